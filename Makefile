@@ -47,7 +47,7 @@ $(STAMPS)/python: deps/python.txt $(STAMPS)/ros
 	@touch $@
 
 $(STAMPS)/interfaces: $(STAMPS)/ros CMakeLists.txt package.xml tools/node_entry_point.py.in tools/build_interfaces.sh \
-		$(wildcard msg/*.msg launch/* config/*)
+		$(wildcard msg/*.msg launch/* config/* src/visuomotor/nodes/*_node.py)
 	@$(STEP) interfaces "read the first CMake error in the log; the ROS wheels in deps/ros-kilted.txt must be installed" \
 		tools/build_interfaces.sh $(VENV)
 	@touch $@
