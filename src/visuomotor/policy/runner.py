@@ -1,0 +1,55 @@
+"""Closed-loop use of a trained ACT: observation → normalised state → chunk (z = 0) → denormalised actions →
+one action per control step through an action schedule (visuomotor.policy.action_schedule)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from visuomotor.policy.act import ACT
+from visuomotor.policy.action_schedule import ChunkExecution, TemporalEnsembling
+from visuomotor.policy.dataset import OBJECT_DIM, QPOS_DIM
+from visuomotor.policy.normalization import NormalizationStats
+from visuomotor.policy.preprocess import checked_vector, images_to_tensor
+
+
+class PolicyRunner:
+    """Call `reset()` at the start of every episode and `act(...)` once per control step."""
+
+    def __init__(self, model: ACT, stats: NormalizationStats, temporal_ensembling: bool = True,
+                 ensemble_m: float = 0.01, execute_steps: int | None = None):
+        self.model = model.eval()
+        self.stats = stats
+        self.temporal_ensembling = temporal_ensembling
+        self.ensemble_m = ensemble_m
+        self.execute_steps = execute_steps
+        self.device = next(model.parameters()).device
+        self.reset()
+
+    def reset(self) -> None:
+        k = self.model.config.chunk_size
+        self.schedule = (TemporalEnsembling(k, self.ensemble_m) if self.temporal_ensembling
+                         else ChunkExecution(k, self.execute_steps))
+
+    @torch.inference_mode()
+    def predict_chunk(self, qpos, object_position, images: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """qpos (7,), object_position (3,) in base_link m, images camera → (H, W, 3) uint8 → chunk (k, 7)."""
+        state = np.concatenate([checked_vector(qpos, QPOS_DIM, "qpos"),
+                                checked_vector(object_position, OBJECT_DIM, "object_position")])
+        state_tensor = self.stats.normalize_state(torch.as_tensor(state, dtype=torch.float32, device=self.device))
+        image_tensor = None
+        cameras = self.model.config.camera_names
+        if cameras:
+            missing = [c for c in cameras if images is None or c not in images]
+            if missing:
+                raise ValueError(f"the policy needs images from cameras {missing}")
+            frames = np.stack([images[c] for c in cameras])
+            size = (self.model.config.image_height, self.model.config.image_width)
+            image_tensor = images_to_tensor(frames, size).to(self.device)[None]
+        chunk = self.model(state_tensor[None], image_tensor).actions[0]                       # (k, 7) normalised
+        return self.stats.denormalize_action(chunk).double().cpu().numpy()
+
+    def act(self, qpos, object_position, images: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """→ action (7,): 6 absolute joint targets (rad) + gripper command in [0, 1]."""
+        if self.schedule.wants_query():
+            self.schedule.add_chunk(self.predict_chunk(qpos, object_position, images))
+        return self.schedule.next_action()
