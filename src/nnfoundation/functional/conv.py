@@ -1,0 +1,152 @@
+"""2-D convolution, pooling and nearest upsampling on NCHW tensors (seed 000 §3, seed 004 §22.1).
+
+Convolution is im2col: a strided view (numpy.lib.stride_tricks.as_strided, no copy) exposes every
+receptive field, one batched GEMM per group multiplies it by the kernel, and the backward pass
+scatters the column adjoints back with one strided add per kernel offset (col2im).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from nnfoundation.tensor import Tensor
+
+IntPair = int | tuple[int, int]
+
+
+def _pair(value: IntPair) -> tuple[int, int]:
+    return (int(value), int(value)) if np.isscalar(value) else (int(value[0]), int(value[1]))
+
+
+def conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
+    """H_out = ⌊(H_in + 2P - D(K - 1) - 1) / S⌋ + 1 (seed 000 §3; D = 1 gives the seed's formula)."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _windows(padded: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
+             dilation: tuple[int, int], out_hw: tuple[int, int]) -> np.ndarray:
+    """View (N, C, H_out, W_out, K_h, K_w) of every receptive field of a padded NCHW array."""
+    n, c = padded.shape[:2]
+    s_n, s_c, s_h, s_w = padded.strides
+    return as_strided(padded, shape=(n, c, *out_hw, *kernel),
+                      strides=(s_n, s_c, s_h * stride[0], s_w * stride[1], s_h * dilation[0], s_w * dilation[1]),
+                      writeable=False)
+
+
+def _offset_slices(i: int, j: int, stride, dilation, out_hw) -> tuple[slice, slice, slice, slice]:
+    """Positions in the padded input touched by kernel offset (i, j) over all output pixels."""
+    rows = slice(i * dilation[0], i * dilation[0] + stride[0] * (out_hw[0] - 1) + 1, stride[0])
+    cols = slice(j * dilation[1], j * dilation[1] + stride[1] * (out_hw[1] - 1) + 1, stride[1])
+    return slice(None), slice(None), rows, cols
+
+
+def _pad(data: np.ndarray, padding: tuple[int, int], value: float = 0.0) -> np.ndarray:
+    if padding == (0, 0):
+        return data
+    return np.pad(data, ((0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2), constant_values=value)
+
+
+def _check_nchw(x: Tensor, name: str) -> None:
+    if x.ndim != 4:
+        raise ValueError(f"{name} expects an NCHW input with 4 dimensions, got shape {x.shape}")
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPair = 1,
+           padding: IntPair = 0, dilation: IntPair = 1, groups: int = 1) -> Tensor:
+    """Cross-correlation Y[n,o] = Σ_c Σ_ij W[o,c,i,j] X[n,c, S·h + D·i, S·w + D·j] + b[o] (seed 004 §22.1).
+
+    x: (N, C_in, H, W); weight: (C_out, C_in / groups, K_h, K_w); bias: (C_out,) →
+    (N, C_out, H_out, W_out), H_out from `conv_output_size`. groups = C_in gives a depthwise convolution.
+    """
+    _check_nchw(x, "conv2d")
+    stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
+    n, c_in, h, w = x.shape
+    c_out, c_group, k_h, k_w = weight.shape
+    if c_in != c_group * groups or c_out % groups:
+        raise ValueError(f"conv2d: input has {c_in} channels, weight {weight.shape} with groups={groups} "
+                         f"needs C_in = {c_group * groups} and C_out divisible by groups")
+    out_hw = (conv_output_size(h, k_h, stride[0], padding[0], dilation[0]),
+              conv_output_size(w, k_w, stride[1], padding[1], dilation[1]))
+    if min(out_hw) <= 0:
+        raise ValueError(f"conv2d: kernel {k_h}x{k_w} does not fit input {h}x{w} with padding {padding}")
+    o_group = c_out // groups
+    padded = _pad(x.data, padding)
+    windows = _windows(padded, (k_h, k_w), stride, dilation, out_hw)
+    cols = (windows.reshape(n, groups, c_group, *out_hw, k_h, k_w)
+            .transpose(1, 0, 3, 4, 2, 5, 6).reshape(groups, n * out_hw[0] * out_hw[1], c_group * k_h * k_w))
+    kernel = weight.data.reshape(groups, o_group, c_group * k_h * k_w)
+    out = np.matmul(cols, kernel.transpose(0, 2, 1))                          # (G, N·H_out·W_out, O_g)
+    out = out.reshape(groups, n, *out_hw, o_group).transpose(1, 0, 4, 2, 3).reshape(n, c_out, *out_hw)
+    if bias is not None:
+        out = out + bias.data[:, None, None]
+    out = np.ascontiguousarray(out)
+
+    def backward(g):
+        g_cols = g.reshape(n, groups, o_group, *out_hw).transpose(1, 0, 3, 4, 2).reshape(groups, -1, o_group)
+        grad_w = (np.matmul(g_cols.transpose(0, 2, 1), cols).reshape(weight.shape)
+                  if weight.requires_grad else None)
+        grad_b = g.sum(axis=(0, 2, 3)) if bias is not None and bias.requires_grad else None
+        grad_x = None
+        if x.requires_grad:
+            d_cols = (np.matmul(g_cols, kernel).reshape(groups, n, *out_hw, c_group, k_h, k_w)
+                      .transpose(1, 0, 4, 2, 3, 5, 6).reshape(n, c_in, *out_hw, k_h, k_w))
+            d_padded = np.zeros(padded.shape, dtype=padded.dtype)
+            for i in range(k_h):
+                for j in range(k_w):
+                    d_padded[_offset_slices(i, j, stride, dilation, out_hw)] += d_cols[..., i, j]
+            grad_x = d_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+        return (grad_x, grad_w) if bias is None else (grad_x, grad_w, grad_b)
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    return Tensor.from_op(out, parents, backward)
+
+
+def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> Tensor:
+    """Maximum over each K_h×K_w window (padding counts as -inf); the adjoint goes to the first argmax."""
+    _check_nchw(x, "max_pool2d")
+    kernel = _pair(kernel_size)
+    stride = kernel if stride is None else _pair(stride)
+    padding = _pair(padding)
+    n, c, h, w = x.shape
+    out_hw = (conv_output_size(h, kernel[0], stride[0], padding[0]),
+              conv_output_size(w, kernel[1], stride[1], padding[1]))
+    padded = _pad(x.data, padding, -np.inf)
+    flat = _windows(padded, kernel, stride, (1, 1), out_hw).reshape(n, c, *out_hw, -1)
+    winner = flat.argmax(axis=-1)
+    out = np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
+
+    def backward(g):
+        d_padded = np.zeros(padded.shape, dtype=x.dtype)
+        for k in range(kernel[0] * kernel[1]):
+            d_padded[_offset_slices(k // kernel[1], k % kernel[1], stride, (1, 1), out_hw)] += g * (winner == k)
+        return (d_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
+    return Tensor.from_op(out, (x,), backward)
+
+
+def avg_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> Tensor:
+    """Mean over each K_h×K_w window, zero padding included in the count."""
+    _check_nchw(x, "avg_pool2d")
+    kernel = _pair(kernel_size)
+    stride = kernel if stride is None else _pair(stride)
+    padding = _pair(padding)
+    n, c, h, w = x.shape
+    out_hw = (conv_output_size(h, kernel[0], stride[0], padding[0]),
+              conv_output_size(w, kernel[1], stride[1], padding[1]))
+    padded = _pad(x.data, padding)
+    out = _windows(padded, kernel, stride, (1, 1), out_hw).mean(axis=(-2, -1))
+    area = kernel[0] * kernel[1]
+
+    def backward(g):
+        d_padded = np.zeros(padded.shape, dtype=x.dtype)
+        for i in range(kernel[0]):
+            for j in range(kernel[1]):
+                d_padded[_offset_slices(i, j, stride, (1, 1), out_hw)] += g / area
+        return (d_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w],)
+    return Tensor.from_op(out, (x,), backward)
+
+
+def upsample_nearest2d(x: Tensor, scale: int = 2) -> Tensor:
+    """Repeat every pixel scale×scale times (the top-down path of an FPN, seed 004 §22.3)."""
+    _check_nchw(x, "upsample_nearest2d")
+    n, c, h, w = x.shape
+    out = x.data.repeat(scale, axis=2).repeat(scale, axis=3)
+    return Tensor.from_op(out, (x,), lambda g: (g.reshape(n, c, h, scale, w, scale).sum(axis=(3, 5)),))

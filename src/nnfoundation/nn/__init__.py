@@ -1,0 +1,19 @@
+"""Modules: thin stateful wrappers over `nnfoundation.functional` (torch.nn-like)."""
+from nnfoundation.nn.attention import (
+    LearnedPositionalEncoding, MultiheadAttention, SinusoidalPositionalEncoding, sinusoidal_table,
+)
+from nnfoundation.nn.conv import AvgPool2d, Conv2d, MaxPool2d
+from nnfoundation.nn.layers import Dropout, Flatten, LeakyReLU, Linear, ReLU, Sigmoid, Tanh
+from nnfoundation.nn.module import Module, ModuleList, Parameter, Sequential
+from nnfoundation.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm
+from nnfoundation.nn.recurrent import LSTM, RNN
+from nnfoundation.nn.transformer import TransformerDecoderLayer, TransformerEncoderLayer
+from nnfoundation.nn.vision import BasicBlock, Bottleneck, FeaturePyramid, PatchEmbedding
+
+__all__ = [
+    "AvgPool2d", "BasicBlock", "BatchNorm1d", "BatchNorm2d", "Bottleneck", "Conv2d", "Dropout",
+    "FeaturePyramid", "Flatten", "GroupNorm", "InstanceNorm2d", "LSTM", "LayerNorm", "LeakyReLU",
+    "LearnedPositionalEncoding", "Linear", "MaxPool2d", "Module", "ModuleList", "MultiheadAttention",
+    "Parameter", "RNN", "ReLU", "Sequential", "Sigmoid", "SinusoidalPositionalEncoding", "Tanh",
+    "TransformerDecoderLayer", "TransformerEncoderLayer", "PatchEmbedding", "sinusoidal_table",
+]
