@@ -1,0 +1,97 @@
+"""Headless RGB-D + instance-segmentation rendering of a MuJoCo camera (EGL).
+
+One colour pass yields both the RGB image and the depth buffer; an optional second pass with flat
+per-geom ID colours yields the segmentation. The reversed-Z depth buffer value b ∈ [0, 1] (1 at the near
+plane, 0 at the far plane: mjDEPTH_ZEROFAR) is linearised to the distance along the optical axis
+(z_cam, m): z = near·far / (b·(far − near) + near), as mujoco.Renderer's depth mode does.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("MUJOCO_GL", "egl")
+
+import mujoco  # noqa: E402  (MUJOCO_GL must be set before the import)
+import numpy as np  # noqa: E402
+from mujoco.rendering.classic import gl_context  # noqa: E402
+
+
+class CameraRenderer:
+    """Renders named cameras of an MjModel into (H, W, 3) uint8 RGB, (H, W) float32 depth (m, 0 = no
+    hit) and (H, W) int32 geom ids (−1 = no geom). Call close() (or use `with`) to free the GL context."""
+
+    def __init__(self, model: mujoco.MjModel, max_geom: int = 2000) -> None:
+        self._gl = gl_context.GLContext(model.vis.global_.offwidth, model.vis.global_.offheight)
+        self._max_geom = max_geom
+        self._context: mujoco.MjrContext | None = None
+        self._option = mujoco.MjvOption()
+        self._camera = mujoco.MjvCamera()
+        self._camera.type = mujoco.mjtCamera.mjCAMERA_FIXED
+        self.bind(model)
+
+    def bind(self, model: mujoco.MjModel) -> None:
+        """Switch to a new model (e.g. after a reset rebuilt the scene), keeping the GL context."""
+        self._gl.make_current()
+        if self._context is not None:
+            self._context.free()
+        self._model = model
+        self._context = mujoco.MjrContext(model, mujoco.mjtFontScale.mjFONTSCALE_100.value)
+        mujoco.mjr_setBuffer(mujoco.mjtFramebuffer.mjFB_OFFSCREEN.value, self._context)
+        self._context.readDepthMap = mujoco.mjtDepthMap.mjDEPTH_ZEROFAR
+        self._scene = mujoco.MjvScene(model, maxgeom=self._max_geom)
+
+    def render(self, data: mujoco.MjData, camera_name: str, width: int, height: int,
+               with_segmentation: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(color, depth_m, geom_ids or None) of camera `camera_name` at the state in `data`."""
+        camera_id = mujoco.mj_name2id(self._model, mujoco.mjtObj.mjOBJ_CAMERA, camera_name)
+        if camera_id < 0:
+            raise ValueError(f"no camera named {camera_name!r} in the scene")
+        self._gl.make_current()
+        self._camera.fixedcamid = camera_id
+        mujoco.mjv_updateScene(self._model, data, self._option, None, self._camera,
+                               mujoco.mjtCatBit.mjCAT_ALL.value, self._scene)
+        rect = mujoco.MjrRect(0, 0, width, height)
+        color = np.empty((height, width, 3), dtype=np.uint8)
+        depth_buffer = np.empty((height, width), dtype=np.float32)
+        mujoco.mjr_render(rect, self._scene, self._context)
+        mujoco.mjr_readPixels(color, depth_buffer, rect, self._context)
+        geom_ids = self._render_geom_ids(rect) if with_segmentation else None
+        near = self._model.vis.map.znear * self._model.stat.extent
+        far = self._model.vis.map.zfar * self._model.stat.extent
+        depth = (near * far / (depth_buffer.astype(np.float64) * (far - near) + near)).astype(np.float32)
+        depth[depth_buffer <= 0.0] = 0.0  # nothing hit before the far plane: invalid
+        return np.flipud(color).copy(), np.flipud(depth).copy(), geom_ids
+
+    def _render_geom_ids(self, rect: mujoco.MjrRect) -> np.ndarray:
+        """Second pass with flat ID colours: pixel value = scene-geom segid + 1 (0 = background)."""
+        flags = self._scene.flags
+        saved = flags.copy()
+        flags[mujoco.mjtRndFlag.mjRND_SEGMENT] = True
+        flags[mujoco.mjtRndFlag.mjRND_IDCOLOR] = True
+        try:
+            ids_rgb = np.empty((rect.height, rect.width, 3), dtype=np.uint8)
+            mujoco.mjr_render(rect, self._scene, self._context)
+            mujoco.mjr_readPixels(ids_rgb, None, rect, self._context)
+        finally:
+            np.copyto(flags, saved)
+        ids = ids_rgb.astype(np.int64)
+        segid_plus_one = ids[..., 0] + (ids[..., 1] << 8) + (ids[..., 2] << 16)
+        lookup = np.full(self._scene.ngeom + 1, -1, dtype=np.int32)
+        for geom in self._scene.geoms[: self._scene.ngeom]:
+            if geom.segid >= 0 and geom.objtype == mujoco.mjtObj.mjOBJ_GEOM:
+                lookup[geom.segid + 1] = geom.objid
+        segid_plus_one = np.clip(segid_plus_one, 0, self._scene.ngeom)
+        return np.flipud(lookup[segid_plus_one]).copy()
+
+    def close(self) -> None:
+        if self._context is not None:
+            self._gl.make_current()
+            self._context.free()
+            self._context = None
+            self._gl.free()
+
+    def __enter__(self) -> "CameraRenderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
