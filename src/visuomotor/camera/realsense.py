@@ -189,7 +189,7 @@ class RealSenseSource(FrameSource):
             try:
                 stream = self._open_stream(self.config)
             except RuntimeError as error:
-                self._log(f"{camera}: {error}; retrying in {delay:.1f} s")
+                self._log(f"{camera}: {error}; retrying in {delay:g} s")
             else:
                 try:
                     while not self._closed.is_set():
@@ -198,7 +198,7 @@ class RealSenseSource(FrameSource):
                             delay = self.config.retry_initial_s
                             yield frame
                 except RuntimeError as error:
-                    self._log(f"{camera}: stream stopped (unplugged?): {error}; reopening in {delay:.1f} s")
+                    self._log(f"{camera}: stream stopped (unplugged?): {error}; reopening in {delay:g} s")
                 finally:
                     _stop_quietly(stream)
             self._closed.wait(delay)

@@ -19,10 +19,12 @@ class SoftwareRealSense:
     """Depth (z16) + colour (rgb8) streams; depth→colour extrinsics = translation `depth_to_color_m`.
 
     send(color, depth, timestamp_ms) injects one synchronized pair; wait(timeout_ms) behaves like
-    rs.pipeline.wait_for_frames: the next frameset, or RuntimeError("Frame didn't arrive ...")."""
+    rs.pipeline.wait_for_frames: the next frameset, or RuntimeError("Frame didn't arrive ...").
+    record_to: also record the streams with rs.recorder into this file (librealsense 2.59 writes .db3)."""
 
     def __init__(self, color_intrinsics: rs.intrinsics, depth_intrinsics: rs.intrinsics,
-                 depth_units_m: float = 0.001, depth_to_color_m=(0.0, 0.0, 0.0), fps: int = 30):
+                 depth_units_m: float = 0.001, depth_to_color_m=(0.0, 0.0, 0.0), fps: int = 30,
+                 record_to: str | None = None):
         self.device = rs.software_device()
         self._depth_sensor = self.device.add_sensor("Depth")
         self._color_sensor = self.device.add_sensor("Color")
@@ -36,11 +38,13 @@ class SoftwareRealSense:
         extrinsics.translation = list(depth_to_color_m)
         self._depth_profile.register_extrinsics_to(self._color_profile, extrinsics)
         self.device.create_matcher(rs.matchers.dlr_c)
-        self._syncer = rs.syncer()
-        self._depth_sensor.open(self._depth_profile)
-        self._color_sensor.open(self._color_profile)
-        self._depth_sensor.start(self._syncer)
-        self._color_sensor.start(self._syncer)
+        self._syncer = rs.syncer(100)
+        self._recorder = rs.recorder(record_to, self.device) if record_to else None
+        # streaming goes through the recorder's sensors when recording, so it sees every frame
+        self._streaming = self._recorder.query_sensors() if self._recorder else [self._depth_sensor, self._color_sensor]
+        for sensor, profile in zip(self._streaming, (self._depth_profile, self._color_profile)):
+            sensor.open(sensor.get_stream_profiles()[0] if self._recorder else profile)
+            sensor.start(self._syncer)
         self._frame_number = 0
 
     @staticmethod
@@ -71,6 +75,8 @@ class SoftwareRealSense:
         return frameset
 
     def stop(self) -> None:
-        for sensor in (self._depth_sensor, self._color_sensor):
+        """Stop streaming (and finish the recording file)."""
+        for sensor in self._streaming:
             sensor.stop()
             sensor.close()
+        self._streaming, self._recorder = [], None
