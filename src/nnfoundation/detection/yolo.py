@@ -4,7 +4,8 @@ Shapes: a head predicts, for each of S_h×S_w cells and B anchors, p = [t_x, t_y
 (seed 004 eq. 24.2), i.e. a raw array (S_h, S_w, B, 5 + K). Anchors (B, 2) are widths/heights in pixels,
 ``cell_size`` is the stride in pixels (416 / 13 = 32 in seed 004 §24.3.1).
 
-The loss is NumPy forward only: it is written before the autodiff ``nnfoundation.Tensor`` exists.
+Decoding and loss are written with ``nnfoundation.Tensor`` operations, so the loss is differentiable
+with respect to the raw head outputs (NumPy arrays are accepted and wrapped as constant tensors).
 """
 
 from __future__ import annotations
@@ -13,30 +14,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnfoundation import Tensor, stack
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) = 1 / (1 + e^{-x}), evaluated without overflow."""
-    x = np.asarray(x, dtype=np.float64)
-    exp_neg_abs = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + exp_neg_abs), exp_neg_abs / (1.0 + exp_neg_abs))
+
+def _as_tensor(value) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(np.asarray(value, dtype=np.float64))
 
 
 @dataclass(frozen=True)
 class YoloPredictions:
     """Decoded head output: boxes (S_h, S_w, B, 4) cxcywh pixels, objectness (S_h, S_w, B), class_probs (S_h, S_w, B, K)."""
 
-    boxes_cxcywh: np.ndarray
-    objectness: np.ndarray
-    class_probs: np.ndarray
+    boxes_cxcywh: Tensor
+    objectness: Tensor
+    class_probs: Tensor
 
 
-def decode_yolo_grid(raw: np.ndarray, anchors_wh: np.ndarray, cell_size: float) -> YoloPredictions:
+def decode_yolo_grid(raw, anchors_wh: np.ndarray, cell_size: float) -> YoloPredictions:
     """Decode raw head outputs (seed 004 eq. 24.11-24.15).
 
     b_x = (σ(t_x) + j)·s, b_y = (σ(t_y) + i)·s, b_w = p_w·exp(t_w), b_h = p_h·exp(t_h), for cell row i,
     column j, stride s and anchor size (p_w, p_h) in pixels; objectness and class scores are σ of their logits.
     """
-    raw = np.asarray(raw, dtype=np.float64)
+    raw = _as_tensor(raw)
     anchors = np.asarray(anchors_wh, dtype=np.float64)
     if raw.ndim != 4 or raw.shape[-1] < 5:
         raise ValueError(f"raw must have shape (S_h, S_w, B, 5 + K), got {raw.shape}")
@@ -44,15 +44,15 @@ def decode_yolo_grid(raw: np.ndarray, anchors_wh: np.ndarray, cell_size: float) 
         raise ValueError(f"anchors_wh must have shape ({raw.shape[2]}, 2) for B = {raw.shape[2]} boxes per cell, got {anchors.shape}")
     if cell_size <= 0:
         raise ValueError(f"cell_size must be > 0 pixels, got {cell_size}")
-    rows, cols = np.meshgrid(np.arange(raw.shape[0]), np.arange(raw.shape[1]), indexing="ij")
-    center_x = (sigmoid(raw[..., 0]) + cols[..., None]) * cell_size
-    center_y = (sigmoid(raw[..., 1]) + rows[..., None]) * cell_size
-    width = anchors[:, 0] * np.exp(raw[..., 2])
-    height = anchors[:, 1] * np.exp(raw[..., 3])
+    rows, cols = np.meshgrid(np.arange(raw.shape[0], dtype=np.float64), np.arange(raw.shape[1], dtype=np.float64), indexing="ij")
+    center_x = (raw[..., 0].sigmoid() + cols[..., None]) * cell_size
+    center_y = (raw[..., 1].sigmoid() + rows[..., None]) * cell_size
+    width = raw[..., 2].exp() * anchors[:, 0]
+    height = raw[..., 3].exp() * anchors[:, 1]
     return YoloPredictions(
-        boxes_cxcywh=np.stack([center_x, center_y, width, height], axis=-1),
-        objectness=sigmoid(raw[..., 4]),
-        class_probs=sigmoid(raw[..., 5:]),
+        boxes_cxcywh=stack([center_x, center_y, width, height], axis=-1),
+        objectness=raw[..., 4].sigmoid(),
+        class_probs=raw[..., 5:].sigmoid(),
     )
 
 
@@ -114,19 +114,15 @@ class YoloLossWeights:
 
 @dataclass(frozen=True)
 class YoloLossTerms:
-    box: float
-    objectness: float
-    classification: float
-    total: float
+    """Scalar tensors L_box, L_obj, L_cls and the weighted total (call ``total.backward()`` to train)."""
+
+    box: Tensor
+    objectness: Tensor
+    classification: Tensor
+    total: Tensor
 
 
-def yolo_loss(
-    pred_wh: np.ndarray,
-    pred_objectness: np.ndarray,
-    pred_class_probs: np.ndarray,
-    targets: YoloTargets,
-    weights: YoloLossWeights = YoloLossWeights(),
-) -> YoloLossTerms:
+def yolo_loss(pred_wh, pred_objectness, pred_class_probs, targets: YoloTargets, weights: YoloLossWeights = YoloLossWeights()) -> YoloLossTerms:
     """The seed's YOLO loss L = λ_box L_box + λ_obj L_obj + λ_cls L_cls (seed 004 eq. 24.16-24.19).
 
     L_box = (1/N_obj) Σ 1^obj [(√b_w − √w*)² + (√b_h − √h*)²]           (eq. 24.17, sizes in pixels)
@@ -135,11 +131,9 @@ def yolo_loss(
 
     N_obj = max(1, #responsible boxes), N_bg = max(1, #background boxes). As in the seed, the box term
     regresses only the sizes (YOLOv1 also regresses the centre offsets). pred_wh (..., 2) pixels,
-    pred_objectness (...) and pred_class_probs (..., K) are probabilities in [0, 1].
+    pred_objectness (...) and pred_class_probs (..., K) are probabilities in [0, 1] (tensors or arrays).
     """
-    wh = np.asarray(pred_wh, dtype=np.float64)
-    objectness = np.asarray(pred_objectness, dtype=np.float64)
-    class_probs = np.asarray(pred_class_probs, dtype=np.float64)
+    wh, objectness, class_probs = _as_tensor(pred_wh), _as_tensor(pred_objectness), _as_tensor(pred_class_probs)
     mask = np.asarray(targets.object_mask, dtype=bool)
     if wh.shape != targets.wh.shape or objectness.shape != mask.shape or class_probs.shape != targets.class_onehot.shape:
         raise ValueError(
@@ -147,12 +141,12 @@ def yolo_loss(
             f"wh {wh.shape} vs {targets.wh.shape}, objectness {objectness.shape} vs {mask.shape}, "
             f"classes {class_probs.shape} vs {targets.class_onehot.shape}"
         )
-    if np.any(wh[mask] < 0):
-        raise ValueError("predicted widths/heights must be >= 0 pixels (decode them with exp)")
+    if np.any(wh.data[mask] <= 0):
+        raise ValueError("predicted widths/heights of responsible boxes must be > 0 pixels (decode them with exp)")
     num_objects = max(1, int(mask.sum()))
     num_background = max(1, int((~mask).sum()))
-    box = float(np.sum((np.sqrt(wh[mask]) - np.sqrt(targets.wh[mask])) ** 2)) / num_objects
-    obj = float(np.sum((objectness[mask] - 1.0) ** 2) + weights.no_object * np.sum(objectness[~mask] ** 2)) / num_background
-    cls = float(np.sum((class_probs[mask] - targets.class_onehot[mask]) ** 2)) / num_objects
-    total = weights.box * box + weights.objectness * obj + weights.classification * cls
+    box = ((wh[mask].sqrt() - np.sqrt(targets.wh[mask])) ** 2).sum() / num_objects
+    obj = (((objectness[mask] - 1.0) ** 2).sum() + weights.no_object * (objectness[~mask] ** 2).sum()) / num_background
+    cls = ((class_probs[mask] - targets.class_onehot[mask]) ** 2).sum() / num_objects
+    total = box * weights.box + obj * weights.objectness + cls * weights.classification
     return YoloLossTerms(box=box, objectness=obj, classification=cls, total=total)

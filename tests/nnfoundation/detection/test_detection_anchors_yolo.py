@@ -6,13 +6,8 @@ import numpy as np
 import pytest
 
 from nnfoundation.detection.anchors import AnchorConfig, anchor_shapes, grid_anchors
-from nnfoundation.detection.yolo import (
-    YoloLossWeights,
-    assign_yolo_targets,
-    decode_yolo_grid,
-    sigmoid,
-    yolo_loss,
-)
+from nnfoundation.detection.yolo import YoloLossWeights, assign_yolo_targets, decode_yolo_grid, yolo_loss
+from nnfoundation.gradcheck import gradcheck
 
 
 def test_anchor_shapes_keep_area_and_set_aspect_ratio() -> None:
@@ -57,10 +52,10 @@ def test_decode_then_assign_then_loss_is_zero_for_perfect_predictions() -> None:
         raw[row, col, anchor, 4] = 40.0
         raw[row, col, anchor, 5 + label] = 40.0
     decoded = decode_yolo_grid(raw, anchors, cell)
-    np.testing.assert_allclose(decoded.boxes_cxcywh[2, 1, 0], gt_boxes[0])
-    np.testing.assert_allclose(decoded.boxes_cxcywh[0, 3, 1], gt_boxes[1])
+    np.testing.assert_allclose(decoded.boxes_cxcywh.data[2, 1, 0], gt_boxes[0])
+    np.testing.assert_allclose(decoded.boxes_cxcywh.data[0, 3, 1], gt_boxes[1])
     terms = yolo_loss(decoded.boxes_cxcywh[..., 2:], decoded.objectness, decoded.class_probs, targets)
-    assert terms.total == pytest.approx(0.0, abs=1e-12)
+    assert terms.total.item() == pytest.approx(0.0, abs=1e-12)
 
 
 def test_yolo_loss_terms_by_hand() -> None:
@@ -70,14 +65,23 @@ def test_yolo_loss_terms_by_hand() -> None:
     classes = np.array([[[[0.7, 0.4]], [[0.5, 0.5]]]])
     weights = YoloLossWeights(box=2.0, objectness=3.0, classification=4.0, no_object=0.5)
     terms = yolo_loss(wh, objectness, classes, targets, weights)
-    assert terms.box == pytest.approx((2 - 3) ** 2 + (5 - 4) ** 2)
-    assert terms.objectness == pytest.approx(0.4**2 + 0.5 * 0.2**2)
-    assert terms.classification == pytest.approx(0.3**2 + 0.4**2)
-    assert terms.total == pytest.approx(2 * 2 + 3 * 0.18 + 4 * 0.25)
+    assert terms.box.item() == pytest.approx((2 - 3) ** 2 + (5 - 4) ** 2)
+    assert terms.objectness.item() == pytest.approx(0.4**2 + 0.5 * 0.2**2)
+    assert terms.classification.item() == pytest.approx(0.3**2 + 0.4**2)
+    assert terms.total.item() == pytest.approx(2 * 2 + 3 * 0.18 + 4 * 0.25)
 
 
-def test_sigmoid_is_stable_for_large_inputs() -> None:
-    np.testing.assert_allclose(sigmoid(np.array([-1000.0, 0.0, 1000.0])), [0.0, 0.5, 1.0])
+def test_yolo_loss_gradient_matches_finite_differences() -> None:
+    rng = np.random.default_rng(5)
+    anchors = np.array([[20.0, 30.0], [50.0, 40.0]])
+    targets = assign_yolo_targets(np.array([[40.0, 20.0, 25.0, 35.0], [90.0, 70.0, 60.0, 30.0]]), np.array([2, 0]), anchors, (3, 3), 32.0, 3)
+    weights = YoloLossWeights(box=5.0, objectness=1.0, classification=1.0, no_object=0.5)
+
+    def loss_of_raw(raw):
+        decoded = decode_yolo_grid(raw, anchors, 32.0)
+        return yolo_loss(decoded.boxes_cxcywh[..., 2:], decoded.objectness, decoded.class_probs, targets, weights).total
+
+    gradcheck(loss_of_raw, [rng.normal(size=(3, 3, 2, 8))], atol=1e-6, rtol=1e-5)
 
 
 def test_yolo_bad_shapes_raise() -> None:
