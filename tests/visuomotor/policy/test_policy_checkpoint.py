@@ -1,0 +1,118 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from visuomotor.policy.act import ACT, ACTConfig
+from visuomotor.policy.checkpoint import (CONFIG_FILE, NORMALIZATION_FILE, WEIGHTS_FILE, CheckpointError,
+                                          load_policy, save_policy)
+from visuomotor.policy.normalization import NormalizationStats
+from visuomotor.policy.runner import PolicyRunner
+from policy_synthetic import TINY_MODEL
+
+
+@pytest.fixture
+def saved(tmp_path):
+    torch.manual_seed(0)
+    model = ACT(ACTConfig(**TINY_MODEL)).eval()
+    rng = np.random.default_rng(0)
+    stats = NormalizationStats.from_data(rng.normal(size=(50, 10)), rng.normal(size=(50, 7)))
+    save_policy(tmp_path / "ckpt", model, stats, {"seed": 3})
+    return tmp_path / "ckpt", model, stats
+
+
+def test_round_trip_without_pickle(saved):
+    directory, model, stats = saved
+    assert sorted(p.name for p in directory.iterdir()) == sorted([WEIGHTS_FILE, CONFIG_FILE, NORMALIZATION_FILE])
+    assert not (directory / WEIGHTS_FILE).read_bytes().startswith(b"\x80")        # not a pickle stream
+    loaded, loaded_stats, info = load_policy(directory)
+    assert loaded.config == model.config and info == {"seed": 3}
+    np.testing.assert_array_equal(loaded_stats.action_std, stats.action_std)
+    state = torch.randn(4, 10)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(state).actions, model(state).actions)
+
+
+def test_truncated_weights_are_reported(saved):
+    directory, _, _ = saved
+    data = (directory / WEIGHTS_FILE).read_bytes()
+    (directory / WEIGHTS_FILE).write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="not a readable safetensors"):
+        load_policy(directory)
+
+
+def test_corrupt_config_json_is_reported(saved):
+    directory, _, _ = saved
+    (directory / CONFIG_FILE).write_text("{not json")
+    with pytest.raises(CheckpointError, match="not valid JSON"):
+        load_policy(directory)
+
+
+def test_config_that_does_not_match_the_weights_is_reported(saved):
+    directory, _, _ = saved
+    config = json.loads((directory / CONFIG_FILE).read_text())
+    config["act"]["d_feedforward"] = 128
+    (directory / CONFIG_FILE).write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match="has shape .* config.json implies"):
+        load_policy(directory)
+    config["act"]["d_feedforward"] = 64
+    config["act"]["n_decoder_layers"] = 3
+    (directory / CONFIG_FILE).write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match="missing \\['decoder.layers.2"):
+        load_policy(directory)
+    config["act"]["n_decoder_layers"] = 2
+    config["act"]["mystery"] = 1
+    (directory / CONFIG_FILE).write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match="unknown ACTConfig keys \\['mystery'\\]"):
+        load_policy(directory)
+
+
+def test_normalisation_of_the_wrong_size_is_reported(saved):
+    directory, _, stats = saved
+    values = stats.to_json_dict()
+    values["action_mean"] = values["action_mean"][:6]
+    (directory / NORMALIZATION_FILE).write_text(json.dumps(values))
+    with pytest.raises(CheckpointError, match="action statistics have 6/7 entries"):
+        load_policy(directory)
+
+
+def test_missing_directory_and_files_are_reported(saved, tmp_path):
+    with pytest.raises(CheckpointError, match="does not exist"):
+        load_policy(tmp_path / "nowhere")
+    directory, _, _ = saved
+    (directory / WEIGHTS_FILE).unlink()
+    with pytest.raises(CheckpointError, match="model.safetensors is missing"):
+        load_policy(directory)
+
+
+def test_runner_rejects_garbage_observations(saved):
+    directory, _, _ = saved
+    model, stats, _ = load_policy(directory)
+    runner = PolicyRunner(model, stats)
+    action = runner.act(np.zeros(7), [0.4, 0.0, 0.02])
+    assert action.shape == (7,) and np.all(np.isfinite(action))
+    with pytest.raises(ValueError, match="qpos contains NaN"):
+        runner.act(np.r_[np.nan, np.zeros(6)], [0.4, 0.0, 0.02])
+    with pytest.raises(ValueError, match="object_position must have 3 values"):
+        runner.act(np.zeros(7), [0.4, 0.0])
+
+
+def test_runner_switches_between_ensembling_and_chunk_execution(saved):
+    directory, _, _ = saved
+    model, stats, _ = load_policy(directory)
+    calls = []
+    original = PolicyRunner.predict_chunk
+
+    class Counting(PolicyRunner):
+        def predict_chunk(self, *args, **kwargs):
+            calls.append(1)
+            return original(self, *args, **kwargs)
+
+    for ensembling, expected_queries in ((True, 16), (False, 2)):
+        calls.clear()
+        runner = Counting(model, stats, temporal_ensembling=ensembling)
+        first = [runner.act(np.zeros(7), [0.4, 0.0, 0.02]) for _ in range(16)]
+        assert len(calls) == expected_queries                    # chunk size 8
+    chunk = original(runner, np.zeros(7), [0.4, 0.0, 0.02])
+    np.testing.assert_allclose(first[:8], chunk, rtol=1e-6)      # open loop = the chunk itself
