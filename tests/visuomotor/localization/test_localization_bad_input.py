@@ -1,0 +1,91 @@
+"""Bad input → diagnostics naming the mismatch, no exception, no bogus position."""
+import dataclasses
+
+import numpy as np
+
+from visuomotor.camera.frame import CameraIntrinsics
+from visuomotor.detection.result import Detection
+from visuomotor.localization import Localizer, LocalizerConfig
+
+
+def codes(result):
+    return {d.code for d in result.diagnostics}
+
+
+def test_all_zero_depth_gives_no_object(tabletop):
+    frame = dataclasses.replace(tabletop.frame16, depth=np.zeros_like(tabletop.frame16.depth))
+    result = Localizer().localize(frame, tabletop.detections(tabletop.frame16, False))
+    assert result.objects == []
+    assert [d.code for d in result.diagnostics] == ["no_valid_depth"] * 3
+    assert [d.detection_index for d in result.diagnostics] == [0, 1, 2]
+
+
+def test_all_nan_depth_gives_no_object(tabletop):
+    frame = dataclasses.replace(tabletop.frame32, depth=np.full_like(tabletop.frame32.depth, np.nan))
+    result = Localizer().localize(frame, tabletop.detections(tabletop.frame32, True))
+    assert result.objects == [] and codes(result) == {"no_valid_depth"}
+
+
+def test_out_of_range_depth_is_invalid(tabletop):
+    result = Localizer(LocalizerConfig(max_depth_m=0.3)).localize(
+        tabletop.frame32, tabletop.detections(tabletop.frame32, True))
+    assert result.objects == [] and codes(result) == {"no_valid_depth"}
+
+
+def test_partly_invalid_depth_still_localizes(tabletop):
+    depth = tabletop.frame32.depth.copy()
+    depth[::2] = np.nan                                                   # every other row lost
+    frame = dataclasses.replace(tabletop.frame32, depth=depth)
+    result = Localizer(LocalizerConfig(size_priors_m=tabletop.sizes)).localize(
+        frame, tabletop.detections(frame, True))
+    assert len(result.objects) == 3
+    assert np.linalg.norm(result.objects[0].position - tabletop.objects[0].centre) < 0.004
+
+
+def test_rgb_depth_size_mismatch_is_refused(tabletop):
+    frame = dataclasses.replace(tabletop.frame32, color=np.zeros((720, 1280, 3), np.uint8))
+    result = Localizer().localize(frame, tabletop.detections(tabletop.frame32, True))
+    assert result.objects == [] and codes(result) == {"size_mismatch"}
+    assert "1280×720" in result.diagnostics[0].message and "640×480" in result.diagnostics[0].message
+
+
+def test_intrinsics_for_another_resolution_are_refused(tabletop):
+    frame = dataclasses.replace(tabletop.frame32, intrinsics=CameraIntrinsics(width=1280, height=720))
+    result = Localizer().localize(frame, tabletop.detections(tabletop.frame32, True))
+    assert result.objects == [] and codes(result) == {"intrinsics_mismatch"}
+
+
+def test_missing_intrinsics_are_refused(tabletop):
+    for intrinsics in (None, CameraIntrinsics(fx=0.0, fy=0.0)):
+        frame = dataclasses.replace(tabletop.frame32, intrinsics=intrinsics)
+        result = Localizer().localize(frame, tabletop.detections(tabletop.frame32, True))
+        assert result.objects == [] and "missing_intrinsics" in codes(result)
+
+
+def test_detections_from_another_frame_are_refused(tabletop):
+    result = Localizer().localize(tabletop.frame32, tabletop.detections(tabletop.frame32, True),
+                                  detections_frame_id="camera_depth_optical_frame")
+    assert result.objects == [] and codes(result) == {"frame_mismatch"}
+
+
+def test_missing_or_non_rigid_transform_is_refused(tabletop):
+    frame = dataclasses.replace(tabletop.frame32, T_base_camera=None)
+    assert codes(Localizer().localize(frame, tabletop.detections(frame, True))) == {"no_transform"}
+    scaled = np.diag([2.0, 2.0, 2.0, 1.0])
+    result = Localizer().localize(frame, tabletop.detections(frame, True), T_base_camera=scaled)
+    assert result.objects == [] and codes(result) == {"bad_transform"}
+
+
+def test_bad_boxes_are_skipped_and_named(tabletop):
+    good = tabletop.detections(tabletop.frame32, False)[0]
+    bad = [Detection(0, "box", 0.5, np.array([np.nan, 0, 10, 10])),
+           Detection(0, "box", 0.5, np.array([50.0, 50.0, 40.0, 60.0])),
+           Detection(0, "box", 0.5, np.array([700.0, 500.0, 800.0, 600.0]))]
+    result = Localizer().localize(tabletop.frame32, [good, *bad])
+    assert len(result.objects) == 1 and result.objects[0].detection is good
+    assert [(d.code, d.detection_index) for d in result.diagnostics] == [("bad_box", 1), ("bad_box", 2), ("bad_box", 3)]
+
+
+def test_no_detections_is_an_empty_result(tabletop):
+    result = Localizer().localize(tabletop.frame32, [])
+    assert result.objects == [] and result.diagnostics == []
