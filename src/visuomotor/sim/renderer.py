@@ -18,7 +18,7 @@ from mujoco.rendering.classic import gl_context  # noqa: E402
 
 class CameraRenderer:
     """Renders named cameras of an MjModel into (H, W, 3) uint8 RGB, (H, W) float32 depth (m, 0 = no
-    hit) and (H, W) int32 geom ids (−1 = no geom). Call close() (or use `with`) to free the GL context."""
+    hit) and optionally an (H, W) int32 per-geom label image. Call close() (or use `with`) to free GL."""
 
     def __init__(self, model: mujoco.MjModel, max_geom: int = 2000) -> None:
         self._gl = gl_context.GLContext(model.vis.global_.offwidth, model.vis.global_.offheight)
@@ -41,8 +41,12 @@ class CameraRenderer:
         self._scene = mujoco.MjvScene(model, maxgeom=self._max_geom)
 
     def render(self, data: mujoco.MjData, camera_name: str, width: int, height: int,
-               with_segmentation: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """(color, depth_m, geom_ids or None) of camera `camera_name` at the state in `data`."""
+               geom_labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(color, depth_m, labels or None) of camera `camera_name` at the state in `data`.
+
+        geom_labels: (ngeom,) int32 label of every model geom (e.g. its object id); when given, a second
+        pass returns the (H, W) label image, 0 where no geom is hit.
+        """
         camera_id = mujoco.mj_name2id(self._model, mujoco.mjtObj.mjOBJ_CAMERA, camera_name)
         if camera_id < 0:
             raise ValueError(f"no camera named {camera_name!r} in the scene")
@@ -55,15 +59,19 @@ class CameraRenderer:
         depth_buffer = np.empty((height, width), dtype=np.float32)
         mujoco.mjr_render(rect, self._scene, self._context)
         mujoco.mjr_readPixels(color, depth_buffer, rect, self._context)
-        geom_ids = self._render_geom_ids(rect) if with_segmentation else None
-        near = self._model.vis.map.znear * self._model.stat.extent
-        far = self._model.vis.map.zfar * self._model.stat.extent
-        depth = (near * far / (depth_buffer.astype(np.float64) * (far - near) + near)).astype(np.float32)
-        depth[depth_buffer <= 0.0] = 0.0  # nothing hit before the far plane: invalid
-        return np.flipud(color).copy(), np.flipud(depth).copy(), geom_ids
+        labels = self._render_labels(rect, geom_labels) if geom_labels is not None else None
+        near = np.float32(self._model.vis.map.znear * self._model.stat.extent)
+        far = np.float32(self._model.vis.map.zfar * self._model.stat.extent)
+        hit = depth_buffer > 0.0  # reversed Z: 0 = nothing before the far plane
+        depth = depth_buffer  # linearised in place, float32
+        depth *= far - near
+        depth += near
+        np.divide(near * far, depth, out=depth)
+        depth[~hit] = 0.0
+        return color[::-1].copy(), depth[::-1].copy(), labels
 
-    def _render_geom_ids(self, rect: mujoco.MjrRect) -> np.ndarray:
-        """Second pass with flat ID colours: pixel value = scene-geom segid + 1 (0 = background)."""
+    def _render_labels(self, rect: mujoco.MjrRect, geom_labels: np.ndarray) -> np.ndarray:
+        """Second pass with flat ID colours: pixel RGB = scene-geom segid + 1 (0 = background), mapped to labels."""
         flags = self._scene.flags
         saved = flags.copy()
         flags[mujoco.mjtRndFlag.mjRND_SEGMENT] = True
@@ -74,14 +82,15 @@ class CameraRenderer:
             mujoco.mjr_readPixels(ids_rgb, None, rect, self._context)
         finally:
             np.copyto(flags, saved)
-        ids = ids_rgb.astype(np.int64)
-        segid_plus_one = ids[..., 0] + (ids[..., 1] << 8) + (ids[..., 2] << 16)
-        lookup = np.full(self._scene.ngeom + 1, -1, dtype=np.int32)
+        lookup = np.zeros(self._scene.ngeom + 1, dtype=np.int32)  # segid + 1 → label
         for geom in self._scene.geoms[: self._scene.ngeom]:
             if geom.segid >= 0 and geom.objtype == mujoco.mjtObj.mjOBJ_GEOM:
-                lookup[geom.segid + 1] = geom.objid
-        segid_plus_one = np.clip(segid_plus_one, 0, self._scene.ngeom)
-        return np.flipud(lookup[segid_plus_one]).copy()
+                lookup[geom.segid + 1] = geom_labels[geom.objid]
+        segid_plus_one = ids_rgb[::-1, :, 0].astype(np.int32)
+        if self._scene.ngeom >= 255:  # more ids than the red channel holds
+            segid_plus_one |= ids_rgb[::-1, :, 1].astype(np.int32) << 8
+            segid_plus_one |= ids_rgb[::-1, :, 2].astype(np.int32) << 16
+        return lookup[np.minimum(segid_plus_one, self._scene.ngeom)]
 
     def close(self) -> None:
         if self._context is not None:

@@ -45,7 +45,7 @@ class TabletopSim:
         self._arm_qvel = np.array([self.model.joint(n).dofadr[0] for n in JOINT_NAMES])
         self._finger_qpos = np.array([self.model.joint(n).qposadr[0] for n in FINGER_JOINTS])
         self._object_body = {o.object_id: self.model.body(f"object_{o.object_id}").id for o in self.layout.objects}
-        self._geom_to_object = np.zeros(self.model.ngeom + 1, dtype=np.int32)  # index −1 (no geom) → 0
+        self._geom_to_object = np.zeros(self.model.ngeom, dtype=np.int32)  # 0 = not an object
         for object_id in self._object_body:
             self._geom_to_object[self.model.geom(f"object_{object_id}").id] = object_id
         self.data.qpos[self._arm_qpos] = self.layout.q_init
@@ -174,7 +174,8 @@ class TabletopSim:
         if self._renderer is None:
             self._renderer = CameraRenderer(self.model)
         k = camera.intrinsics
-        color, depth_m, geom_ids = self._renderer.render(self.data, camera.name, k.width, k.height, with_segmentation)
+        labels = self._geom_to_object if with_segmentation else None
+        color, depth_m, segmentation = self._renderer.render(self.data, camera.name, k.width, k.height, labels)
         if camera.depth_encoding == "16UC1":
             depth = np.clip(np.round(depth_m * 1000.0), 0, np.iinfo(np.uint16).max).astype(np.uint16)
         else:
@@ -186,7 +187,7 @@ class TabletopSim:
             stamp_ns=self.stamp_ns,
             depth_encoding=camera.depth_encoding,
             T_base_camera=self.camera_pose(camera.name),
-            segmentation=self._geom_to_object[geom_ids] if geom_ids is not None else None,
+            segmentation=segmentation,
         )
 
     def close(self) -> None:
