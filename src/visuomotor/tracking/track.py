@@ -1,0 +1,73 @@
+"""One tracked object: Kalman state, lifecycle, class votes."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+
+class TrackState(str, Enum):
+    """Lifecycle: TENTATIVE (new) → CONFIRMED after n_init hits → LOST when unmatched (coasting on its
+    velocity) → CONFIRMED again when re-matched, or DELETED after max_age missed frames."""
+
+    TENTATIVE = "tentative"
+    CONFIRMED = "confirmed"
+    LOST = "lost"
+    DELETED = "deleted"
+
+
+@dataclass
+class Track:
+    """Mutable state of one track inside the Tracker. x (6,) [m, m/s], P (6, 6), size (3,) m."""
+
+    track_id: str
+    x: np.ndarray
+    P: np.ndarray
+    size: np.ndarray
+    score: float
+    state: TrackState = TrackState.TENTATIVE
+    hits: int = 1
+    misses: int = 0
+    class_votes: Counter = field(default_factory=Counter)
+    class_ids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def class_name(self) -> str:
+        """Majority vote over the classes of all matched detections (first seen wins ties)."""
+        return self.class_votes.most_common(1)[0][0]
+
+    def vote(self, class_name: str, class_id: int) -> None:
+        self.class_votes[class_name] += 1
+        self.class_ids.setdefault(class_name, class_id)
+
+
+@dataclass(frozen=True)
+class TrackedObject:
+    """What the tracker reports for one track at one stamp (a snapshot; base_link, SI units).
+
+    updated: the track was matched to a detection at this stamp (False: predicted only, coasting).
+    """
+
+    track_id: str
+    state: TrackState
+    position: np.ndarray
+    velocity: np.ndarray
+    covariance: np.ndarray
+    size: np.ndarray
+    class_id: int
+    class_name: str
+    score: float
+    hits: int
+    misses: int
+    updated: bool
+    stamp_ns: int
+
+
+def snapshot(track: Track, stamp_ns: int) -> TrackedObject:
+    name = track.class_name
+    return TrackedObject(track_id=track.track_id, state=track.state, position=track.x[:3].copy(),
+                         velocity=track.x[3:].copy(), covariance=track.P[:3, :3].copy(), size=track.size.copy(),
+                         class_id=track.class_ids[name], class_name=name, score=track.score, hits=track.hits,
+                         misses=track.misses, updated=track.misses == 0, stamp_ns=stamp_ns)

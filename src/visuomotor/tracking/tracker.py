@@ -1,0 +1,184 @@
+"""Hungarian 3D multi-object tracker in base_link (seed 004 §29.4) with constant-velocity Kalman tracks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from visuomotor.localization.diagnostics import Diagnostic
+from visuomotor.localization.localizer import LocalizedObject
+from visuomotor.tracking import kalman
+from visuomotor.tracking.association import assign, association_cost
+from visuomotor.tracking.track import Track, TrackedObject, TrackState, snapshot
+
+
+@dataclass
+class TrackerConfig:
+    """Every knob of the tracker, with its default and effect.
+
+    distance_weight_per_m (10.0): λ of the cost C = −IoU + λ·d (seed §29.4.2); 10/m makes 1 cm of
+        centroid distance cost as much as 0.1 of IoU. Larger: association by distance only.
+    max_distance_m (0.1): gate; a detection farther than this from a track's predicted centre can never
+        match it (it starts a new track instead). Must exceed the motion between frames not explained by
+        the constant-velocity prediction.
+    class_gating (True): a detection may only match a track of the same (majority-vote) class.
+    n_init (3): matched frames before a tentative track is confirmed (reported); suppresses one-frame
+        false positives at the cost of n_init − 1 frames of delay.
+    tentative_max_misses (0): misses allowed to a tentative track before it is deleted.
+    max_age (30): consecutive missed frames a confirmed track survives (LOST, coasting) before it is
+        deleted; keeps the id through occlusions of up to max_age frames.
+    high_score (0.5): detections at or above it are associated first and may start tracks.
+    low_score (0.1): detections in [low_score, high_score) only extend existing confirmed/lost tracks in
+        a second round (ByteTrack-style), recovering partly occluded objects; below low_score: ignored.
+    second_round (True): enable that second round.
+    accel_sigma_mps2 (1.0): process noise, white acceleration σ per axis (m/s²); larger follows
+        manoeuvres faster, smaller smooths more.
+    initial_velocity_sigma_mps (0.3): velocity uncertainty of a new track (m/s).
+    measurement_sigma_floor_m (0.001): added to each detection's position covariance (σ² I), so a
+        too-confident localizer cannot freeze a track.
+    size_smoothing (0.3): weight of a new detection's size in the track size (exponential average).
+    id_prefix ("obj-"): track ids are id_prefix + a counter; never reused within a Tracker.
+    """
+
+    distance_weight_per_m: float = 10.0
+    max_distance_m: float = 0.1
+    class_gating: bool = True
+    n_init: int = 3
+    tentative_max_misses: int = 0
+    max_age: int = 30
+    high_score: float = 0.5
+    low_score: float = 0.1
+    second_round: bool = True
+    accel_sigma_mps2: float = 1.0
+    initial_velocity_sigma_mps: float = 0.3
+    measurement_sigma_floor_m: float = 0.001
+    size_smoothing: float = 0.3
+    id_prefix: str = "obj-"
+
+
+@dataclass
+class TrackerOutput:
+    """All live tracks after one update (any state but DELETED) and the diagnostics of that update."""
+
+    stamp_ns: int
+    tracks: list[TrackedObject]
+    diagnostics: list[Diagnostic]
+
+    def confirmed(self) -> list[TrackedObject]:
+        """The tracks to act on: confirmed and matched at this stamp."""
+        return [t for t in self.tracks if t.state is TrackState.CONFIRMED and t.updated]
+
+
+class Tracker:
+    def __init__(self, config: TrackerConfig | None = None):
+        self.config = config or TrackerConfig()
+        self._tracks: list[Track] = []
+        self._next_id = 1
+        self._last_stamp_ns: int | None = None
+
+    def update(self, objects: list[LocalizedObject], stamp_ns: int) -> TrackerOutput:
+        """Advance all tracks to stamp_ns and associate this frame's objects (possibly none: coast).
+
+        A stamp not newer than the previous one is ignored (state unchanged) with a diagnostic.
+        """
+        if self._last_stamp_ns is not None and stamp_ns <= self._last_stamp_ns:
+            problem = Diagnostic("stale_stamp", f"frame at {stamp_ns} ns is not newer than the last tracked frame "
+                                                f"{self._last_stamp_ns} ns: ignored (out-of-order or replayed input)")
+            return TrackerOutput(stamp_ns, self._snapshots(self._last_stamp_ns), [problem])
+        dt = 0.0 if self._last_stamp_ns is None else (stamp_ns - self._last_stamp_ns) * 1e-9
+        self._last_stamp_ns = stamp_ns
+        config = self.config
+        diagnostics = [Diagnostic("wrong_stamp", f"object stamped {o.stamp_ns} ns given at {stamp_ns} ns: ignored", i)
+                       for i, o in enumerate(objects) if o.stamp_ns != stamp_ns]
+        objects = [o for o in objects if o.stamp_ns == stamp_ns and o.score >= config.low_score]
+        self._predict(dt)
+        high = [o for o in objects if o.score >= config.high_score]
+        low = [o for o in objects if o.score < config.high_score]
+        matched: set[int] = set()
+        unmatched_high = self._associate(high, list(range(len(self._tracks))), matched)
+        if config.second_round and low:
+            candidates = [j for j, t in enumerate(self._tracks) if j not in matched and t.state is not TrackState.TENTATIVE]
+            self._associate(low, candidates, matched)
+        for j, track in enumerate(self._tracks):
+            if j not in matched:
+                self._miss(track)
+        self._tracks = [t for t in self._tracks if t.state is not TrackState.DELETED]
+        for obj in unmatched_high:
+            self._start_track(obj)
+        return TrackerOutput(stamp_ns, self._snapshots(stamp_ns), diagnostics)
+
+    @property
+    def tracks(self) -> list[TrackedObject]:
+        return self._snapshots(self._last_stamp_ns or 0)
+
+    def _predict(self, dt: float) -> None:
+        if not self._tracks or dt == 0.0:
+            return
+        x = np.stack([t.x for t in self._tracks])
+        P = np.stack([t.P for t in self._tracks])
+        x, P = kalman.predict(x, P, dt, self.config.accel_sigma_mps2)
+        for track, x_i, P_i in zip(self._tracks, x, P):
+            track.x, track.P = x_i, P_i
+
+    def _associate(self, objects: list[LocalizedObject], track_indices: list[int], matched: set[int]) -> list[LocalizedObject]:
+        """Match objects to the given tracks, update the matched ones; return the unmatched objects."""
+        if not objects:
+            return []
+        if not track_indices:
+            return objects
+        config = self.config
+        tracks = [self._tracks[j] for j in track_indices]
+        det_centres = np.stack([o.position for o in objects])
+        det_sizes = np.stack([o.size for o in objects])
+        compatible = None
+        if config.class_gating:
+            compatible = np.array([[o.class_name == t.class_name for t in tracks] for o in objects])
+        cost = association_cost(det_centres, det_sizes, np.stack([t.x[:3] for t in tracks]),
+                                np.stack([t.size for t in tracks]), distance_weight=config.distance_weight_per_m,
+                                max_distance=config.max_distance_m, compatible=compatible)
+        pairs, unmatched_rows, _ = assign(cost)
+        if pairs:
+            chosen = [tracks[c] for _, c in pairs]
+            found = [objects[r] for r, _ in pairs]
+            x, P = kalman.update(np.stack([t.x for t in chosen]), np.stack([t.P for t in chosen]),
+                                 np.stack([o.position for o in found]), self._measurement_cov(found))
+            for track, obj, x_i, P_i in zip(chosen, found, x, P):
+                track.x, track.P = x_i, P_i
+                self._hit(track, obj)
+            matched.update(track_indices[c] for _, c in pairs)
+        return [objects[r] for r in unmatched_rows]
+
+    def _measurement_cov(self, objects: list[LocalizedObject]) -> np.ndarray:
+        return np.stack([o.covariance for o in objects]) + np.eye(3) * self.config.measurement_sigma_floor_m ** 2
+
+    def _hit(self, track: Track, obj: LocalizedObject) -> None:
+        config = self.config
+        track.hits += 1
+        track.misses = 0
+        track.score = obj.score
+        track.size = (1.0 - config.size_smoothing) * track.size + config.size_smoothing * np.asarray(obj.size, float)
+        track.vote(obj.class_name, obj.class_id)
+        if track.state is TrackState.LOST or (track.state is TrackState.TENTATIVE and track.hits >= config.n_init):
+            track.state = TrackState.CONFIRMED
+
+    def _miss(self, track: Track) -> None:
+        track.misses += 1
+        if track.state is TrackState.TENTATIVE:
+            if track.misses > self.config.tentative_max_misses:
+                track.state = TrackState.DELETED
+        elif track.misses > self.config.max_age:
+            track.state = TrackState.DELETED
+        else:
+            track.state = TrackState.LOST
+
+    def _start_track(self, obj: LocalizedObject) -> None:
+        config = self.config
+        x, P = kalman.initial_state(obj.position, self._measurement_cov([obj])[0], config.initial_velocity_sigma_mps)
+        track = Track(track_id=f"{config.id_prefix}{self._next_id}", x=x, P=P, size=np.asarray(obj.size, float).copy(),
+                      score=obj.score, state=TrackState.CONFIRMED if config.n_init <= 1 else TrackState.TENTATIVE)
+        track.vote(obj.class_name, obj.class_id)
+        self._next_id += 1
+        self._tracks.append(track)
+
+    def _snapshots(self, stamp_ns: int) -> list[TrackedObject]:
+        return [snapshot(t, stamp_ns) for t in self._tracks]
