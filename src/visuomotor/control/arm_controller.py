@@ -1,0 +1,139 @@
+"""The arm controller's logic, ROS-free: action chunks in, rate-limited 100 Hz joint commands out.
+
+Each tick (period Δt = 1/rate_hz) the controller
+1. picks the target q* by linear interpolation of the newest accepted chunk at the current time;
+2. limits it: with e = q* − q_prev, the wanted speed is sign(e)·min(v_max, √(2·a_max·|e|), |e|/Δt)
+   (the √ term brakes in time, so there is no overshoot), then a = clip((v − v_prev)/Δt, ±a_max),
+   v = v_prev + a·Δt, q = clip(q_prev + v·Δt, q_min, q_max) — position, velocity and acceleration limits;
+3. holds (q = q_prev, v = 0: the command stream stops at once, the drives brake) when the joint states or
+   the chunk go stale (watchdog) or nothing was accepted yet.
+A chunk is rejected whole, with a reason, if it holds a non-finite value or if any target's tool-centre
+point (forward kinematics) leaves the workspace box in base_link; targets beyond the joint limits are
+clamped. Units: rad, rad/s, rad/s², m, s. The gripper channel is a closure in [0, 1] (0 open, 1 closed).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from visuomotor.control.kinematics import NUM_JOINTS, UR5E, ArmModel, forward_kinematics
+
+
+@dataclass(frozen=True)
+class ArmControllerConfig:
+    rate_hz: float = 100.0
+    max_velocity_rad_s: float = np.pi          # UR5e: 180 °/s on every joint
+    max_acceleration_rad_s2: float = 15.0
+    workspace_min_m: tuple[float, float, float] = (-0.9, -0.9, -0.005)   # TCP box in base_link
+    workspace_max_m: tuple[float, float, float] = (0.9, 0.9, 0.9)
+    watchdog_timeout_s: float = 0.1           # hold when inputs are older than this
+    arm: ArmModel = UR5E
+
+    def __post_init__(self) -> None:
+        if not (self.rate_hz > 0 and self.max_velocity_rad_s > 0 and self.max_acceleration_rad_s2 > 0
+                and self.watchdog_timeout_s > 0):
+            raise ValueError("rate_hz, max_velocity_rad_s, max_acceleration_rad_s2 and watchdog_timeout_s "
+                             "must be positive")
+        if np.any(np.asarray(self.workspace_min_m) >= np.asarray(self.workspace_max_m)):
+            raise ValueError(f"workspace_min_m {self.workspace_min_m} must be below workspace_max_m "
+                             f"{self.workspace_max_m} on every axis")
+
+
+@dataclass(frozen=True)
+class ActionChunk:
+    """k future actions: positions (k, 7) = 6 joint targets (rad) + gripper closure, the i-th due at
+    start_s + i·dt_s (seconds on the controller's clock)."""
+
+    start_s: float
+    dt_s: float
+    positions: np.ndarray
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + (len(self.positions) - 1) * self.dt_s
+
+
+@dataclass(frozen=True)
+class Command:
+    joints: np.ndarray       # (6,) rad
+    velocities: np.ndarray   # (6,) rad/s
+    gripper: float           # closure in [0, 1]
+    holding: bool
+    reason: str              # why holding ("" when tracking the chunk)
+
+
+@dataclass
+class ArmController:
+    config: ArmControllerConfig = field(default_factory=ArmControllerConfig)
+    _chunk: ActionChunk | None = None
+    _joint_state_s: float | None = None
+    _q: np.ndarray | None = None
+    _v: np.ndarray = field(default_factory=lambda: np.zeros(NUM_JOINTS))
+    _gripper: float = 0.0
+
+    def update_joint_state(self, positions: np.ndarray, stamp_s: float) -> None:
+        positions = np.asarray(positions, dtype=float)
+        if positions.shape != (NUM_JOINTS,) or not np.all(np.isfinite(positions)):
+            return  # a bad reading is ignored; the watchdog holds if no good one follows
+        self._joint_state_s = stamp_s
+        if self._q is None:
+            self._q = positions.copy()
+
+    def submit(self, chunk: ActionChunk) -> str:
+        """Accept a chunk; returns "" or why it was rejected (the previous chunk stays in force)."""
+        positions = np.asarray(chunk.positions, dtype=float)
+        if positions.ndim != 2 or positions.shape[1] != NUM_JOINTS + 1 or len(positions) == 0:
+            return f"action chunk must be (k, {NUM_JOINTS + 1}), got {positions.shape}"
+        if not (np.all(np.isfinite(positions)) and np.isfinite(chunk.start_s) and chunk.dt_s > 0):
+            return "action chunk holds NaN/inf or a non-positive dt"
+        arm = self.config.arm
+        positions = positions.copy()
+        positions[:, :NUM_JOINTS] = np.clip(positions[:, :NUM_JOINTS], arm.lower, arm.upper)
+        positions[:, NUM_JOINTS] = np.clip(positions[:, NUM_JOINTS], 0.0, 1.0)
+        low, high = np.asarray(self.config.workspace_min_m), np.asarray(self.config.workspace_max_m)
+        for i, q in enumerate(positions[:, :NUM_JOINTS]):
+            tcp = forward_kinematics(q, arm)[:3, 3]
+            if np.any(tcp < low) or np.any(tcp > high):
+                return f"action {i} puts the tool at {np.round(tcp, 3).tolist()} m, outside the workspace box"
+        self._chunk = ActionChunk(chunk.start_s, chunk.dt_s, positions)
+        return ""
+
+    def tick(self, now_s: float) -> Command | None:
+        """One control period; None until a joint state has arrived (nothing safe to command)."""
+        if self._q is None:
+            return None
+        reason = self._stale_reason(now_s)
+        if reason:
+            self._v = np.zeros(NUM_JOINTS)
+            return Command(self._q.copy(), self._v.copy(), self._gripper, True, reason)
+        target = self._interpolate(now_s)
+        dt = 1.0 / self.config.rate_hz
+        v_max, a_max = self.config.max_velocity_rad_s, self.config.max_acceleration_rad_s2
+        error = target[:NUM_JOINTS] - self._q
+        v_wanted = np.sign(error) * np.minimum.reduce(
+            [np.full(NUM_JOINTS, v_max), np.sqrt(2 * a_max * np.abs(error)), np.abs(error) / dt])
+        v = self._v + np.clip((v_wanted - self._v) / dt, -a_max, a_max) * dt
+        arm = self.config.arm
+        self._q = np.clip(self._q + v * dt, arm.lower, arm.upper)
+        self._v, self._gripper = v, float(target[NUM_JOINTS])
+        return Command(self._q.copy(), v.copy(), self._gripper, False, "")
+
+    def _stale_reason(self, now_s: float) -> str:
+        timeout = self.config.watchdog_timeout_s
+        if self._joint_state_s is None or now_s - self._joint_state_s > timeout:
+            return "joint states stale"
+        if self._chunk is None:
+            return "no action chunk yet"
+        if now_s - self._chunk.end_s > timeout:
+            return "action chunks stale (policy silent)"
+        return ""
+
+    def _interpolate(self, now_s: float) -> np.ndarray:
+        chunk = self._chunk
+        position = np.clip((now_s - chunk.start_s) / chunk.dt_s, 0.0, len(chunk.positions) - 1)
+        i = min(int(position), len(chunk.positions) - 2) if len(chunk.positions) > 1 else 0
+        if len(chunk.positions) == 1:
+            return chunk.positions[0]
+        w = position - i
+        return (1 - w) * chunk.positions[i] + w * chunk.positions[i + 1]
