@@ -110,14 +110,18 @@ class _Pipeline:
     """rs.pipeline streaming depth z16 + colour rgb8 from a live device or a recording."""
 
     def __init__(self, config: RealSenseConfig, device_config: rs.config):
-        if not config.recording:
+        self._pipeline = rs.pipeline()
+        self.playback = None
+        if config.recording:
+            # resolve first, so playback is non-real-time before the first frame is read: every recorded
+            # frame, correctly paired (real-time playback drops frames a busy consumer misses)
+            resolved = device_config.resolve(rs.pipeline_wrapper(self._pipeline))
+            self.playback = resolved.get_device().as_playback()
+            self.playback.set_real_time(False)
+        else:
             device_config.enable_stream(rs.stream.depth, config.width, config.height, rs.format.z16, config.fps)
             device_config.enable_stream(rs.stream.color, config.width, config.height, rs.format.rgb8, config.fps)
-        self._pipeline = rs.pipeline()
-        profile = self._pipeline.start(device_config)
-        self.playback = profile.get_device().as_playback() if config.recording else None
-        if self.playback:
-            self.playback.set_real_time(False)  # every recorded frame; the consumer paces by stamps
+        self._pipeline.start(device_config)
 
     def wait(self, timeout_ms: int) -> rs.composite_frame:
         return self._pipeline.wait_for_frames(timeout_ms)
