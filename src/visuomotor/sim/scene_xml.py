@@ -26,7 +26,7 @@ WRIST_CAMERA_AIM_M = (0.0, 0.0, 0.32)      # the point (flange frame) the wrist 
 
 
 def _fmt(values) -> str:
-    return " ".join(f"{float(v):.6g}" for v in np.ravel(values))
+    return " ".join(f"{float(v):.12g}" for v in np.ravel(values))
 
 
 def rotation_to_quat_wxyz(R: np.ndarray) -> np.ndarray:
@@ -53,6 +53,15 @@ def wrist_camera_optical_rotation() -> np.ndarray:
     z /= np.linalg.norm(z)
     x = np.array([0.0, 1.0, 0.0])
     return np.column_stack([x, np.cross(z, x), z])
+
+
+def wrist_camera_in_flange() -> np.ndarray:
+    """T_flange_camera (4×4): the wrist camera's optical frame in the flange frame (DH frame 6), so that
+    T_base_camera = link_frames(q)[-1] @ wrist_camera_in_flange() for joint angles q."""
+    T = np.eye(4)
+    T[:3, :3] = wrist_camera_optical_rotation()
+    T[:3, 3] = WRIST_CAMERA_POS_M
+    return T
 
 
 def _camera_xml(cam: CameraConfig, pos: np.ndarray, R_optical: np.ndarray) -> str:
@@ -91,7 +100,7 @@ def _arm_xml(arm: ArmModel, wrist_cameras: str) -> str:
         capsule = (f'<geom type="capsule" fromto="0 0 0 {_fmt(end)}" size="0.04" rgba="0.75 0.78 0.8 1" '
                    f'contype="0" conaffinity="0" mass="0"/>' if length > 1e-9 else "")
         inner = (f'<body name="link{i + 1}"{placement(i)} gravcomp="1">'
-                 f'<joint name="{JOINT_NAMES[i]}" axis="0 0 1" range="{arm.q_min[i]:.6g} {arm.q_max[i]:.6g}" '
+                 f'<joint name="{JOINT_NAMES[i]}" axis="0 0 1" range="{_fmt((arm.q_min[i], arm.q_max[i]))}" '
                  f'armature="{ARM_ARMATURE[i]}" damping="1"/>'
                  f'<inertial pos="{_fmt(end / 2)}" mass="{mass}" diaginertia="{_fmt([inertia] * 3)}"/>'
                  f'<geom type="cylinder" size="0.045 0.055" rgba="0.3 0.35 0.4 1" contype="0" conaffinity="0" '
@@ -158,7 +167,7 @@ def scene_xml(config: SceneConfig, layout: SceneLayout, arm: ArmModel = UR5E) ->
     li = layout.light_intensity
     actuators = "".join(
         f'<position name="{JOINT_NAMES[i]}" joint="{JOINT_NAMES[i]}" kp="{ARM_KP[i]}" kv="{ARM_KV[i]}" '
-        f'ctrlrange="{arm.q_min[i]:.6g} {arm.q_max[i]:.6g}" forcerange="{-ARM_TORQUE_LIMIT[i]} {ARM_TORQUE_LIMIT[i]}"/>'
+        f'ctrlrange="{_fmt((arm.q_min[i], arm.q_max[i]))}" forcerange="{-ARM_TORQUE_LIMIT[i]} {ARM_TORQUE_LIMIT[i]}"/>'
         for i in range(NUM_JOINTS))
     actuators += "".join(
         f'<position name="{name}" joint="{name}" kp="{GRIPPER_KP}" kv="{GRIPPER_KV}" '

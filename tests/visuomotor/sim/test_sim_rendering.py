@@ -105,3 +105,12 @@ def test_render_without_segmentation_and_unknown_camera(sim):
     assert sim.render("wrist", with_segmentation=False).segmentation is None
     with pytest.raises(ValueError, match="unknown camera 'top'"):
         sim.render("top")
+
+
+def test_wrist_camera_pose_follows_forward_kinematics(sim):
+    from visuomotor.control.kinematics import link_frames
+    from visuomotor.sim import wrist_camera_in_flange
+
+    frame = sim.render("wrist", with_segmentation=False)
+    expected = link_frames(sim.joint_positions())[-1] @ wrist_camera_in_flange()
+    np.testing.assert_allclose(frame.T_base_camera, expected, atol=1e-9)
