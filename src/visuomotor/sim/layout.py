@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from visuomotor.camera.frame import DEPTH_SCALE_M, CameraIntrinsics
-from visuomotor.control.kinematics import NUM_JOINTS
+from visuomotor.control.kinematics import NUM_JOINTS, forward_kinematics
 from visuomotor.sim.objects import CLASS_NAMES, COLORS, HALF_EXTENTS_M, TASK_OBJECT_CLASS, object_class
 
 CAMERA_MOUNTS = ("fixed", "wrist")
 # Gripper pointing down with the TCP at (0.45, 0, 0.25) m: an elbow-up UR pose above the workspace.
 HOME_Q = (2.841, -1.705, 1.869, -1.735, -1.571, -1.871)
+MIN_START_TCP_HEIGHT_M = 0.10  # jittered start poses keep the gripper this far above the table
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class SceneConfig:
     bin_wall_height_m: float = 0.07
     color_jitter: float = 0.08      # ± per RGB channel
     light_jitter: float = 0.25      # ± relative intensity
-    joint_jitter_rad: float = 0.05  # ± around HOME_Q
+    joint_jitter_rad: float = 0.05  # ± around HOME_Q (redrawn if the TCP would start < 10 cm above the table)
     timestep_s: float = 0.002       # ≥ 500 Hz physics
     cameras: tuple[CameraConfig, ...] = field(default_factory=default_cameras)
 
@@ -113,6 +114,32 @@ def _jittered_rgba(rng: np.random.Generator, rgb: tuple[float, float, float], ji
     return (*(round(float(v), 4) for v in values), 1.0)
 
 
+def _place_apart(rng: np.random.Generator, count: int, config: SceneConfig) -> list[np.ndarray]:
+    """`count` xy positions in the object rectangle, pairwise ≥ min_separation_m apart (random sequential
+    placement, restarted from scratch when it jams)."""
+    for _ in range(200):
+        positions: list[np.ndarray] = []
+        for _ in range(500):
+            if len(positions) == count:
+                return positions
+            xy = np.array([rng.uniform(*config.x_range_m), rng.uniform(*config.y_range_m)])
+            if all(np.linalg.norm(xy - p) >= config.min_separation_m for p in positions):
+                positions.append(xy)
+        if len(positions) == count:
+            return positions
+    raise ValueError(f"could not place {count} objects {config.min_separation_m} m apart: enlarge "
+                     "x_range_m/y_range_m, lower min_separation_m or use fewer distractors")
+
+
+def _start_pose(rng: np.random.Generator, config: SceneConfig) -> np.ndarray:
+    """HOME_Q + uniform jitter, redrawn while the TCP would start below MIN_START_TCP_HEIGHT_M."""
+    for _ in range(1000):
+        q = np.asarray(HOME_Q) + rng.uniform(-1, 1, NUM_JOINTS) * config.joint_jitter_rad
+        if forward_kinematics(q)[2, 3] >= MIN_START_TCP_HEIGHT_M:
+            return q
+    raise ValueError(f"joint_jitter_rad={config.joint_jitter_rad} keeps putting the gripper into the table; lower it")
+
+
 def sample_layout(config: SceneConfig, seed: int) -> SceneLayout:
     """Draw the layout of episode `seed`: object classes, colours, poses; lighting; camera jitter; start pose."""
     if not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -121,15 +148,7 @@ def sample_layout(config: SceneConfig, seed: int) -> SceneLayout:
     distractors = [n for n in CLASS_NAMES if n != TASK_OBJECT_CLASS]
     chosen = [distractors[i] for i in rng.choice(len(distractors), config.num_distractors, replace=False)]
     class_names = [TASK_OBJECT_CLASS, *chosen]
-    positions: list[np.ndarray] = []
-    for _ in range(10_000):
-        if len(positions) == len(class_names):
-            break
-        xy = np.array([rng.uniform(*config.x_range_m), rng.uniform(*config.y_range_m)])
-        if all(np.linalg.norm(xy - p) >= config.min_separation_m for p in positions):
-            positions.append(xy)
-    else:
-        raise ValueError("could not place the objects: enlarge x_range_m/y_range_m or lower min_separation_m")
+    positions = _place_apart(rng, len(class_names), config)
     objects = []
     for index, (name, xy) in enumerate(zip(class_names, positions)):
         cls = object_class(name)
@@ -148,7 +167,7 @@ def sample_layout(config: SceneConfig, seed: int) -> SceneLayout:
             eyes[cam.name] = tuple(float(v) for v in np.asarray(cam.eye_m) + rng.uniform(-1, 1, 3) * cam.pose_jitter_m)
             targets[cam.name] = tuple(
                 float(v) for v in np.asarray(cam.target_m) + rng.uniform(-1, 1, 3) * cam.pose_jitter_m)
-    q_init = np.asarray(HOME_Q) + rng.uniform(-1, 1, NUM_JOINTS) * config.joint_jitter_rad
+    q_init = _start_pose(rng, config)
     return SceneLayout(
         seed=int(seed),
         objects=tuple(objects),

@@ -101,3 +101,16 @@ def test_bad_config_and_commands_are_rejected():
         sim.set_targets(np.full(6, np.nan), gripper=0.0)
     with pytest.raises(KeyError, match="no object with id 99"):
         sim.object_pose(99)
+
+
+def test_crowded_layouts_place_every_object_and_keep_the_gripper_above_the_table():
+    from visuomotor.control.kinematics import forward_kinematics
+    from visuomotor.sim.layout import MIN_START_TCP_HEIGHT_M
+
+    config = SceneConfig(num_distractors=9, joint_jitter_rad=0.5)
+    for seed in range(60):
+        layout = sample_layout(config, seed)
+        assert len(layout.objects) == 10
+        assert forward_kinematics(np.asarray(layout.q_init))[2, 3] >= MIN_START_TCP_HEIGHT_M
+    with pytest.raises(ValueError, match="could not place 12 objects"):
+        sample_layout(SceneConfig(num_distractors=11, x_range_m=(0.3, 0.4), y_range_m=(0.0, 0.1)), 0)
