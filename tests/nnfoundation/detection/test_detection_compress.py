@@ -20,6 +20,7 @@ from nnfoundation.compress import (
 )
 
 
+@pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor:UserWarning")  # deprecated, still the reference
 @pytest.mark.parametrize("symmetric", [False, True])
 @pytest.mark.parametrize("low,high,seed", [(-1.0, 3.0, 0), (0.5, 2.0, 1), (-4.0, -0.1, 2), (-0.02, 0.05, 3)])
 def test_quantization_matches_torch(symmetric: bool, low: float, high: float, seed: int) -> None:
