@@ -2,8 +2,8 @@
 
 Each tick (period Δt = 1/rate_hz) the controller
 1. picks the target q* by linear interpolation of the newest accepted chunk at the current time;
-2. limits it: with e = q* − q_prev, the wanted speed is sign(e)·min(v_max, √(2·a_max·|e|), |e|/Δt)
-   (the √ term brakes in time, so there is no overshoot), then a = clip((v − v_prev)/Δt, ±a_max),
+2. limits it: with e = q* − q_prev, the wanted speed is sign(e)·min(v_max, v_brake(|e|), |e|/Δt), where
+   v_brake is the highest speed that can still stop within |e| at a_max in steps of Δt (no overshoot), then a = clip((v − v_prev)/Δt, ±a_max),
    v = v_prev + a·Δt, q = clip(q_prev + v·Δt, q_min, q_max) — position, velocity and acceleration limits;
 3. holds (q = q_prev, v = 0: the command stream stops at once, the drives brake) when the joint states or
    the chunk go stale (watchdog) or nothing was accepted yet.
@@ -18,6 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from visuomotor.control.kinematics import NUM_JOINTS, UR5E, ArmModel, forward_kinematics
+
+
+def braking_speed(distance: np.ndarray, a_max: float, dt: float) -> np.ndarray:
+    """Highest speed that stops within `distance` when speed drops by a_max·Δt per step: stopping from
+    n·a·Δt covers a·Δt²·n(n+1)/2, so v = a·Δt·(√(1/4 + 2·d/(a·Δt²)) − 1/2) (→ √(2·a·d) as Δt → 0)."""
+    step = a_max * dt
+    return step * (np.sqrt(0.25 + 2 * distance / (step * dt)) - 0.5)
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,7 @@ class ArmController:
         v_max, a_max = self.config.max_velocity_rad_s, self.config.max_acceleration_rad_s2
         error = target[:NUM_JOINTS] - self._q
         v_wanted = np.sign(error) * np.minimum.reduce(
-            [np.full(NUM_JOINTS, v_max), np.sqrt(2 * a_max * np.abs(error)), np.abs(error) / dt])
+            [np.full(NUM_JOINTS, v_max), braking_speed(np.abs(error), a_max, dt), np.abs(error) / dt])
         v = self._v + np.clip((v_wanted - self._v) / dt, -a_max, a_max) * dt
         arm = self.config.arm
         self._q = np.clip(self._q + v * dt, arm.lower, arm.upper)

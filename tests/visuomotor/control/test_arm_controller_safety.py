@@ -117,3 +117,11 @@ def test_silent_policy_holds_within_100_ms_of_the_chunk_end():
 def test_bad_config_is_refused():
     with pytest.raises(ValueError, match="workspace_min_m"):
         ArmControllerConfig(workspace_min_m=(1, 0, 0), workspace_max_m=(0, 1, 1))
+
+
+def test_braking_speed_stops_exactly_in_discrete_steps():
+    from visuomotor.control.arm_controller import braking_speed
+    a, dt = 15.0, 0.01
+    for n in (1, 5, 40):
+        distance = a * dt * dt * n * (n + 1) / 2
+        assert braking_speed(np.array(distance), a, dt) == pytest.approx(n * a * dt)

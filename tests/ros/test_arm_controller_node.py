@@ -1,0 +1,66 @@
+"""arm_controller_node in its own process: tracks chunks, rejects NaN chunks, holds on stale inputs."""
+from __future__ import annotations
+
+import numpy as np
+from diagnostic_msgs.msg import DiagnosticArray
+from rclpy.duration import Duration
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import JointState
+from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
+
+from ros_testing import spin_until
+from visuomotor.sim.layout import HOME_Q
+from visuomotor.sim.scene_xml import JOINT_NAMES
+
+QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+HOME = np.asarray(HOME_Q)
+
+
+def chunk_msg(target: np.ndarray, k: int = 400, dt: float = 0.05) -> JointTrajectory:
+    msg = JointTrajectory(joint_names=[*JOINT_NAMES, "gripper"])
+    for i in range(k):
+        point = JointTrajectoryPoint(positions=[*target.tolist(), 1.0])
+        point.time_from_start = Duration(nanoseconds=int(round(i * dt * 1e9))).to_msg()
+        msg.points.append(point)
+    return msg  # header.stamp 0: the first point is due on arrival
+
+
+def test_tracks_rejects_nan_and_holds_when_joint_states_stop(spawn, ros_node):
+    controller = spawn(["-m", "visuomotor.nodes.arm_controller_node"])
+    node, executor = ros_node("arm_controller_test")
+    commands: list[JointTrajectory] = []
+    diagnostics: list[str] = []
+    node.create_subscription(JointTrajectory, "/arm_controller/joint_trajectory", commands.append, QOS)
+    node.create_subscription(DiagnosticArray, "/diagnostics",
+                             lambda m: diagnostics.extend(s.message for s in m.status), QOS)
+    joint_pub = node.create_publisher(JointState, "/joint_states", QOS)
+    chunk_pub = node.create_publisher(JointTrajectory, "/policy/action_chunk", QOS)
+    feedback = {"on": True}
+
+    def publish_joint_state():
+        if not feedback["on"]:
+            return
+        position = np.array(commands[-1].points[0].positions) if commands else HOME
+        joint_pub.publish(JointState(name=list(JOINT_NAMES), position=position.tolist()))
+
+    node.create_timer(0.01, publish_joint_state)
+    assert spin_until(executor, lambda: len(commands) > 5, 30), controller.output()
+    np.testing.assert_allclose(commands[-1].points[0].positions, HOME)
+    assert spin_until(executor, lambda: "holding: no action chunk yet" in diagnostics, 5)
+
+    target = HOME + 0.2
+    chunk_pub.publish(chunk_msg(target))
+    assert spin_until(executor, lambda: np.allclose(commands[-1].points[0].positions, target, atol=1e-3), 10), \
+        controller.output()
+
+    chunk_pub.publish(chunk_msg(np.full(6, np.nan)))
+    assert spin_until(executor, lambda: any("NaN" in d for d in diagnostics), 5)
+    np.testing.assert_allclose(commands[-1].points[0].positions, target, atol=1e-3)
+
+    feedback["on"] = False
+    assert spin_until(executor, lambda: "holding: joint states stale" in diagnostics, 5)
+    held = len(commands)
+    spin_until(executor, lambda: len(commands) > held + 10, 2)
+    last = np.array([c.points[0].positions for c in commands[held:]])
+    assert np.all(last == last[0]) and np.all(np.array(commands[-1].points[0].velocities) == 0)
+    assert controller.alive()
