@@ -24,6 +24,8 @@ class TrackerConfig:
     class_gating (True): a detection may only match a track of the same (majority-vote) class.
     n_init (3): matched frames before a tentative track is confirmed (reported); suppresses one-frame
         false positives at the cost of n_init − 1 frames of delay.
+    confirm_first_frame (True): tracks started on the tracker's first frame are confirmed at once
+        (ByteTrack's rule: nothing existed to confuse them with), so a scene is reported from frame one.
     tentative_max_misses (0): misses allowed to a tentative track before it is deleted.
     max_age (30): consecutive missed frames a confirmed track survives (LOST, coasting) before it is
         deleted; keeps the id through occlusions of up to max_age frames.
@@ -44,6 +46,7 @@ class TrackerConfig:
     max_distance_m: float = 0.1
     class_gating: bool = True
     n_init: int = 3
+    confirm_first_frame: bool = True
     tentative_max_misses: int = 0
     max_age: int = 30
     high_score: float = 0.5
@@ -85,7 +88,8 @@ class Tracker:
             problem = Diagnostic("stale_stamp", f"frame at {stamp_ns} ns is not newer than the last tracked frame "
                                                 f"{self._last_stamp_ns} ns: ignored (out-of-order or replayed input)")
             return TrackerOutput(stamp_ns, self._snapshots(self._last_stamp_ns), [problem])
-        dt = 0.0 if self._last_stamp_ns is None else (stamp_ns - self._last_stamp_ns) * 1e-9
+        first_frame = self._last_stamp_ns is None
+        dt = 0.0 if first_frame else (stamp_ns - self._last_stamp_ns) * 1e-9
         self._last_stamp_ns = stamp_ns
         config = self.config
         diagnostics = [Diagnostic("wrong_stamp", f"object stamped {o.stamp_ns} ns given at {stamp_ns} ns: ignored", i)
@@ -104,7 +108,7 @@ class Tracker:
                 self._miss(track)
         self._tracks = [t for t in self._tracks if t.state is not TrackState.DELETED]
         for obj in unmatched_high:
-            self._start_track(obj)
+            self._start_track(obj, confirmed=first_frame and config.confirm_first_frame)
         return TrackerOutput(stamp_ns, self._snapshots(stamp_ns), diagnostics)
 
     @property
@@ -171,11 +175,11 @@ class Tracker:
         else:
             track.state = TrackState.LOST
 
-    def _start_track(self, obj: LocalizedObject) -> None:
+    def _start_track(self, obj: LocalizedObject, confirmed: bool) -> None:
         config = self.config
         x, P = kalman.initial_state(obj.position, self._measurement_cov([obj])[0], config.initial_velocity_sigma_mps)
         track = Track(track_id=f"{config.id_prefix}{self._next_id}", x=x, P=P, size=np.asarray(obj.size, float).copy(),
-                      score=obj.score, state=TrackState.CONFIRMED if config.n_init <= 1 else TrackState.TENTATIVE)
+                      score=obj.score, state=TrackState.CONFIRMED if confirmed or config.n_init <= 1 else TrackState.TENTATIVE)
         track.vote(obj.class_name, obj.class_id)
         self._next_id += 1
         self._tracks.append(track)

@@ -27,7 +27,7 @@ def run(tracker, frames, first_frame=0):
 
 def test_lifecycle_tentative_confirmed_lost_deleted():
     tracker = Tracker(TrackerConfig(n_init=3, max_age=2))
-    outs = run(tracker, [[((0.5, 0, 0.02), {})]] * 3 + [[]] * 3)
+    outs = run(tracker, [[]] + [[((0.5, 0, 0.02), {})]] * 3 + [[]] * 3)[1:]
     states = [[t.state for t in out.tracks] for out in outs]
     assert states == [[TrackState.TENTATIVE], [TrackState.TENTATIVE], [TrackState.CONFIRMED],
                       [TrackState.LOST], [TrackState.LOST], []]
@@ -36,8 +36,16 @@ def test_lifecycle_tentative_confirmed_lost_deleted():
 
 def test_one_frame_false_positive_never_becomes_a_track():
     tracker = Tracker(TrackerConfig(n_init=2))
-    outs = run(tracker, [[((0.5, 0, 0.02), {})], []])
-    assert outs[1].tracks == []
+    outs = run(tracker, [[((0.2, 0, 0.02), {})], [((0.2, 0, 0.02), {}), ((0.5, 0, 0.02), {})], [((0.2, 0, 0.02), {})]])
+    assert [t.track_id for t in outs[1].confirmed()] == ["obj-1"]
+    assert [t.track_id for t in outs[2].tracks] == ["obj-1"]
+
+
+def test_first_frame_tracks_are_confirmed_at_once_unless_disabled():
+    frames = [[((0.5, 0, 0.02), {})]] * 2
+    assert [len(out.confirmed()) for out in run(Tracker(TrackerConfig(n_init=3)), frames)] == [1, 1]
+    late = run(Tracker(TrackerConfig(n_init=3, confirm_first_frame=False)), frames)
+    assert [len(out.confirmed()) for out in late] == [0, 0]
 
 
 def test_id_stable_through_short_occlusion_and_ids_never_reused():
