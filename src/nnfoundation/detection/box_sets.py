@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,7 +35,7 @@ class GroundTruth:
     image_id: int
     boxes_xywh: np.ndarray
     labels: np.ndarray
-    difficult: np.ndarray = field(default=None)  # type: ignore[assignment]
+    difficult: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         boxes = _boxes(self.boxes_xywh)
