@@ -131,6 +131,7 @@ class ChunkDataset(Dataset):
         self.stats = stats or compute_stats(episodes)
         self.states = [torch.as_tensor(e.states, dtype=torch.float32) for e in episodes]
         self.actions = [torch.as_tensor(e.action, dtype=torch.float32) for e in episodes]
+        self.episode_seeds = sorted(int(e.attrs["seed"]) for e in episodes if "seed" in e.attrs)
         self.index = [(e, t) for e, episode in enumerate(episodes) for t in range(len(episode.action))]
         self._normalized_states = [self.stats.normalize_state(s) for s in self.states]
         self._normalized_actions = [self.stats.normalize_action(a) for a in self.actions]

@@ -42,6 +42,8 @@ class TrainConfig:
     time_limit_s: float = 0.0          # stop (and checkpoint) after this many seconds; 0 = no limit
     device: str = "auto"               # auto | cpu | cuda | cuda:N
     num_workers: int = 0               # DataLoader workers per process
+    threads: int = 0                   # torch intra-op threads per process; 0 = torch's default
+    pretrained_backbone: str = ""      # image mode: local ResNet18 safetensors to start the trunk from
     progress: bool = True              # tqdm bar on rank 0
 
     def __post_init__(self) -> None:
@@ -76,6 +78,8 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
         raise ValueError(f"batch_size = {config.batch_size} is not divisible by the {context.world_size} "
                          "processes; pick a multiple of the process count")
     device = pick_device(config.device, context)
+    if config.threads > 0:
+        torch.set_num_threads(config.threads)
     out = Path(config.out)
     resuming = has_training_state(out)
     torch.manual_seed(config.seed)                      # identical initial weights on every rank
@@ -88,6 +92,10 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
     else:
         model = ACT(act_config)
         stats = None
+        if config.pretrained_backbone:
+            if model.image_tokens is None:
+                raise ValueError("pretrained_backbone needs image mode; add cameras to the model config")
+            model.image_tokens.load_pretrained_trunk(config.pretrained_backbone)
     dataset = ChunkDataset(episode_files(config.data), act_config.chunk_size, stats,
                            act_config.camera_names, (act_config.image_height, act_config.image_width))
     model = model.to(device)
@@ -111,7 +119,7 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
         raise ValueError(f"{len(dataset)} samples cannot fill one global batch of {config.batch_size}; "
                          "record more demos or lower --batch-size")
     info = {**info, "train": asdict(config), "samples": len(dataset), "episodes": len(dataset.files),
-            "world_size": context.world_size}
+            "demo_seeds": dataset.episode_seeds, "world_size": context.world_size}
     result = TrainResult(out, start_step)
     progress = _progress(config, context, start_step)
     started = time.monotonic()

@@ -1,0 +1,71 @@
+"""`visuomotor bench policy`: wall-clock latency of one ACT policy query (observation → action chunk, z = 0,
+batch 1) on this machine, in state mode (goal ≤ STATE_GOAL_MS) and in one-camera image mode (ResNet18 trunk on a
+480×640 frame resized to the model's input size), beside the seed 004 §29.5 budget for action generation."""
+from __future__ import annotations
+
+import platform
+import time
+
+import numpy as np
+import torch
+
+from visuomotor.policy.act import ACT, ACTConfig
+from visuomotor.policy.checkpoint import load_policy
+from visuomotor.policy.normalization import NormalizationStats
+from visuomotor.policy.runner import PolicyRunner
+
+STATE_GOAL_MS = 5.0
+SEED_ACT_BUDGET_MS = 20.0        # seed 004 §29.5 latency table, "Action generation (ACT)"
+CAMERA_FRAME = (480, 640)        # D455-like colour frame (seed 004 §29.3.2)
+
+
+def time_queries(runner: PolicyRunner, observation: dict, iterations: int, warmup: int = 5) -> dict:
+    """Latency of runner.predict_chunk: mean, median and 95th percentile in ms."""
+    for _ in range(warmup):
+        runner.predict_chunk(**observation)
+    times = []
+    for _ in range(iterations):
+        tick = time.perf_counter()
+        runner.predict_chunk(**observation)
+        times.append(1e3 * (time.perf_counter() - tick))
+    return {"mean_ms": round(float(np.mean(times)), 3), "p50_ms": round(float(np.median(times)), 3),
+            "p95_ms": round(float(np.percentile(times, 95)), 3), "iterations": iterations}
+
+
+def _neutral_stats(config: ACTConfig) -> NormalizationStats:
+    return NormalizationStats(np.zeros(config.state_dim), np.ones(config.state_dim),
+                              np.zeros(config.action_dim), np.ones(config.action_dim))
+
+
+def benchmark_policy(checkpoint: str | None, iterations: int, image_size: tuple[int, int], threads: int) -> dict:
+    if threads > 0:
+        torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    if checkpoint:
+        model, stats, _ = load_policy(checkpoint)
+        if model.config.camera_names:
+            raise ValueError("--checkpoint must be a state-mode policy; image mode is timed on a fresh model")
+    else:
+        model = ACT(ACTConfig()).eval()
+        stats = _neutral_stats(model.config)
+    observation = {"qpos": np.zeros(7), "object_position": np.array([0.45, -0.05, 0.02])}
+    state = time_queries(PolicyRunner(model, stats), observation, iterations)
+
+    image_config = ACTConfig(**{**model.config.to_json_dict(), "camera_names": ("fixed",),
+                                "image_height": image_size[0], "image_width": image_size[1]})
+    image_model = ACT(image_config).eval()
+    frame = np.random.default_rng(0).integers(0, 256, (*CAMERA_FRAME, 3), dtype=np.uint8)
+    image = time_queries(PolicyRunner(image_model, stats), {**observation, "images": {"fixed": frame}},
+                         max(10, iterations // 10), warmup=2)
+    return {
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "cpu_threads": torch.get_num_threads(),
+        "device": "cpu",
+        "model": {name: getattr(model.config, name) for name in ("d_model", "n_heads", "d_feedforward",
+                  "n_cvae_layers", "n_encoder_layers", "n_decoder_layers", "chunk_size", "latent_dim")},
+        "parameters_state_mode": sum(p.numel() for p in model.parameters()),
+        "checkpoint": checkpoint,
+        "state_mode": {**state, "goal_ms": STATE_GOAL_MS, "meets_goal": state["p50_ms"] <= STATE_GOAL_MS},
+        "image_mode": {**image, "camera_frame": list(CAMERA_FRAME), "model_input": list(image_size),
+                       "seed_budget_ms": SEED_ACT_BUDGET_MS, "meets_budget": image["p50_ms"] <= SEED_ACT_BUDGET_MS},
+    }

@@ -1,0 +1,59 @@
+"""The policy CLI end to end on the real MuJoCo task: record → train → eval, and bench."""
+import json
+
+import h5py
+import pytest
+
+from visuomotor.cli import main
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch):
+    monkeypatch.setenv("MUJOCO_GL", "egl")
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def last_json(capsys) -> dict:
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+TINY = ["--d-model", "32", "--heads", "4", "--feedforward", "64", "--cvae-layers", "1", "--encoder-layers", "1",
+        "--decoder-layers", "2", "--latent-dim", "8", "--threads", "1", "--no-progress"]
+
+
+def test_record_train_eval_in_the_sim(tmp_path, capsys):
+    demos, ckpt = tmp_path / "demos", tmp_path / "ckpt"
+    assert main(["demos", "record", "--episodes", "2", "--seed-start", "7", "--out", str(demos), "--json"]) == 0
+    recorded = last_json(capsys)
+    assert recorded["written"] == 2 and recorded["failed_seeds"] == []
+    with h5py.File(demos / "episode_000007.hdf5") as file:
+        steps = file["action"].shape[0]
+        assert file["observations/qpos"].shape == (steps, 7) and file["observations/object_position"].shape == (steps, 3)
+        assert file.attrs["seed"] == 7 and 100 < steps < 600          # 50 Hz, success within the 12 s limit
+    assert main(["train", "policy", "--data", str(demos), "--out", str(ckpt), "--steps", "3", "--batch-size", "8",
+                 *TINY, "--json"]) == 0
+    assert last_json(capsys)["step"] == 3
+    assert main(["eval", "policy", "--checkpoint", str(ckpt), "--episodes", "1", "--no-temporal-ensembling",
+                 "--json"]) == 0
+    result = last_json(capsys)
+    assert result["episodes"] == 1 and result["seeds"] == [100000, 100000] and not result["temporal_ensembling"]
+    assert result["successes"] + len(result["failed_seeds"]) == 1
+    assert main(["eval", "policy", "--checkpoint", str(ckpt), "--episodes", "1", "--seed-start", "8"]) == 2
+    assert "were training demonstrations" in capsys.readouterr().err
+
+
+def test_bench_reports_both_modes(capsys):
+    assert main(["bench", "policy", "--iterations", "3", "--image-size", "64x64", "--threads", "1", "--json"]) == 0
+    result = last_json(capsys)
+    assert result["state_mode"]["iterations"] == 3 and result["state_mode"]["mean_ms"] > 0
+    assert result["image_mode"]["model_input"] == [64, 64] and result["image_mode"]["seed_budget_ms"] == 20.0
+
+
+def test_bad_user_input_is_one_clear_line(tmp_path, capsys):
+    assert main(["eval", "policy", "--checkpoint", str(tmp_path / "missing"), "--json"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["train", "policy", "--data", str(tmp_path), "--out", str(tmp_path / "o"), *TINY]) == 2
+    assert "no *.hdf5 episodes" in capsys.readouterr().err
+    assert main(["train", "policy", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--d-model", "30"]) == 2
+    assert "divisible by n_heads" in capsys.readouterr().err
