@@ -57,3 +57,13 @@ def test_bad_user_input_is_one_clear_line(tmp_path, capsys):
     assert "no *.hdf5 episodes" in capsys.readouterr().err
     assert main(["train", "policy", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--d-model", "30"]) == 2
     assert "divisible by n_heads" in capsys.readouterr().err
+
+
+def test_record_with_images_stores_camera_frames(tmp_path, capsys):
+    assert main(["demos", "record", "--episodes", "1", "--seed-start", "3", "--images", "--out", str(tmp_path),
+                 "--json"]) == 0
+    assert last_json(capsys)["cameras"] == ["fixed"]
+    with h5py.File(tmp_path / "episode_000003.hdf5") as file:
+        frames = file["observations/images/fixed"]
+        assert frames.shape == (file["action"].shape[0], 480, 640, 3) and frames.dtype == "uint8"
+        assert frames[0].std() > 5                                   # a rendered scene, not a blank image

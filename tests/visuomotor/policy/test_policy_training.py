@@ -96,3 +96,18 @@ def test_two_process_gloo_ddp_matches_one_process_with_the_same_global_batch(dem
     states = torch.randn(16, 10, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         torch.testing.assert_close(ddp_model(states).actions, single_model(states).actions, atol=2e-3, rtol=0)
+
+
+def test_image_mode_trains_and_reloads(tmp_path):
+    from policy_synthetic import write_synthetic
+
+    data = write_synthetic(tmp_path / "cams", count=1, length=12, cameras=("fixed",))
+    config = TrainConfig(data=str(data), out=str(tmp_path / "ckpt"), steps=2, batch_size=4, device="cpu",
+                         progress=False)
+    model_config = ACTConfig(**{**TINY_MODEL, "camera_names": ("fixed",), "image_height": 32, "image_width": 32})
+    result = train_policy(config, model_config)
+    assert result.step == 2 and all(np.isfinite(result.losses))
+    model, _, _ = load_policy(tmp_path / "ckpt")
+    assert model.config.camera_names == ("fixed",)
+    with torch.no_grad():
+        assert model(torch.zeros(1, 10), torch.rand(1, 1, 3, 32, 32)).actions.shape == (1, 8, 7)
