@@ -1,0 +1,194 @@
+"""sim_node: the MuJoCo tabletop cell as a ROS 2 robot + RGB-D camera.
+
+Steps the physics in real time (or ρ× faster, then publishing /clock), renders the camera at
+camera_rate_hz (late frames are dropped, never queued) and publishes the realsense-ros camera topics,
+/camera/extrinsics, /joint_states (6 arm joints + gripper, at the control rate) and /sim/ground_truth;
+executes /arm_controller/joint_trajectory (first point = the position target) and
+/gripper_controller/commands ([closure]). std_msgs/UInt32 on /sim/reset starts a new episode with that
+seed; std_msgs/Bool on /sim/success says whether the red cube rests in the bin.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import numpy as np
+import rclpy
+from geometry_msgs.msg import TransformStamped
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import CameraInfo, Image, JointState
+from std_msgs.msg import Bool, Float64MultiArray, UInt32
+from trajectory_msgs.msg import JointTrajectory
+
+from visuomotor.camera import topics
+from visuomotor.camera.depth_units import with_depth_encoding
+from visuomotor.nodes.camera_node import extrinsics_msg
+from visuomotor.nodes.image_msgs import frame_to_msgs, header
+from visuomotor.nodes.object_msgs import ground_truth_msg
+from visuomotor.sim.layout import SceneConfig
+from visuomotor.sim.realtime import RealTimePacer
+from visuomotor.sim.scene_xml import JOINT_NAMES
+from visuomotor.sim.simulator import TabletopSim
+from visuomotor.sim.task import PickPlaceTask, TaskConfig
+from visuomotor_ros.msg import Object3DArray
+
+GRIPPER_JOINT = "gripper"
+RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+IMAGE_QOS = QoSProfile(depth=2, reliability=ReliabilityPolicy.RELIABLE)
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+class SimNode(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__("sim_node", **node_kwargs)
+        declare = self.declare_parameter
+        declare("seed", 0)
+        declare("real_time_factor", 1.0)
+        declare("camera_mount", "fixed")
+        declare("camera_rate_hz", 30.0)
+        declare("control_rate_hz", 50.0)
+        declare("depth_encoding", "16UC1")
+        p = lambda name: self.get_parameter(name).value  # noqa: E731
+        if p("camera_mount") not in ("fixed", "wrist"):
+            raise ValueError(f"camera_mount {p('camera_mount')!r}: use fixed or wrist")
+        if p("depth_encoding") not in ("16UC1", "32FC1"):
+            raise ValueError(f"depth_encoding {p('depth_encoding')!r}: use 16UC1 (mm) or 32FC1 (m)")
+        self.camera, self.depth_encoding = p("camera_mount"), p("depth_encoding")
+        self.task = PickPlaceTask(TaskConfig(scene=SceneConfig(), control_hz=p("control_rate_hz")))
+        self.tick_s = 1.0 / p("control_rate_hz")
+        self.pacer = RealTimePacer(self.tick_s, 1.0 / p("camera_rate_hz"), p("real_time_factor"))
+        self.publish_clock = p("real_time_factor") != 1.0
+        self.lock = threading.Lock()
+        self.pending_seed: int | None = p("seed")
+        self.targets: tuple[np.ndarray, float] | None = None
+        self.camera_pubs = {topic: self.create_publisher(kind, topic, IMAGE_QOS) for topic, kind in (
+            (topics.COLOR_IMAGE, Image), (topics.COLOR_INFO, CameraInfo),
+            (topics.DEPTH_IMAGE, Image), (topics.DEPTH_INFO, CameraInfo))}
+        self.extrinsics_pub = self.create_publisher(TransformStamped, topics.EXTRINSICS, LATCHED)
+        self.joint_pub = self.create_publisher(JointState, topics.JOINT_STATES, RELIABLE_10)
+        self.truth_pub = self.create_publisher(Object3DArray, topics.GROUND_TRUTH, RELIABLE_10)
+        self.success_pub = self.create_publisher(Bool, "/sim/success", RELIABLE_10)
+        self.clock_pub = self.create_publisher(Clock, "/clock", 10)
+        self.create_subscription(JointTrajectory, "/arm_controller/joint_trajectory", self.on_trajectory, RELIABLE_10)
+        self.create_subscription(Float64MultiArray, "/gripper_controller/commands", self.on_gripper, RELIABLE_10)
+        self.create_subscription(UInt32, "/sim/reset", lambda m: self.request_reset(m.data), RELIABLE_10)
+        self.gripper_command = 0.0
+        self.wall_offset_ns = 0
+
+    # -- inputs (executor thread) ----------------------------------------------------------------------
+    def on_trajectory(self, msg: JointTrajectory) -> None:
+        if not msg.points:
+            return
+        try:
+            q = np.array([msg.points[0].positions[list(msg.joint_names).index(n)] for n in JOINT_NAMES])
+        except (ValueError, IndexError):
+            self.get_logger().warning(f"joint_trajectory must name the joints {list(JOINT_NAMES)}")
+            return
+        if np.all(np.isfinite(q)):
+            with self.lock:
+                self.targets = (q, self.gripper_command)
+
+    def on_gripper(self, msg: Float64MultiArray) -> None:
+        if len(msg.data) == 1 and np.isfinite(msg.data[0]):
+            with self.lock:
+                self.gripper_command = float(np.clip(msg.data[0], 0.0, 1.0))
+                if self.targets is not None:
+                    self.targets = (self.targets[0], self.gripper_command)
+
+    def request_reset(self, seed: int) -> None:
+        with self.lock:
+            self.pending_seed = int(seed)
+
+    # -- the simulation loop (its own thread) --------------------------------------------------------------
+    def stamp_ns(self) -> int:
+        return self.wall_offset_ns + self.task.sim.stamp_ns
+
+    def run_loop(self, stop: threading.Event) -> None:
+        wall_start, sim_start = time.monotonic(), 0.0
+        while not stop.is_set():
+            with self.lock:
+                seed, self.pending_seed = self.pending_seed, None
+                targets = self.targets
+            if seed is not None:
+                observation = self.task.reset(seed)
+                self.pacer.reset()
+                wall_start, sim_start = time.monotonic(), self.task.sim.time_s
+                # real time: stamps are wall-clock times; faster than real time: sim time, with /clock
+                self.wall_offset_ns = 0 if self.publish_clock else self.get_clock().now().nanoseconds - self.task.sim.stamp_ns
+                with self.lock:
+                    self.targets = targets = (observation.joint_positions.copy(), 0.0)
+                    self.gripper_command = 0.0
+                self.get_logger().info(f"episode reset with seed {seed}")
+            episode_time_s = self.task.sim.time_s - sim_start
+            for _ in range(self.pacer.ticks_due(episode_time_s, time.monotonic() - wall_start)):
+                self.task.sim.set_targets(*targets)
+                self.task.sim.step(self.task.config.physics_steps_per_control)
+                self.publish_state()
+            if self.pacer.frame_due(self.task.sim.time_s - sim_start):
+                self.publish_frame()
+            stop.wait(0.001)
+
+    def publish_state(self) -> None:
+        sim, stamp = self.task.sim, self.stamp_ns()
+        names = [*JOINT_NAMES, GRIPPER_JOINT]
+        self.joint_pub.publish(JointState(
+            header=header(stamp, ""), name=names,
+            position=[*sim.joint_positions().tolist(), sim.gripper_state()],
+            velocity=[*sim.joint_velocities().tolist(), 0.0]))
+        if self.publish_clock:
+            clock = Clock()
+            clock.clock = header(stamp, "").stamp
+            self.clock_pub.publish(clock)
+
+    def publish_frame(self) -> None:
+        sim = self.task.sim
+        frame = with_depth_encoding(sim.render(self.camera, with_segmentation=False), self.depth_encoding)
+        frame.stamp_ns = self.stamp_ns()
+        messages = frame_to_msgs(frame)
+        self.camera_pubs[topics.COLOR_IMAGE].publish(messages.color)
+        self.camera_pubs[topics.COLOR_INFO].publish(messages.info)
+        self.camera_pubs[topics.DEPTH_IMAGE].publish(messages.depth)
+        self.camera_pubs[topics.DEPTH_INFO].publish(messages.info)
+        self.extrinsics_pub.publish(extrinsics_msg(frame.T_base_camera, frame.stamp_ns, frame.frame_id))
+        truth = sim.ground_truth()
+        truth_msg = ground_truth_msg(truth)
+        truth_msg.header.stamp = messages.color.header.stamp
+        for obj in truth_msg.objects:
+            obj.header.stamp = messages.color.header.stamp
+        self.truth_pub.publish(truth_msg)
+        self.success_pub.publish(Bool(data=bool(self.task.success())))
+
+
+NODE_CLASS = SimNode
+
+
+def main(args: list[str] | None = None) -> int:
+    rclpy.init(args=args)
+    try:
+        node = SimNode()
+    except ValueError as error:
+        print(f"sim_node: {error}", file=sys.stderr)
+        rclpy.try_shutdown()
+        return 2
+    stop = threading.Event()
+    loop = threading.Thread(target=node.run_loop, args=(stop,), name="sim_loop", daemon=True)
+    loop.start()
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        stop.set()
+        loop.join(timeout=5.0)
+        node.task.sim.close()
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
