@@ -29,15 +29,6 @@ def _fmt(values) -> str:
     return " ".join(f"{float(v):.12g}" for v in np.ravel(values))
 
 
-def rotation_to_quat_wxyz(R: np.ndarray) -> np.ndarray:
-    """Unit quaternion (w, x, y, z) of a 3×3 rotation matrix (MuJoCo's order)."""
-    import mujoco
-
-    quat = np.empty(4)
-    mujoco.mju_mat2Quat(quat, np.ascontiguousarray(R, dtype=float).ravel())
-    return quat
-
-
 def look_at_optical(eye: np.ndarray, target: np.ndarray) -> np.ndarray:
     """R (3×3) of a REP-103 optical frame at `eye` looking at `target`: z forward, x right, y down (world up = +z)."""
     z = np.asarray(target, float) - np.asarray(eye, float)
@@ -89,7 +80,7 @@ def _arm_xml(arm: ArmModel, wrist_cameras: str) -> str:
         if i == 0:
             return ""
         T = fixed[i - 1]
-        return f' pos="{_fmt(T[:3, 3])}" quat="{_fmt(rotation_to_quat_wxyz(T[:3, :3]))}"'
+        return f' pos="{_fmt(T[:3, 3])}" xyaxes="{_fmt(T[:3, 0])} {_fmt(T[:3, 1])}"'
 
     inner = f'<body name="flange"{placement(NUM_JOINTS)} gravcomp="1">{_gripper_xml(arm)}{wrist_cameras}</body>'
     for i in reversed(range(NUM_JOINTS)):
