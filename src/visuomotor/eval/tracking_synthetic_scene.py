@@ -77,17 +77,6 @@ def render(objects: list[SceneObject], T_base_camera: np.ndarray, intrinsics: Ca
                      depth_encoding=depth_encoding, T_base_camera=T_base_camera.copy(), segmentation=labels)
 
 
-def boxes_from_segmentation(labels: np.ndarray) -> dict[int, np.ndarray]:
-    """Instance label → tight xyxy box (pixels, corner convention) of its mask; label 0 is skipped."""
-    boxes = {}
-    for label in np.unique(labels):
-        if label == 0:
-            continue
-        rows, cols = np.nonzero(labels == label)
-        boxes[int(label)] = np.array([cols.min(), rows.min(), cols.max() + 1.0, rows.max() + 1.0])
-    return boxes
-
-
 def _intersect(obj: SceneObject, origin: np.ndarray, rays: np.ndarray) -> np.ndarray:
     """Ray parameter t of the first hit (inf where none) for rays (H, W, 3) from origin (3,)."""
     centre = np.asarray(obj.centre, float)

@@ -6,7 +6,8 @@ import pytest
 
 from visuomotor.camera.frame import CameraIntrinsics
 from visuomotor.detection.result import Detection
-from visuomotor.eval.tracking_synthetic_scene import SceneObject, boxes_from_segmentation, look_at, render
+from visuomotor.eval.tracking_detection_sources import boxes_from_segmentation
+from visuomotor.eval.tracking_synthetic_scene import SceneObject, look_at, render
 from visuomotor.localization import Localizer, LocalizerConfig
 from visuomotor.localization.object_pixels import select_foreground
 
