@@ -57,8 +57,8 @@ def _as_float_array(data, dtype) -> np.ndarray:
     array = np.asarray(data)
     if dtype is not None:
         array = array.astype(dtype, copy=False)
-    elif array.dtype not in FLOAT_DTYPES:
-        array = array.astype(np.float32)
+    elif array.dtype.kind in "biuf" and array.dtype not in FLOAT_DTYPES:
+        array = array.astype(np.float32)      # ints, bools and float16 become float32
     if array.dtype not in FLOAT_DTYPES:
         raise TypeError(f"Tensor dtype {array.dtype} is not supported; use float32 or float64")
     return array

@@ -16,7 +16,7 @@ from nnfoundation.tensor import Tensor
 class LRFinderResult:
     lrs: np.ndarray          # learning rate used at each step
     losses: np.ndarray       # bias-corrected exponentially smoothed loss at each step
-    suggestion: float        # lr where the smoothed loss falls fastest per unit of log lr
+    suggestion: float        # a tenth of the lr with the lowest smoothed loss
 
 
 def find_learning_rate(model: Module, optimizer: Optimizer, loss_of_batch: Callable[[object], Tensor],
@@ -25,11 +25,15 @@ def find_learning_rate(model: Module, optimizer: Optimizer, loss_of_batch: Calla
     """Train with η_t = η_min (η_max / η_min)^(t/T) (seed 004 eq. 13.1), recording the smoothed loss,
     until T steps or the loss exceeds `divergence_factor` × its best; then restore the model's weights
     and reset the optimizer. Batches are cycled if there are fewer than `num_steps`.
+
+    The suggestion is η at the lowest smoothed loss divided by 10 (Smith's / fastai's rule): one decade
+    below the edge of divergence, where the loss still falls steeply (seed 004 §13.1.1 step 4). Unlike
+    the steepest-slope point it does not depend on batch-to-batch noise in the slope.
     """
     if not 0 < lr_min < lr_max:
         raise ValueError(f"need 0 < lr_min < lr_max, got lr_min={lr_min}, lr_max={lr_max}")
     if num_steps < 3:
-        raise ValueError(f"num_steps={num_steps} is too few for a slope; use at least 3")
+        raise ValueError(f"num_steps={num_steps} is too few for a sweep; use at least 3")
     saved = model.state_dict()
     lrs, losses = [], []
     average, best = 0.0, np.inf
@@ -49,8 +53,7 @@ def find_learning_rate(model: Module, optimizer: Optimizer, loss_of_batch: Calla
     model.load_state_dict(saved)
     optimizer.reset()
     optimizer.zero_grad()
-    lrs_array, losses_array = np.asarray(lrs), np.asarray(losses)
     if len(lrs) < 3:
         raise RuntimeError(f"the loss diverged after {len(lrs)} steps; lower lr_min (now {lr_min})")
-    slopes = np.gradient(losses_array, np.log(lrs_array))
-    return LRFinderResult(lrs_array, losses_array, float(lrs_array[int(np.argmin(slopes))]))
+    lrs_array, losses_array = np.asarray(lrs), np.asarray(losses)
+    return LRFinderResult(lrs_array, losses_array, float(lrs_array[int(np.argmin(losses_array))] / 10.0))
