@@ -1,0 +1,133 @@
+"""detector_node: /camera/color/image_raw -> /detections (+ latched /detections/label_info, optional
+/detections/debug_image). Always works on the newest frame: frames that arrive while the model runs
+replace each other (counted as skipped, never queued). Reports per-frame latency and skips on
+/diagnostics; a frame it cannot read (encoding, size) is skipped with a diagnostic, never a crash."""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import cv2
+import numpy as np
+import rclpy
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import Image
+
+from visuomotor.camera.image_codec import ImageEncodingError, decode_image, stamp_to_ns
+from visuomotor.detection import DetectorConfig, DetectorError, load_detector
+from visuomotor.detection.shipped import shipped_weights
+from visuomotor.nodes.detection_msgs import detections_msg, label_info_msg
+from visuomotor.nodes.diagnostics import StageDiagnostics
+from visuomotor.nodes.image_msgs import header, image_msg
+from visuomotor.nodes.newest import NewestOnly
+from visuomotor_ros.msg import Detection2DArray, LabelInfo
+
+IMAGE_QOS = QoSProfile(depth=2, reliability=ReliabilityPolicy.RELIABLE)
+RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+class DetectorNode(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__("detector_node", **node_kwargs)
+        declare = self.declare_parameter
+        declare("backend", "yolo")
+        declare("weights", "")
+        declare("confidence_threshold", 0.5)
+        declare("iou_threshold", 0.5)
+        declare("classes", [""])
+        declare("device", "cpu")
+        declare("half", False)
+        declare("image_size", 640)
+        declare("publish_debug_image", False)
+        p = lambda name: self.get_parameter(name).value  # noqa: E731
+        classes = tuple(c for c in p("classes") if c) or None
+        self.config = DetectorConfig(
+            backend=p("backend"), weights=p("weights") or str(shipped_weights(p("backend"))),
+            confidence=p("confidence_threshold"), iou=p("iou_threshold"), classes=classes, device=p("device"),
+            half=p("half"), image_size=p("image_size"))
+        self.detector = load_detector(self.config)
+        self.debug = p("publish_debug_image")
+        self.detections_pub = self.create_publisher(Detection2DArray, "detections", RELIABLE_10)
+        self.labels_pub = self.create_publisher(LabelInfo, "detections/label_info", LATCHED)
+        self.debug_pub = self.create_publisher(Image, "detections/debug_image", IMAGE_QOS) if self.debug else None
+        self.frames: NewestOnly[Image] = NewestOnly()
+        self.create_subscription(Image, "camera/color/image_raw", self.frames.put, IMAGE_QOS)
+        self.diagnostics = StageDiagnostics(self)
+        self.create_timer(1.0, self.publish_diagnostics)
+        self.labels_pub.publish(label_info_msg(self.detector.class_names, self.config.confidence,
+                                               header(self.get_clock().now().nanoseconds, "")))
+
+    def publish_diagnostics(self) -> None:
+        self.diagnostics.set_counter("frames_received", self.frames.received)
+        self.diagnostics.set_counter("frames_skipped", self.frames.skipped)
+        self.diagnostics.publish()
+
+    def process(self, message: Image) -> None:
+        started = time.perf_counter()
+        try:
+            rgb = decode_image(message)
+            detections = self.detector.detect(rgb, encoding=message.encoding)
+        except (ImageEncodingError, DetectorError) as error:
+            self.diagnostics.refuse(f"skipped frame: {error}")
+            return
+        self.detections_pub.publish(detections_msg(detections, message.header))
+        timing = self.detector.last_timing
+        self.diagnostics.record_latency((time.perf_counter() - started) * 1e3)
+        self.diagnostics.count("frames_processed")
+        self.get_logger().debug(f"{len(detections)} detections, pre {timing.preprocess_ms:.1f} ms, "
+                                f"inference {timing.inference_ms:.1f} ms, post {timing.postprocess_ms:.1f} ms")
+        if self.debug_pub is not None:
+            self.debug_pub.publish(image_msg(draw_boxes(rgb, detections), "rgb8", stamp_to_ns(message.header.stamp),
+                                             message.header.frame_id))
+
+    def work(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            message = self.frames.take(timeout_s=0.1)
+            if message is not None:
+                self.process(message)
+
+
+def draw_boxes(rgb: np.ndarray, detections) -> np.ndarray:
+    """A copy of the image with each detection's box and 'class score' label."""
+    canvas = np.ascontiguousarray(rgb.copy())
+    for d in detections:
+        x1, y1, x2, y2 = (int(round(v)) for v in d.xyxy)
+        cv2.rectangle(canvas, (x1, y1), (x2, y2), (255, 255, 0), 2)
+        cv2.putText(canvas, f"{d.class_name} {d.score:.2f}", (x1, max(12, y1 - 4)), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.4, (255, 255, 0), 1, cv2.LINE_AA)
+    return canvas
+
+
+NODE_CLASS = DetectorNode
+
+
+def main(args: list[str] | None = None) -> int:
+    rclpy.init(args=args)
+    try:
+        node = DetectorNode()
+    except (DetectorError, FileNotFoundError, ValueError) as error:
+        print(f"detector_node: {error}", file=sys.stderr)
+        rclpy.try_shutdown()
+        return 2
+    stop = threading.Event()
+    worker = threading.Thread(target=node.work, args=(stop,), name="detector", daemon=True)
+    worker.start()
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        stop.set()
+        node.frames.close()
+        worker.join(timeout=5.0)
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

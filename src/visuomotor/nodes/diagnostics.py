@@ -1,0 +1,53 @@
+"""Per-node health on /diagnostics: latency percentiles, frames received/skipped, last refusal."""
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+
+DIAGNOSTICS_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+
+
+class StageDiagnostics:
+    """Collects one stage's per-frame latencies (ms) and counters; publish() sends a DiagnosticStatus
+    named after the node with p50/p95 latency, counters and the last problem (WARN while it is recent)."""
+
+    def __init__(self, node: Node, window: int = 200):
+        self.node = node
+        self.publisher = node.create_publisher(DiagnosticArray, "/diagnostics", DIAGNOSTICS_QOS)
+        self.latencies_ms: deque[float] = deque(maxlen=window)
+        self.counters: dict[str, int] = {}
+        self.problem = ""
+
+    def record_latency(self, milliseconds: float) -> None:
+        self.latencies_ms.append(milliseconds)
+
+    def count(self, name: str, increment: int = 1) -> None:
+        self.counters[name] = self.counters.get(name, 0) + increment
+
+    def set_counter(self, name: str, value: int) -> None:
+        self.counters[name] = value
+
+    def refuse(self, message: str) -> None:
+        """Record a refused input (logged once per distinct message)."""
+        if message != self.problem:
+            self.node.get_logger().warning(message)
+        self.problem = message
+        self.count("refused")
+
+    def publish(self) -> None:
+        values = [KeyValue(key=k, value=str(v)) for k, v in sorted(self.counters.items())]
+        if self.latencies_ms:
+            p50, p95 = np.percentile(np.asarray(self.latencies_ms), [50, 95])
+            values += [KeyValue(key="latency_p50_ms", value=f"{p50:.2f}"),
+                       KeyValue(key="latency_p95_ms", value=f"{p95:.2f}")]
+        level = DiagnosticStatus.WARN if self.problem else DiagnosticStatus.OK
+        status = DiagnosticStatus(level=level, name=self.node.get_name(), message=self.problem or "ok",
+                                  values=values)
+        array = DiagnosticArray(status=[status])
+        array.header.stamp = self.node.get_clock().now().to_msg()
+        self.publisher.publish(array)
+        self.problem = ""
