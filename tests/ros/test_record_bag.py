@@ -1,0 +1,124 @@
+"""`visuomotor record` in its own process records what a real rclpy publisher sends over DDS; the bag, read
+back with rosbags, equals the published messages one for one (latched extrinsics included)."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from geometry_msgs.msg import TransformStamped
+from rclpy.duration import Duration
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.serialization import deserialize_message
+from sensor_msgs.msg import JointState
+
+from message_fill import fill, message_class
+from ros_testing import spin_until
+from visuomotor.camera import topics
+from visuomotor.camera.bag import read_bag
+from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
+from visuomotor.nodes.camera_node import IMAGE_QOS, LATCHED_QOS, extrinsics_msg
+from visuomotor.nodes.image_msgs import frame_to_msgs
+from visuomotor.camera.extrinsics import transform_from_xyz_quat
+
+N = 5
+STATE_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def camera_frame(i: int) -> RGBDFrame:
+    rng = np.random.default_rng(i)
+    return RGBDFrame(color=rng.integers(0, 256, (48, 64, 3), dtype=np.uint8),
+                     depth=rng.integers(0, 5000, (48, 64), dtype=np.uint16),
+                     intrinsics=CameraIntrinsics(width=64, height=48, fx=60, fy=60, cx=32, cy=24),
+                     stamp_ns=1_763_700_000_000_000_000 + i * 33_000_000)
+
+
+def recorder_argv(out, *extra: str) -> list[str]:
+    """`visuomotor record --out OUT ...` (the CLI)."""
+    return ["-m", "visuomotor.cli", "record", "--out", str(out), *extra]
+
+
+def recorder_node_argv(out, *parameters: str) -> list[str]:
+    """`ros2 run visuomotor_ros recorder_node` equivalent (starts faster than the whole CLI)."""
+    argv = ["-m", "visuomotor.nodes.recorder_node", "--ros-args", "-p", f"out:={out}"]
+    for parameter in parameters:
+        argv += ["-p", parameter]
+    return argv
+
+
+@pytest.mark.parametrize("storage", ["mcap", "sqlite3"])
+def test_recorded_bag_equals_what_was_published(tmp_path, spawn, ros_node, storage):
+    node, executor = ros_node("record_test_publisher")
+    mount = extrinsics_msg(transform_from_xyz_quat([0.5, 0.0, 0.7], [1.0, 0.0, 0.0, 0.0]), 5, "camera_color_optical_frame")
+    latched = node.create_publisher(TransformStamped, topics.EXTRINSICS, LATCHED_QOS)
+    latched.publish(mount)   # before the recorder exists: transient_local must still bring it into the bag
+    publishers = {
+        topics.COLOR_IMAGE: node.create_publisher(message_class("sensor_msgs/Image"), topics.COLOR_IMAGE, IMAGE_QOS),
+        topics.COLOR_INFO: node.create_publisher(message_class("sensor_msgs/CameraInfo"), topics.COLOR_INFO, IMAGE_QOS),
+        topics.DEPTH_IMAGE: node.create_publisher(message_class("sensor_msgs/Image"), topics.DEPTH_IMAGE, IMAGE_QOS),
+        topics.DEPTH_INFO: node.create_publisher(message_class("sensor_msgs/CameraInfo"), topics.DEPTH_INFO, IMAGE_QOS),
+        topics.JOINT_STATES: node.create_publisher(JointState, topics.JOINT_STATES, STATE_QOS),
+        topics.GROUND_TRUTH: node.create_publisher(
+            message_class("visuomotor_ros/msg/Object3DArray"), topics.GROUND_TRUTH, STATE_QOS),
+    }
+    recorder = spawn(recorder_argv(tmp_path / "bag", "--storage", storage) if storage == "mcap"
+                     else recorder_node_argv(tmp_path / "bag", f"storage:={storage}"))
+    everyone = [*publishers.values(), latched]
+    assert spin_until(executor, lambda: all(p.get_subscription_count() > 0 for p in everyone), timeout_s=40), (
+        recorder.output())
+
+    sent: dict[str, list] = {topic: [] for topic in publishers}
+    sent[topics.EXTRINSICS] = [mount]
+    for i in range(N):
+        camera = frame_to_msgs(camera_frame(i))
+        ground_truth = fill(message_class("visuomotor_ros/msg/Object3DArray")())
+        ground_truth.header.stamp.sec = i
+        joints = JointState(name=["shoulder_pan", "gripper"], position=[0.1 * i, 0.02], velocity=[0.0, 0.0])
+        for topic, message in ((topics.COLOR_IMAGE, camera.color), (topics.COLOR_INFO, camera.info),
+                               (topics.DEPTH_IMAGE, camera.depth), (topics.DEPTH_INFO, camera.info),
+                               (topics.JOINT_STATES, joints), (topics.GROUND_TRUTH, ground_truth)):
+            publishers[topic].publish(message)
+            sent[topic].append(message)
+        executor.spin_once(timeout_sec=0.02)
+    for publisher in everyone:
+        assert publisher.wait_for_all_acked(Duration(seconds=10.0)), recorder.output()
+    time.sleep(0.2)
+    assert recorder.stop() == 0, recorder.log_path.read_text()     # SIGINT: the bag is closed properly
+    log = recorder.log_path.read_text()
+
+    assert (tmp_path / "bag" / "metadata.yaml").is_file()
+    recorded: dict[str, list] = {}
+    for record in read_bag(tmp_path / "bag"):
+        recorded.setdefault(record.topic, []).append(record)
+    assert sorted(recorded) == sorted(sent)
+    for topic, messages in sent.items():
+        assert len(recorded[topic]) == len(messages), topic
+        for message, record in zip(messages, recorded[topic]):
+            assert deserialize_message(record.data, type(message)) == message, topic
+    depth = recorded[topics.DEPTH_IMAGE][N - 1].message      # the rosbags-typed view agrees too
+    np.testing.assert_array_equal(np.asarray(depth.data).view(np.uint16).reshape(48, 64), camera_frame(N - 1).depth)
+    assert recorded[topics.GROUND_TRUTH][2].message.header.stamp.sec == 2
+    assert recorded[topics.EXTRINSICS][0].message.transform.rotation.x == 1.0
+    total = 6 * N + 1
+    assert (f"messages: {total}" if storage == "mcap" else f"recorded {total} messages") in log
+
+
+def test_sigterm_and_duration_close_the_bag(tmp_path, spawn):
+    recorder = spawn(recorder_node_argv(tmp_path / "a", "topics:=['/joint_states']"))
+    deadline = time.monotonic() + 30
+    while "recording /joint_states into" not in recorder.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    recorder._signal_group(15)   # SIGTERM, as a process manager sends
+    assert recorder.popen.wait(timeout=15) == 0, recorder.output()
+    assert (tmp_path / "a" / "metadata.yaml").is_file() and list(read_bag(tmp_path / "a")) == []
+    timed = spawn(recorder_node_argv(tmp_path / "b", "duration_s:=0.5"))
+    assert timed.popen.wait(timeout=30) == 0, timed.output()
+    assert timed.output().splitlines()[-1] == "recorded 0 messages: {}"
+    assert (tmp_path / "b" / "metadata.yaml").is_file()
+
+
+def test_bad_record_arguments_are_one_line_errors(tmp_path, spawn):
+    (tmp_path / "exists").mkdir()
+    process = spawn(recorder_argv(tmp_path / "exists"))
+    assert process.popen.wait(timeout=30) == 2
+    assert process.output().strip().endswith("exists already; choose a new bag directory (bags are never overwritten)")
