@@ -92,6 +92,23 @@ def test_camera_node_fixed_mount_parameter_is_latched_for_late_subscribers(tmp_p
     assert [transform.rotation.x, transform.rotation.y, transform.rotation.z, transform.rotation.w] == [0, 0, 1, 0]
 
 
+def test_camera_node_sim_source_publishes_rendered_frames_and_the_camera_mount(spawn, ros_node):
+    node, executor = ros_node("camera_sim_test")
+    received = subscribe_camera(node)
+    camera = spawn(["-m", "visuomotor.nodes.camera_node", "--ros-args", "-p", "source:=sim", "-p", "sim_seed:=2",
+                    "-p", "width:=160", "-p", "height:=120", "-p", "fps:=10"], env={"MUJOCO_GL": "egl"})
+    assert spin_until(executor, lambda: len(received[topics.DEPTH_INFO]) >= 3 and received[topics.EXTRINSICS],
+                      timeout_s=40), camera.output()
+    frames = [msgs_to_frame(c, d, i) for c, d, i in zip(received[topics.COLOR_IMAGE], received[topics.DEPTH_IMAGE],
+                                                       received[topics.COLOR_INFO])]
+    assert [f.stamp_ns - frames[0].stamp_ns for f in frames[:3]] == [0, 100_000_000, 200_000_000]   # sim time
+    assert frames[0].depth.dtype == np.uint16 and np.count_nonzero(frames[0].depth) > 0.9 * 160 * 120
+    assert frames[0].intrinsics.fx == 150.0
+    mount = received[topics.EXTRINSICS][0]
+    assert mount.header.frame_id == "base_link" and mount.transform.translation.z > 0.3
+    assert camera.alive()
+
+
 @pytest.mark.parametrize("arguments, code, message", [
     (["source:=bag", "bag_path:=/nonexistent/run7"], 1, "bag /nonexistent/run7 does not exist"),
     (["source:=webcam"], 2, "source 'webcam': use realsense, sim or bag"),

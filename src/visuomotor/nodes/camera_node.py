@@ -46,6 +46,8 @@ PARAMETERS = {  # name: (default, description)
     "realsense_bag_path": ("", "realsense: play this RealSense recording (rs.recorder file) instead of a live camera"),
     "bag_path": ("", "bag: rosbag2 directory (MCAP or sqlite3) holding the camera topics"),
     "rate": ("recorded", "publishing pace: 'recorded' (source stamps), 'max' (as fast as possible) or a rate in Hz"),
+    "sim_seed": (0, "sim: scene seed (objects, lights, camera jitter)"),
+    "sim_camera": ("fixed", "sim: camera to render, fixed (front/above) or wrist"),
     "width": (640, "realsense/sim: image width, px"),
     "height": (480, "realsense/sim: image height, px"),
     "fps": (30, "realsense/sim: frames per second"),
@@ -147,7 +149,8 @@ class CameraNode(Node):
             return RealSenseSource(config, log=self.get_logger().warning)
         if kind == "sim":
             from visuomotor.camera.sim_source import SimSource, SimSourceConfig
-            return SimSource(SimSourceConfig(width=self.param("width"), height=self.param("height"),
+            return SimSource(SimSourceConfig(seed=self.param("sim_seed"), camera=self.param("sim_camera"),
+                                             width=self.param("width"), height=self.param("height"),
                                              fps=self.param("fps"), depth_encoding=encoding))
         raise ParameterError(f"source {kind!r}: use realsense, sim or bag")
 
