@@ -15,24 +15,20 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from visuomotor.control.kinematics import UR5E, ArmModel, solve_ik, top_down_grasp_pose
 from visuomotor.control.trajectory import quintic_trajectory, segment_duration
-
-if TYPE_CHECKING:
-    from visuomotor.sim.task import Observation
-
-GRIPPER_OPEN, GRIPPER_CLOSED = 0.0, 1.0
+from visuomotor.sim.layout import SceneConfig
+from visuomotor.sim.task import GRIPPER_CLOSED, GRIPPER_OPEN, Observation
 
 
 @dataclass(frozen=True)
 class ExpertConfig:
     """Heights are TCP z in base_link (m); the TCP sits between the fingertips, 1 cm above their ends."""
 
-    bin_center_m: tuple[float, float] = (0.42, 0.33)
+    bin_center_m: tuple[float, float] = SceneConfig.bin_center_m  # the scene's default bin
     control_hz: float = 50.0
     approach_height_m: float = 0.12      # above the cube centre before descending
     grasp_height_offset_m: float = 0.004  # TCP above the cube centre when closing
@@ -95,7 +91,7 @@ class PickPlaceExpert:
             return "start"
         return PHASES[self._phase_index].name if self._phase_index < len(PHASES) else "done"
 
-    def act(self, observation: "Observation") -> np.ndarray:
+    def act(self, observation: Observation) -> np.ndarray:
         """Next action (7,): 6 absolute joint targets (rad) + gripper command (0 open, 1 closed)."""
         if self._q_command is None:
             self._q_command = np.asarray(observation.joint_positions, dtype=float).copy()
@@ -107,7 +103,7 @@ class PickPlaceExpert:
             self._q_command = self._queue.popleft()
         return np.concatenate([self._q_command, [self._gripper]])
 
-    def _goal_pose(self, name: str, observation: "Observation") -> np.ndarray:
+    def _goal_pose(self, name: str, observation: Observation) -> np.ndarray:
         c = self.config
         cube = np.asarray(observation.cube_position_m, dtype=float)
         bin_xy = np.asarray(c.bin_center_m, dtype=float)
@@ -126,7 +122,7 @@ class PickPlaceExpert:
         }
         return top_down_grasp_pose(targets[name], self._yaw)
 
-    def _plan(self, phase: Phase, observation: "Observation") -> None:
+    def _plan(self, phase: Phase, observation: Observation) -> None:
         c = self.config
         self._gripper = phase.gripper
         if not phase.moves:
