@@ -139,9 +139,9 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
                     _report(progress, out, step, metrics, started, config)
                     if step % config.checkpoint_every == 0:
                         _checkpoint(out, model, dataset, optimizer, step, config, info)
-                if step >= config.steps or _out_of_time(config, started, context):
+                if step >= config.steps or _out_of_time(config, started, context, device):
                     break
-            if step < config.steps and _out_of_time(config, started, context):
+            if step < config.steps and _out_of_time(config, started, context, device):
                 break
     finally:
         if progress is not None:
@@ -171,11 +171,11 @@ def _train_step(model, optimizer, batch: dict, step: int, config: TrainConfig, a
     return {name: context.mean(value).item() for name, value in losses.items()}
 
 
-def _out_of_time(config: TrainConfig, started: float, context: DistributedContext) -> bool:
-    """Every rank must agree, so rank 0's clock decides."""
+def _out_of_time(config: TrainConfig, started: float, context: DistributedContext, device: torch.device) -> bool:
+    """Every rank must agree, so rank 0's clock decides (the flag lives on `device` for NCCL)."""
     if config.time_limit_s <= 0:
         return False
-    flag = torch.tensor([float(time.monotonic() - started >= config.time_limit_s)])
+    flag = torch.tensor([float(time.monotonic() - started >= config.time_limit_s)], device=device)
     if context.enabled:
         torch.distributed.broadcast(flag, src=0)
     return bool(flag.item())

@@ -111,3 +111,9 @@ def test_image_mode_trains_and_reloads(tmp_path):
     assert model.config.camera_names == ("fixed",)
     with torch.no_grad():
         assert model(torch.zeros(1, 10), torch.rand(1, 1, 3, 32, 32)).actions.shape == (1, 8, 7)
+
+
+def test_time_limit_stops_early_with_a_checkpoint(demo_dir, tmp_path):
+    result = run(demo_dir, tmp_path / "ckpt", steps=1000, time_limit_s=1e-3)
+    assert result.step == 1
+    assert load_policy(tmp_path / "ckpt")[2]["step"] == 1
