@@ -65,8 +65,10 @@ def check_transform(T_base_camera: np.ndarray | None) -> list[Diagnostic]:
     if T.shape != (4, 4) or not np.all(np.isfinite(T)):
         return [Diagnostic("bad_transform", f"T_base_camera must be a finite 4×4 matrix, got shape {T.shape}")]
     R = T[:3, :3]
-    if not np.allclose(R @ R.T, np.eye(3), atol=1e-6) or abs(np.linalg.det(R) - 1.0) > 1e-6 or \
-            not np.allclose(T[3], [0.0, 0.0, 0.0, 1.0]):
+    orthonormal = np.abs(R @ R.T - np.eye(3)).max() < 1e-6
+    (a, b, c), (d, e, f), (g, h, i) = R.tolist()
+    right_handed = abs(a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g) - 1.0) < 1e-6   # det R = +1
+    if not (orthonormal and right_handed and np.array_equal(T[3], [0.0, 0.0, 0.0, 1.0])):
         return [Diagnostic("bad_transform", "T_base_camera is not a rigid transform (R must be a rotation, last row "
                                             "[0 0 0 1]): check the calibration")]
     return []

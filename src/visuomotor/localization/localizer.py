@@ -15,6 +15,9 @@ from visuomotor.localization.object_centre import estimate_centres
 from visuomotor.localization.object_pixels import clip_boxes, sample_object_pixels, select_foreground
 
 
+_NO_PRIOR = np.full(3, np.nan)
+
+
 @dataclass
 class LocalizerConfig:
     """Every knob of the localizer, with its default and effect.
@@ -130,7 +133,7 @@ class Localizer:
                                       samples_per_axis=config.samples_per_axis, min_depth_m=config.min_depth_m,
                                       max_depth_m=config.max_depth_m, label_image=frame.segmentation,
                                       mask_labels=np.where(use_mask, mask_labels, 0)[kept])
-        priors = np.array([self._priors.get(detections[i].class_name, np.full(3, np.nan)) for i in kept])
+        priors = np.array([self._priors.get(detections[i].class_name, _NO_PRIOR) for i in kept])
         extent = np.where(np.isnan(priors).any(axis=1), config.default_depth_extent_m, np.linalg.norm(priors, axis=1))
         foreground = select_foreground(pixels.depth_m, bin_m=config.foreground_bin_m,
                                        mode_fraction=config.foreground_mode_fraction, depth_extent_m=extent)
@@ -151,9 +154,10 @@ class Localizer:
         estimates = estimate_centres(points_base, foreground[rows], priors[enough], top_band_m=config.top_band_m,
                                      top_quantile=config.top_quantile)
         centres_cam = (estimates.centre - t) @ R
-        top_depth = np.where(estimates.top, pixels.depth_m[rows], np.nan)
+        top_depth = np.where(estimates.top, pixels.depth_m[rows], 0.0)
         n_top = np.count_nonzero(estimates.top, axis=1)
-        depth_var = np.nanvar(top_depth, axis=1) / n_top + config.depth_sigma_floor_m ** 2
+        spread = (top_depth ** 2).sum(axis=1) / n_top - (top_depth.sum(axis=1) / n_top) ** 2   # var of top depths
+        depth_var = np.maximum(spread, 0.0) / n_top + config.depth_sigma_floor_m ** 2
         covariances = position_covariances(centres_cam, depth_var, R, frame.intrinsics,
                                            pixel_sigma_px=config.pixel_sigma_px)
         objects = [LocalizedObject(position=estimates.centre[k], covariance=covariances[k], size=estimates.size[k],

@@ -34,10 +34,11 @@ def estimate_centres(points_base: np.ndarray, foreground: np.ndarray, size_prior
     Without a size prior the size is measured: height = z_top − the 2 % quantile of z, width and depth =
     the (x, y) extent of the top points.
     """
-    z = np.where(foreground, points_base[..., 2], np.nan)
-    z_sorted = np.sort(z, axis=1)                                      # NaN last
-    last = np.count_nonzero(foreground, axis=1) - 1
-    z_top = _take(z_sorted, np.round(top_quantile * last))
+    z = np.where(foreground, points_base[..., 2], -np.inf)
+    z_sorted = np.sort(z, axis=1)                                      # non-foreground (−inf) first
+    count = np.count_nonzero(foreground, axis=1)
+    first = z.shape[1] - count                                         # index of the lowest foreground z
+    z_top = _take(z_sorted, first + np.round(top_quantile * (count - 1)))
     top = foreground & (z >= (z_top - top_band_m)[:, None])
     n_top = np.count_nonzero(top, axis=1)
     xy_mean = np.where(top[..., None], points_base[..., :2], 0.0).sum(axis=1) / n_top[:, None]
@@ -46,7 +47,7 @@ def estimate_centres(points_base: np.ndarray, foreground: np.ndarray, size_prior
     if unknown.any():
         x = np.where(top[unknown], points_base[unknown, :, 0], np.nan)
         y = np.where(top[unknown], points_base[unknown, :, 1], np.nan)
-        z_low = _take(z_sorted[unknown], np.round(0.02 * last[unknown]))
+        z_low = _take(z_sorted[unknown], first[unknown] + np.round(0.02 * (count[unknown] - 1)))
         size[unknown] = np.stack([np.nanmax(x, axis=1) - np.nanmin(x, axis=1),
                                   np.nanmax(y, axis=1) - np.nanmin(y, axis=1), z_top[unknown] - z_low], axis=1)
     centre = np.column_stack([xy_mean, z_top - 0.5 * size[:, 2]])

@@ -48,8 +48,8 @@ def sample_object_pixels(depth: np.ndarray, depth_encoding: str, boxes: np.ndarr
     np.clip(cols, 0, width - 1, out=cols)
     np.clip(rows, 0, height - 1, out=rows)
     count = boxes.shape[0]
-    grid_rows = np.repeat(rows, samples_per_axis, axis=1)                              # (N, M), row-major grid
-    grid_cols = np.tile(cols, (1, samples_per_axis))
+    grid_rows = np.broadcast_to(rows[:, :, None], (count, samples_per_axis, samples_per_axis)).reshape(count, -1)
+    grid_cols = np.broadcast_to(cols[:, None, :], (count, samples_per_axis, samples_per_axis)).reshape(count, -1)
     depth_m = depth[grid_rows, grid_cols].astype(np.float64) * DEPTH_SCALE_M[depth_encoding]
     invalid = ~((depth_m >= min_depth_m) & (depth_m <= max_depth_m))                  # NaN compares False
     if label_image is not None and mask_labels is not None:

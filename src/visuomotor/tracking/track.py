@@ -30,17 +30,16 @@ class Track:
     state: TrackState = TrackState.TENTATIVE
     hits: int = 1
     misses: int = 0
+    class_name: str = ""
     class_votes: Counter = field(default_factory=Counter)
     class_ids: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def class_name(self) -> str:
-        """Majority vote over the classes of all matched detections (first seen wins ties)."""
-        return self.class_votes.most_common(1)[0][0]
-
     def vote(self, class_name: str, class_id: int) -> None:
+        """Count one matched detection's class; class_name is the majority (the earlier leader keeps ties)."""
         self.class_votes[class_name] += 1
         self.class_ids.setdefault(class_name, class_id)
+        if not self.class_name or self.class_votes[class_name] > self.class_votes[self.class_name]:
+            self.class_name = class_name
 
 
 @dataclass(frozen=True)

@@ -118,8 +118,8 @@ class Tracker:
     def _predict(self, dt: float) -> None:
         if not self._tracks or dt == 0.0:
             return
-        x = np.stack([t.x for t in self._tracks])
-        P = np.stack([t.P for t in self._tracks])
+        x = np.array([t.x for t in self._tracks])
+        P = np.array([t.P for t in self._tracks])
         x, P = kalman.predict(x, P, dt, self.config.accel_sigma_mps2)
         for track, x_i, P_i in zip(self._tracks, x, P):
             track.x, track.P = x_i, P_i
@@ -132,20 +132,23 @@ class Tracker:
             return objects
         config = self.config
         tracks = [self._tracks[j] for j in track_indices]
-        det_centres = np.stack([o.position for o in objects])
-        det_sizes = np.stack([o.size for o in objects])
+        det_centres = np.array([o.position for o in objects])
+        det_sizes = np.array([o.size for o in objects])
         compatible = None
         if config.class_gating:
-            compatible = np.array([[o.class_name == t.class_name for t in tracks] for o in objects])
-        cost = association_cost(det_centres, det_sizes, np.stack([t.x[:3] for t in tracks]),
-                                np.stack([t.size for t in tracks]), distance_weight=config.distance_weight_per_m,
+            codes: dict[str, int] = {}
+            det_classes = np.array([codes.setdefault(o.class_name, len(codes)) for o in objects])
+            track_classes = np.array([codes.setdefault(t.class_name, len(codes)) for t in tracks])
+            compatible = det_classes[:, None] == track_classes[None, :]
+        cost = association_cost(det_centres, det_sizes, np.array([t.x[:3] for t in tracks]),
+                                np.array([t.size for t in tracks]), distance_weight=config.distance_weight_per_m,
                                 max_distance=config.max_distance_m, compatible=compatible)
         pairs, unmatched_rows, _ = assign(cost)
         if pairs:
             chosen = [tracks[c] for _, c in pairs]
             found = [objects[r] for r, _ in pairs]
-            x, P = kalman.update(np.stack([t.x for t in chosen]), np.stack([t.P for t in chosen]),
-                                 np.stack([o.position for o in found]), self._measurement_cov(found))
+            x, P = kalman.update(np.array([t.x for t in chosen]), np.array([t.P for t in chosen]),
+                                 np.array([o.position for o in found]), self._measurement_cov(found))
             for track, obj, x_i, P_i in zip(chosen, found, x, P):
                 track.x, track.P = x_i, P_i
                 self._hit(track, obj)
@@ -153,7 +156,7 @@ class Tracker:
         return [objects[r] for r in unmatched_rows]
 
     def _measurement_cov(self, objects: list[LocalizedObject]) -> np.ndarray:
-        return np.stack([o.covariance for o in objects]) + np.eye(3) * self.config.measurement_sigma_floor_m ** 2
+        return np.array([o.covariance for o in objects]) + np.eye(3) * self.config.measurement_sigma_floor_m ** 2
 
     def _hit(self, track: Track, obj: LocalizedObject) -> None:
         config = self.config

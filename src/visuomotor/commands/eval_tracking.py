@@ -1,0 +1,39 @@
+"""`visuomotor eval tracking`: 3D localization error and MOT metrics on simulated sequences."""
+from __future__ import annotations
+
+import argparse
+
+from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+
+SCENARIO_CHOICES = ("static", "moved", "occlusion", "wrist")   # visuomotor.eval.tracking_sim_scenarios.SCENARIOS
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scenarios", nargs="+", choices=SCENARIO_CHOICES, default=list(SCENARIO_CHOICES),
+                        help="sequences to run (default: all)")
+    parser.add_argument("--seeds", type=int, default=3, help="scene seeds per scenario, 0…N−1 (default 3)")
+    parser.add_argument("--frames", type=int, default=60, help="frames per sequence (default 60)")
+    parser.add_argument("--frame-hz", type=float, default=10.0, help="camera frame rate in sim time (default 10)")
+    parser.add_argument("--detections", choices=("gt-masks", "gt-boxes"), default="gt-masks",
+                        help="ground-truth boxes with instance masks, or boxes only (default gt-masks)")
+    add_json_flag(parser)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.seeds < 1 or args.frames < 1 or not 0 < args.frame_hz <= 50:
+        raise UserError(f"--seeds ({args.seeds}) and --frames ({args.frames}) must be ≥ 1 and --frame-hz "
+                        f"({args.frame_hz}) in (0, 50] (the control rate)")
+    from visuomotor.eval.tracking_sim_evaluation import TrackingEvalConfig, evaluate_tracking, sim_size_priors
+    from visuomotor.localization import LocalizerConfig
+
+    config = TrackingEvalConfig(scenarios=tuple(args.scenarios), seeds=tuple(range(args.seeds)),
+                                frame_hz=args.frame_hz, max_frames=args.frames, detections=args.detections,
+                                localizer=LocalizerConfig(size_priors_m=sim_size_priors()))
+    emit_result(evaluate_tracking(config), args.json)
+    return 0
+
+
+COMMANDS = [
+    Command("eval", "tracking", "3D localization error and MOT metrics (MOTA, IDF1, HOTA) on simulated "
+            "sequences with ground truth", _add_arguments, _run),
+]
