@@ -1,8 +1,8 @@
 """2-D convolution, pooling and nearest upsampling on NCHW tensors (seed 000 §3, seed 004 §22.1).
 
 Convolution is im2col: a strided view (numpy.lib.stride_tricks.as_strided, no copy) exposes every
-receptive field, one batched GEMM per group multiplies it by the kernel, and the backward pass
-scatters the column adjoints back with one strided add per kernel offset (col2im).
+receptive field, one batched GEMM per sample and group multiplies the kernel by it, and the backward
+pass scatters the column adjoints back with one strided add per kernel offset (col2im).
 """
 from __future__ import annotations
 
@@ -69,31 +69,30 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
               conv_output_size(w, k_w, stride[1], padding[1], dilation[1]))
     if min(out_hw) <= 0:
         raise ValueError(f"conv2d: kernel {k_h}x{k_w} does not fit input {h}x{w} with padding {padding}")
-    o_group = c_out // groups
+    o_group, pixels = c_out // groups, out_hw[0] * out_hw[1]
     padded = _pad(x.data, padding)
     windows = _windows(padded, (k_h, k_w), stride, dilation, out_hw)
+    # columns (N, G, C_g·K_h·K_w, H_out·W_out): one GEMM per (sample, group) yields NCHW directly
     cols = (windows.reshape(n, groups, c_group, *out_hw, k_h, k_w)
-            .transpose(1, 0, 3, 4, 2, 5, 6).reshape(groups, n * out_hw[0] * out_hw[1], c_group * k_h * k_w))
+            .transpose(0, 1, 2, 5, 6, 3, 4).reshape(n, groups, c_group * k_h * k_w, pixels))
     kernel = weight.data.reshape(groups, o_group, c_group * k_h * k_w)
-    out = np.matmul(cols, kernel.transpose(0, 2, 1))                          # (G, N·H_out·W_out, O_g)
-    out = out.reshape(groups, n, *out_hw, o_group).transpose(1, 0, 4, 2, 3).reshape(n, c_out, *out_hw)
+    out = np.matmul(kernel, cols).reshape(n, c_out, *out_hw)                 # (N, G, O_g, P) → NCHW
     if bias is not None:
-        out = out + bias.data[:, None, None]
-    out = np.ascontiguousarray(out)
+        out += bias.data[:, None, None]
 
     def backward(g):
-        g_cols = g.reshape(n, groups, o_group, *out_hw).transpose(1, 0, 3, 4, 2).reshape(groups, -1, o_group)
-        grad_w = (np.matmul(g_cols.transpose(0, 2, 1), cols).reshape(weight.shape)
-                  if weight.requires_grad else None)
+        g_cols = g.reshape(n, groups, o_group, pixels)
+        grad_w = None
+        if weight.requires_grad:     # Σ_n G_n colsᵀ_n, as one GEMM per group over all samples and pixels
+            grad_w = np.einsum("ngop,ngkp->gok", g_cols, cols, optimize=True).reshape(weight.shape)
         grad_b = g.sum(axis=(0, 2, 3)) if bias is not None and bias.requires_grad else None
         grad_x = None
         if x.requires_grad:
-            d_cols = (np.matmul(g_cols, kernel).reshape(groups, n, *out_hw, c_group, k_h, k_w)
-                      .transpose(1, 0, 4, 2, 3, 5, 6).reshape(n, c_in, *out_hw, k_h, k_w))
+            d_cols = np.matmul(kernel.transpose(0, 2, 1), g_cols).reshape(n, c_in, k_h, k_w, *out_hw)
             d_padded = np.zeros(padded.shape, dtype=padded.dtype)
             for i in range(k_h):
                 for j in range(k_w):
-                    d_padded[_offset_slices(i, j, stride, dilation, out_hw)] += d_cols[..., i, j]
+                    d_padded[_offset_slices(i, j, stride, dilation, out_hw)] += d_cols[:, :, i, j]
             grad_x = d_padded[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
         return (grad_x, grad_w) if bias is None else (grad_x, grad_w, grad_b)
     parents = (x, weight) if bias is None else (x, weight, bias)
