@@ -199,6 +199,20 @@ def test_arm_controllers_use_the_mujoco_gains_and_start_at_home(world):
     assert [e.text for e in states.findall("joint_name")] == [*JOINT_NAMES, *FINGER_JOINTS]
 
 
+def test_start_up_sweep_from_zero_to_home_clears_the_table(world):
+    """gz spawns the arm at q = 0 and its controller drives it to HOME_Q: along the straight joint-space path
+    the flange and TCP stay ≥ 0.2 m above the table top wherever they are over it (docs/gazebo.md)."""
+    top = _model(world, "table").find("link/collision")
+    centre, half = _pose(top.find("pose"))[:3, 3], np.array(top.findtext("geometry/box/size").split(), float) / 2
+    heights = []
+    for s in np.linspace(0.0, 1.0, 501):
+        q = s * np.asarray(HOME_Q)
+        for p in (link_frames(q)[-1][:3, 3], forward_kinematics(q)[:3, 3]):
+            if np.all(np.abs(p[:2] - centre[:2]) <= half[:2]):
+                heights.append(p[2] - (centre[2] + half[2]))
+    assert heights and min(heights) >= 0.2
+
+
 def test_camera_sensor_has_the_contract_intrinsics_and_the_fixed_camera_pose(world):
     camera_model = _model(world, "fixed_camera")
     (sensor,) = camera_model.iter("sensor")
