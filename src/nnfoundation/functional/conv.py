@@ -81,10 +81,10 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
         out += bias.data[:, None, None]
 
     def backward(g):
-        g_cols = g.reshape(n, groups, o_group, pixels)
+        g_cols = np.ascontiguousarray(g).reshape(n, groups, o_group, pixels)   # BLAS needs real strides
         grad_w = None
-        if weight.requires_grad:     # Σ_n G_n colsᵀ_n, as one GEMM per group over all samples and pixels
-            grad_w = np.einsum("ngop,ngkp->gok", g_cols, cols, optimize=True).reshape(weight.shape)
+        if weight.requires_grad:     # Σ_n G_n colsᵀ_n: per-sample GEMMs, then the sum over samples
+            grad_w = np.matmul(g_cols, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(weight.shape)
         grad_b = g.sum(axis=(0, 2, 3)) if bias is not None and bias.requires_grad else None
         grad_x = None
         if x.requires_grad:
