@@ -13,7 +13,8 @@ class DetectorConfig:
     holding the model and its image processor). confidence: minimum score in [0, 1]. iou: NMS IoU
     threshold in (0, 1]. classes: keep only these class names (None keeps all). device: "cpu", "cuda",
     "cuda:0"... half: float16 inference (CUDA only). image_size: YOLO letterbox side / DETR longest
-    image side, pixels (YOLO: a multiple of 32).
+    image side, pixels (YOLO: a multiple of 32); None = the size the model was trained at (YOLO
+    checkpoint's train imgsz, else 640; DETR processor's longest_edge).
     """
 
     backend: str
@@ -23,4 +24,4 @@ class DetectorConfig:
     classes: tuple[str, ...] | None = None
     device: str = "cpu"
     half: bool = False
-    image_size: int = 640
+    image_size: int | None = None

@@ -37,9 +37,10 @@ class FrameTiming:
 class Detector(ABC):
     """detect(rgb (H, W, 3) uint8) → detections with xyxy in original-image pixels."""
 
-    def __init__(self, config: DetectorConfig, class_names: list[str]):
-        check_config(config)
+    def __init__(self, config: DetectorConfig, class_names: list[str], image_size: int):
+        """config.image_size may be None; image_size is the resolved one (pixels)."""
         self.config = config
+        self.image_size = image_size
         self.class_names = list(class_names)
         self.device = torch.device(config.device)
         self.dtype = torch.float16 if config.half else torch.float32
@@ -98,12 +99,12 @@ class Detector(ABC):
 
 
 def check_config(config: DetectorConfig) -> None:
-    """Raise DetectorError on an unusable configuration."""
+    """Raise DetectorError on an unusable configuration (called before loading any weights)."""
     if not 0.0 <= config.confidence <= 1.0:
         raise DetectorError(f"confidence {config.confidence} is outside [0, 1]; use e.g. 0.25")
     if not 0.0 < config.iou <= 1.0:
         raise DetectorError(f"iou {config.iou} is outside (0, 1]; use e.g. 0.7")
-    if config.image_size < 32:
+    if config.image_size is not None and config.image_size < 32:
         raise DetectorError(f"image_size {config.image_size} is too small; use e.g. 640")
     try:
         device = torch.device(config.device)

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from visuomotor.detection.config import DetectorConfig
-from visuomotor.detection.detector import Detector, DetectorError
+from visuomotor.detection.detector import Detector, DetectorError, check_config
 from visuomotor.detection.result import Detection
 
 
@@ -42,12 +42,14 @@ class DetrDetector(Detector):
     """transformers DETR detector; weights: a directory with the model and its image processor."""
 
     def __init__(self, config: DetectorConfig):
+        check_config(config)
         model, self.processor = load_detr(config.weights)
         id2label = model.config.id2label
-        super().__init__(config, [id2label[i] for i in range(len(id2label))])
+        image_size = config.image_size or int(self.processor.size["longest_edge"])
+        super().__init__(config, [id2label[i] for i in range(len(id2label))], image_size)
         self.network = model.to(self.device).eval()
         self.network = self.network.half() if config.half else self.network.float()
-        self.size = {"shortest_edge": config.image_size, "longest_edge": config.image_size}
+        self.size = {"shortest_edge": image_size, "longest_edge": image_size}
 
     def _preprocess(self, rgb: np.ndarray) -> dict[str, torch.Tensor]:
         """(H, W, 3) uint8 → pixel_values (1, 3, h', w') normalised, and pixel_mask (1, h', w')."""

@@ -14,11 +14,12 @@ import numpy as np
 import torch
 
 from visuomotor.detection.config import DetectorConfig
-from visuomotor.detection.detector import Detector, DetectorError
+from visuomotor.detection.detector import Detector, DetectorError, check_config
 from visuomotor.detection.letterbox import Letterbox
 from visuomotor.detection.result import Detection
 
 YOLO_STRIDE = 32  # the coarsest feature-map stride; the canvas side must be a multiple of it
+DEFAULT_IMAGE_SIZE = 640  # for a model .yaml, which records no training size
 
 
 def load_yolo_model(weights: str):
@@ -45,12 +46,15 @@ class YoloDetector(Detector):
     """ultralytics YOLO detector; weights: .pt checkpoint or model .yaml (random init)."""
 
     def __init__(self, config: DetectorConfig):
-        if config.image_size % YOLO_STRIDE:
-            raise DetectorError(f"YOLO image_size {config.image_size} is not a multiple of {YOLO_STRIDE}; "
-                                f"use e.g. {round(config.image_size / YOLO_STRIDE) * YOLO_STRIDE or YOLO_STRIDE}")
+        check_config(config)
         model = load_yolo_model(config.weights)
+        trained_size = (getattr(model, "ckpt", None) or {}).get("train_args", {}).get("imgsz", DEFAULT_IMAGE_SIZE)
+        image_size = config.image_size or int(trained_size)
+        if image_size % YOLO_STRIDE:
+            raise DetectorError(f"YOLO image_size {image_size} is not a multiple of {YOLO_STRIDE}; "
+                                f"use e.g. {round(image_size / YOLO_STRIDE) * YOLO_STRIDE or YOLO_STRIDE}")
         names = model.names
-        super().__init__(config, [names[i] for i in range(len(names))])
+        super().__init__(config, [names[i] for i in range(len(names))], image_size)
         self.network = model.model.to(self.device).eval()
         self.network = self.network.half() if config.half else self.network.float()
         self._letterbox: Letterbox | None = None
@@ -58,7 +62,7 @@ class YoloDetector(Detector):
     def _preprocess(self, rgb: np.ndarray) -> torch.Tensor:
         """(H, W, 3) uint8 → (1, 3, S, S) float in [0, 1] on the device."""
         height, width = rgb.shape[:2]
-        self._letterbox = Letterbox(width, height, self.config.image_size)
+        self._letterbox = Letterbox(width, height, self.image_size)
         canvas = self._letterbox.apply_image(rgb)
         tensor = torch.from_numpy(canvas).to(self.device).permute(2, 0, 1)[None]
         return tensor.to(self.dtype) / 255.0

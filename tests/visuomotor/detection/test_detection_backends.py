@@ -123,5 +123,5 @@ def test_box_mapping_through_the_backend_is_exact(backend, request, width, heigh
     assert len(detections) == 1
     # The network sees a resampled image (≤ 1 px of its own blur at each edge); one input pixel is
     # max(W, H) / image_size original pixels.
-    tolerance = max(width, height) / detector.config.image_size + 1e-6
+    tolerance = max(width, height) / detector.image_size + 1e-6
     np.testing.assert_allclose(detections[0].xyxy, [x1, y1, x2, y2], atol=tolerance)
