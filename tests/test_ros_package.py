@@ -39,7 +39,7 @@ def test_cmake_install_layout(tmp_path):
     copied out of the checkout first: CMake refuses exported include dirs (the venv's numpy headers)
     that lie inside the source directory."""
     source, prefix, build = tmp_path / "src", tmp_path / "install", tmp_path / "build"
-    for item in ("CMakeLists.txt", "package.xml", "msg", "src", "launch", "config", "tools"):
+    for item in ("CMakeLists.txt", "package.xml", "msg", "src", "launch", "config", "sim", "tools"):
         if (ROOT / item).is_dir():
             shutil.copytree(ROOT / item, source / item, ignore=shutil.ignore_patterns("__pycache__"))
         else:

@@ -186,7 +186,7 @@ def _gripper(flange_in_link6: np.ndarray) -> str:
         parts.append(
             f'<joint name="{name}" type="prismatic"><parent>flange</parent><child>{name}_pad</child>'
             f"<axis><xyz>0 {sign} 0</xyz><limit><lower>0</lower><upper>{FINGER_MAX_OPENING_M}</upper>"
-            f"<effort>{GRIPPER_FORCE_N}</effort><velocity>0.2</velocity></limit>"
+            f"<effort>{GRIPPER_FORCE_N}</effort></limit>"
             "<dynamics><damping>2</damping></dynamics></axis></joint>")
     return "\n".join(parts)
 
