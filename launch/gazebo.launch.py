@@ -1,10 +1,12 @@
 """The whole stack in gz sim (Harmonic, ROS 2 Jazzy): the tabletop world -> ros_gz_bridge -> perception ->
 ACT policy -> arm controller -> bridge -> the world's JointTrajectoryController and finger controller.
 
-Needs ros-jazzy-ros-gz and ros-jazzy-topic-tools (docs/gazebo.md). Two topic_tools `transform` adapters carry
+Needs ros-jazzy-ros-gz and ros-jazzy-topic-tools (docs/gazebo.md). Three topic_tools `transform` adapters carry
 the contract topics that have no ros_gz_bridge message pair: /joint_states gains "gripper" (closure from the
-finger openings) and /gripper_controller/commands (Float64MultiArray [closure]) becomes each finger's target
-opening. Images are stamped with sim time, so the policy and controller run with use_sim_time.
+finger openings), /gripper_controller/commands (Float64MultiArray [closure]) becomes each finger's target
+opening, and every camera_info yields the fixed camera's latched /camera/extrinsics (base_link <- optical frame:
+CameraConfig's eye, look_at_optical rotation; tests/sim checks it against the SDF). Images are stamped with sim
+time, so the policy and controller run with use_sim_time.
 """
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription
@@ -21,6 +23,12 @@ JOINT_STATES_WITH_GRIPPER = (
     "velocity=[*m.velocity, -(m.velocity[m.name.index('finger_left')]"
     " + m.velocity[m.name.index('finger_right')]) / (2 * 0.045)], "
     "effort=[*m.effort, 0.0])")
+CAMERA_EXTRINSICS = (
+    "geometry_msgs.msg.TransformStamped(header=std_msgs.msg.Header(stamp=m.header.stamp, frame_id='base_link'), "
+    "child_frame_id=m.header.frame_id, transform=geometry_msgs.msg.Transform("
+    "translation=geometry_msgs.msg.Vector3(x=1.05, y=0.05, z=0.62), "
+    "rotation=geometry_msgs.msg.Quaternion(x=-0.652193890192, y=-0.652193890192, z=0.273208948601, w=0.273208948601)))")
+LATCHED = ["--qos-reliability", "reliable", "--qos-durability", "transient_local", "--qos-depth", "1"]
 
 
 def generate_launch_description():
@@ -44,8 +52,13 @@ def generate_launch_description():
             launch_arguments=[("gz_args", [LaunchConfiguration("gz_flags"), " ", world]),
                               ("on_exit_shutdown", "true")]),
         Node(package="ros_gz_bridge", executable="parameter_bridge", name="gz_bridge", namespace=namespace,
-             parameters=[{"config_file": PathJoinSubstitution([share, "sim", "gazebo", "bridge.yaml"]), **sim_time}],
+             parameters=[{"config_file": PathJoinSubstitution([share, "sim", "gazebo", "bridge.yaml"]),
+                          "qos_overrides./gazebo/camera_info.publisher.durability": "transient_local", **sim_time}],
              output="screen"),
+        Node(package="topic_tools", executable="transform", name="camera_extrinsics_adapter", namespace=namespace,
+             arguments=["/gazebo/camera_info", "camera/extrinsics", "geometry_msgs/msg/TransformStamped",
+                        CAMERA_EXTRINSICS, "--import", "geometry_msgs", "std_msgs", "--wait-for-start", *LATCHED],
+             parameters=[sim_time], output="screen"),
         Node(package="topic_tools", executable="transform", name="joint_states_adapter", namespace=namespace,
              arguments=[PathJoinSubstitution(["/", namespace, "gazebo/joint_states"]), "joint_states",
                         "sensor_msgs/msg/JointState", JOINT_STATES_WITH_GRIPPER,

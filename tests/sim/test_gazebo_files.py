@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import geometry_msgs.msg
 import mujoco
 import numpy as np
 import pytest
@@ -20,7 +21,8 @@ import yaml
 from scipy.spatial.transform import Rotation
 
 from visuomotor.camera import topics
-from visuomotor.camera.frame import CameraIntrinsics
+from visuomotor.camera.extrinsics import transform_from_xyz_quat
+from visuomotor.camera.frame import BASE_FRAME, COLOR_OPTICAL_FRAME, CameraIntrinsics
 from visuomotor.control.kinematics import UR5E, forward_kinematics, link_frames, rot_z
 from visuomotor.launching import launch_api, loader
 from visuomotor.sim.layout import HOME_Q, CameraConfig, SceneConfig, sample_layout
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORLD = ROOT / "sim/gazebo/tabletop.sdf"
 BRIDGE = ROOT / "sim/gazebo/bridge.yaml"
 LAUNCH = ROOT / "launch/gazebo.launch.py"
-ADAPTER_MODULES = {"std_msgs": std_msgs, "sensor_msgs": sensor_msgs}
+ADAPTER_MODULES = {"std_msgs": std_msgs, "sensor_msgs": sensor_msgs, "geometry_msgs": geometry_msgs}
 
 
 def _load_make_world():
@@ -96,21 +98,32 @@ def _launch_nodes(overrides: dict[str, str] | None = None) -> tuple[list, launch
 
 
 def _adapters(overrides: dict[str, str] | None = None) -> dict[str, dict]:
-    """topic_tools transform nodes by name: input topic, output topic (namespace-resolved), type, expression."""
+    """topic_tools transform nodes by name: input topic, output topic (namespace-resolved), type, expression,
+    imported modules and options (`transform <input> <output> <type> <expression> [--import m ...] [--flag v]`)."""
     nodes, context = _launch_nodes(overrides)
     adapters = {}
     for node in nodes:
         if node.package == "topic_tools":
+            assert launch_api.resolve(node.executable, context) == "transform"
             args = [launch_api.resolve(a, context) for a in node.arguments]
             namespace = launch_api.resolve(node.namespace, context).strip("/")
             output = args[1] if args[1].startswith("/") else "/" + "/".join(filter(None, [namespace, args[1]]))
+            options: dict[str, list[str]] = {}
+            for word in args[4:]:
+                if word.startswith("--"):
+                    options[word] = []
+                else:
+                    options[list(options)[-1]].append(word)
             adapters[launch_api.resolve(node.name, context)] = {
-                "input": args[0], "output": output, "type": args[2], "expression": args[3], "imports": args[5]}
+                "input": args[0], "output": output, "type": args[2], "expression": args[3], "options": options}
     return adapters
 
 
 def _evaluate(adapter: dict, message):
-    return eval(f"lambda m: {adapter['expression']}", dict(ADAPTER_MODULES))(message)  # noqa: S307 - as topic_tools
+    """Apply the adapter's expression to `message` as topic_tools transform does: eval of `lambda m: <expr>`
+    with only the --import modules as globals."""
+    modules = {name: ADAPTER_MODULES[name] for name in adapter["options"]["--import"]}
+    return eval(f"lambda m: {adapter['expression']}", modules)(message)  # noqa: S307 - as topic_tools does
 
 
 # --- the world -------------------------------------------------------------------------------------------------
@@ -288,10 +301,10 @@ def test_bridge_ros_side_is_exactly_the_contract(bridge):
             assert adapter["output"] == name and adapter["type"] == entry["ros_type_name"]
             covered.add(adapter["input"])
     camera = {topics.COLOR_IMAGE, topics.COLOR_INFO, topics.DEPTH_IMAGE, topics.DEPTH_INFO}
-    assert covered == camera | {topics.JOINT_STATES, "/clock", "/arm_controller/joint_trajectory",
+    assert covered == camera | {topics.EXTRINSICS, topics.JOINT_STATES, "/clock", "/arm_controller/joint_trajectory",
                                 "/gripper_controller/commands"}
     directions = {_resolved(e["ros_topic_name"]): e["direction"] for e in bridge}
-    assert {directions[t] for t in camera | {"/clock", "/gazebo/joint_states"}} == {"GZ_TO_ROS"}
+    assert {directions[t] for t in camera | {"/clock", "/gazebo/joint_states", "/gazebo/camera_info"}} == {"GZ_TO_ROS"}
     assert {directions[t] for t in ("/arm_controller/joint_trajectory", "/gazebo/finger_opening")} == {"ROS_TO_GZ"}
 
 
@@ -343,11 +356,37 @@ def test_joint_states_adapter_adds_the_gripper_closure():
         assert len(out.velocity) == len(out.effort) == len(out.name)
 
 
+def test_extrinsics_adapter_publishes_the_sdf_camera_pose_latched(world):
+    """Every camera_info yields base_link <- camera_color_optical_frame, equal to the SDF optical frame, with
+    the contract QoS (reliable, transient local, depth 1); its input is latched by the bridge's QoS override."""
+    adapter = _adapters()["camera_extrinsics_adapter"]
+    assert adapter["input"] == "/gazebo/camera_info" and adapter["output"] == topics.EXTRINSICS
+    options = adapter["options"]
+    assert (options["--qos-reliability"], options["--qos-durability"], options["--qos-depth"]) == (
+        ["reliable"], ["transient_local"], ["1"])
+    nodes, _ = _launch_nodes()
+    (bridge_node,) = [n for n in nodes if n.package == "ros_gz_bridge"]
+    assert bridge_node.parameters[0][f"qos_overrides.{adapter['input']}.publisher.durability"] == "transient_local"
+    info = sensor_msgs.msg.CameraInfo()
+    info.header.stamp.sec, info.header.stamp.nanosec = 7, 250
+    info.header.frame_id = COLOR_OPTICAL_FRAME
+    out = _evaluate(adapter, info)
+    assert isinstance(out, geometry_msgs.msg.TransformStamped)
+    assert (out.header.frame_id, out.child_frame_id) == (BASE_FRAME, COLOR_OPTICAL_FRAME)
+    assert (out.header.stamp.sec, out.header.stamp.nanosec) == (7, 250)
+    t, r = out.transform.translation, out.transform.rotation
+    T = transform_from_xyz_quat([t.x, t.y, t.z], [r.x, r.y, r.z, r.w])
+    camera_model = _model(world, "fixed_camera")
+    T_sdf = _pose(camera_model.find("pose")) @ _pose(camera_model.find("frame/pose"))
+    np.testing.assert_allclose(T, T_sdf, atol=1e-9)
+
+
 def test_adapters_follow_the_namespace():
     adapters = _adapters({"namespace": "cell2"})
     assert adapters["gripper_command_adapter"]["input"] == "/cell2/gripper_controller/commands"
     assert adapters["gripper_command_adapter"]["output"] == "/cell2/gazebo/finger_opening"
     assert adapters["joint_states_adapter"]["output"] == "/cell2/joint_states"
+    assert adapters["camera_extrinsics_adapter"]["output"] == "/cell2/camera/extrinsics"
 
 
 def test_launch_file_evaluates_and_references_existing_files():
@@ -357,8 +396,7 @@ def test_launch_file_evaluates_and_references_existing_files():
     assert Path(plan.values["world"]) == WORLD
     assert [n.executable for n in plan.nodes] == ["detector_node", "localizer_node", "tracker_node", "policy_node",
                                                   "arm_controller_node"]
-    assert sorted(plan.foreign) == ["ros_gz_bridge/parameter_bridge", "ros_gz_sim", "topic_tools/transform",
-                                    "topic_tools/transform"]
+    assert sorted(plan.foreign) == ["ros_gz_bridge/parameter_bridge", "ros_gz_sim", *["topic_tools/transform"] * 3]
     for node in plan.nodes:
         assert all(path.is_file() for path in node.param_files)
     nodes, context = _launch_nodes()
