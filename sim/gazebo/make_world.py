@@ -226,7 +226,7 @@ def _object(obj) -> str:
     pose = _transform(Rotation.from_euler("z", obj.yaw_rad).as_matrix(), obj.position_m)
     return (f'<model name="object_{obj.object_id}">{_pose(pose)}<link name="{obj.class_name}">'
             f"{_inertial(mass, np.zeros(3), inertia)}"
-            f'{_collision("collision", kind, size, np.eye(4), 1.2)}{_visual("visual", kind, size, np.eye(4), obj.rgba)}'
+            f'{_collision("body", kind, size, np.eye(4), 1.2)}{_visual("body", kind, size, np.eye(4), obj.rgba)}'
             "</link></model>")
 
 
