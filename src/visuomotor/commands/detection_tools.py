@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from visuomotor.commands import Command, UserError, add_json_flag, emit_result
@@ -83,4 +85,80 @@ COMMANDS = [
     Command("dataset", "make", "render randomised sim scenes into a YOLO + COCO detection dataset",
             _add_dataset_make_arguments, _run_dataset_make),
     Command("train", "detector", "train a YOLO or DETR detector on a sim dataset", _add_train_arguments, _run_train),
+]
+
+
+def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--weights", required=True, help="YOLO .pt checkpoint or DETR save_pretrained directory")
+    parser.add_argument("--data", type=Path, required=True, help="dataset made by `visuomotor dataset make`")
+    parser.add_argument("--split", choices=("train", "val", "test"), default="test")
+    parser.add_argument("--image-size", type=int, default=None, help="default: the size the model was trained at")
+    parser.add_argument("--device", default="cpu")
+    add_json_flag(parser)
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from visuomotor.detection import DetectorConfig, DetectorError, load_detector
+    from visuomotor.detection.assets import backend_of
+    from visuomotor.detection.evaluation import EVAL_CONFIDENCE, evaluate
+
+    try:
+        detector = load_detector(DetectorConfig(backend_of(args.weights), str(args.weights), confidence=EVAL_CONFIDENCE,
+                                                image_size=args.image_size, device=args.device))
+        result = evaluate(detector, args.data, args.split,
+                          progress=lambda it: tqdm(it, desc=f"detecting ({args.split})", unit="image", file=sys.stderr))
+    except (DetectorError, ValueError) as error:
+        raise UserError(str(error)) from None
+    emit_result({"weights": str(args.weights), "backend": detector.config.backend, "image_size": detector.image_size,
+                 **result}, args.json)
+    return 0
+
+
+def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
+    from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
+
+    parser.add_argument("--yolo-weights", default=str(SHIPPED_YOLO))
+    parser.add_argument("--detr-weights", default=str(SHIPPED_DETR))
+    parser.add_argument("--frames", type=int, default=30, help="timed frames per backend")
+    parser.add_argument("--device", default="cpu")
+    add_json_flag(parser)
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    import platform
+
+    import torch
+
+    from visuomotor.detection import DetectorConfig, DetectorError, load_detector
+    from visuomotor.detection.benchmark import (SEED_CPU_MS_PER_FRAME, SEED_DETECTION_BUDGET_MS, SEED_PIPELINE_MS,
+                                                sim_frames, time_detector)
+
+    if args.frames < 1:
+        raise UserError(f"--frames {args.frames} must be ≥ 1")
+    frames = sim_frames(8)
+    result = {"input": "640x480 RGB sim renders", "device": args.device, "torch_threads": torch.get_num_threads(),
+              "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
+              "seed_004_s26_5_2_cpu_ms_per_frame": SEED_CPU_MS_PER_FRAME,
+              "seed_004_s29_5_detection_budget_ms": SEED_DETECTION_BUDGET_MS,
+              "seed_004_s29_5_pipeline_ms": SEED_PIPELINE_MS}
+    for backend, weights in (("yolo", args.yolo_weights), ("detr", args.detr_weights)):
+        try:
+            detector = load_detector(DetectorConfig(backend, weights, device=args.device))
+        except DetectorError as error:
+            raise UserError(str(error)) from None
+        measured = time_detector(detector, frames, args.frames)
+        measured["seed_cpu_ms_per_frame"] = SEED_CPU_MS_PER_FRAME[backend]
+        measured["within_s29_5_budget"] = measured["median_ms"]["total"] <= SEED_DETECTION_BUDGET_MS
+        result[backend] = measured
+    emit_result(result, args.json)
+    return 0
+
+
+COMMANDS += [
+    Command("eval", "detector", "COCO mAP@0.5 and mAP@0.5:0.95 of a detector on a dataset split",
+            _add_eval_arguments, _run_eval),
+    Command("bench", "detector", "per-frame preprocess/inference/postprocess time of both backends at 640×480",
+            _add_bench_arguments, _run_bench),
 ]

@@ -2,7 +2,7 @@
 
 ultralytics does the loop (progress bars, per-epoch val metrics in results.csv, last.pt/best.pt
 checkpoints, resume from last.pt). We run it offline, from random init (no pretrained weights exist
-here), and copy the best checkpoint to OUT/model.pt, loadable by YoloDetector.
+here), and copy the best checkpoint, stripped to inference weights, to OUT/model.pt (YoloDetector).
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def train_yolo(data_dir: Path, out_dir: Path, config: YoloTrainConfig, resume: b
     """Train (or resume) into out_dir/yolo/; returns out_dir/model.pt (the best epoch by val fitness)."""
     os.environ.setdefault("YOLO_OFFLINE", "1")
     from ultralytics import YOLO
+    from ultralytics.utils.torch_utils import strip_optimizer
 
     run_dir = Path(out_dir).resolve() / RUN_NAME
     last = run_dir / "weights" / "last.pt"
@@ -60,4 +61,5 @@ def train_yolo(data_dir: Path, out_dir: Path, config: YoloTrainConfig, resume: b
     best = run_dir / "weights" / "best.pt"
     model_path = Path(out_dir) / "model.pt"
     shutil.copyfile(best if best.is_file() else last, model_path)
+    strip_optimizer(str(model_path))  # inference weights only: drops optimiser state and the training EMA copy
     return model_path

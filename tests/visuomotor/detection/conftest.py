@@ -28,3 +28,16 @@ def tiny_detr_dir(tmp_path_factory) -> Path:
                                            ffn_dim=64, num_queries=30, image_size=320))
     save_detr(model, processor, directory)
     return directory
+
+
+@pytest.fixture(scope="session")
+def sim_dataset(tmp_path_factory):
+    """(directory, spec, summary) of a 5-scene dataset rendered by the dataset writer."""
+    import os
+
+    os.environ.setdefault("MUJOCO_GL", "egl")
+    from visuomotor.detection.dataset import DatasetSpec, make_dataset
+
+    spec = DatasetSpec(num_scenes=5, seed=7)
+    out = tmp_path_factory.mktemp("dataset")
+    return out, spec, make_dataset(spec, out)

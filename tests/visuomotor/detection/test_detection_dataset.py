@@ -8,16 +8,10 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("MUJOCO_GL", "egl")
-from visuomotor.detection.dataset import SPLITS, DatasetSpec, make_dataset, scene_config, split_of_scenes  # noqa: E402
+from visuomotor.detection.dataset import SPLITS, DatasetSpec, scene_config, split_of_scenes  # noqa: E402
 from visuomotor.detection.labels import MIN_VISIBLE_FRACTION, box_labels  # noqa: E402
 
-SPEC = DatasetSpec(num_scenes=5, seed=7)
-
-
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dataset")
-    return out, make_dataset(SPEC, out)
+SPEC = DatasetSpec(num_scenes=5, seed=7)  # as the sim_dataset fixture (conftest.py)
 
 
 def _render(index):
@@ -39,8 +33,9 @@ def _tight_boxes(segmentation, truth):
     return boxes
 
 
-def test_yolo_and_coco_labels_match_the_segmentation(dataset):
-    out, summary = dataset
+def test_yolo_and_coco_labels_match_the_segmentation(sim_dataset):
+    out, spec, summary = sim_dataset
+    assert spec == SPEC
     splits = split_of_scenes(SPEC.num_scenes, SPEC.seed, SPEC.split_fractions)
     coco = {split: json.loads((out / "annotations" / f"{split}.json").read_text()) for split in SPLITS}
     assert sum(summary["images"].values()) == SPEC.num_scenes
