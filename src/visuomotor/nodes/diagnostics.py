@@ -12,15 +12,16 @@ DIAGNOSTICS_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 
 
 class StageDiagnostics:
-    """Collects one stage's per-frame latencies (ms) and counters; publish() sends a DiagnosticStatus
-    named after the node with p50/p95 latency, counters and the last problem (WARN while it is recent)."""
+    """Collects one stage's per-frame latencies (ms), counters and refusals; publish() sends one
+    DiagnosticStatus named after the node with p50/p95 latency and counters (WARN if anything was refused
+    since the last publish) and one WARN status per distinct refusal message since then."""
 
     def __init__(self, node: Node, window: int = 200):
         self.node = node
         self.publisher = node.create_publisher(DiagnosticArray, "/diagnostics", DIAGNOSTICS_QOS)
         self.latencies_ms: deque[float] = deque(maxlen=window)
         self.counters: dict[str, int] = {}
-        self.problem = ""
+        self.problems: dict[str, int] = {}  # distinct refusal message -> occurrences since the last publish
 
     def record_latency(self, milliseconds: float) -> None:
         self.latencies_ms.append(milliseconds)
@@ -33,9 +34,9 @@ class StageDiagnostics:
 
     def refuse(self, message: str) -> None:
         """Record a refused input (logged once per distinct message)."""
-        if message != self.problem:
+        if message not in self.problems:
             self.node.get_logger().warning(message)
-        self.problem = message
+        self.problems[message] = self.problems.get(message, 0) + 1
         self.count("refused")
 
     def publish(self) -> None:
@@ -44,10 +45,14 @@ class StageDiagnostics:
             p50, p95 = np.percentile(np.asarray(self.latencies_ms), [50, 95])
             values += [KeyValue(key="latency_p50_ms", value=f"{p50:.2f}"),
                        KeyValue(key="latency_p95_ms", value=f"{p95:.2f}")]
-        level = DiagnosticStatus.WARN if self.problem else DiagnosticStatus.OK
-        status = DiagnosticStatus(level=level, name=self.node.get_name(), message=self.problem or "ok",
-                                  values=values)
-        array = DiagnosticArray(status=[status])
+        name = self.node.get_name()
+        level = DiagnosticStatus.WARN if self.problems else DiagnosticStatus.OK
+        statuses = [DiagnosticStatus(level=level, name=name, message="refused input" if self.problems else "ok",
+                                     values=values)]
+        statuses += [DiagnosticStatus(level=DiagnosticStatus.WARN, name=name, message=message,
+                                      values=[KeyValue(key="occurrences", value=str(n))])
+                     for message, n in self.problems.items()]
+        array = DiagnosticArray(status=statuses)
         array.header.stamp = self.node.get_clock().now().to_msg()
         self.publisher.publish(array)
-        self.problem = ""
+        self.problems = {}
