@@ -45,6 +45,10 @@ class LocalizerConfig:
     pixel_sigma_px (1.0): pixel noise of the centre's image position, for the covariance.
     depth_sigma_floor_m (0.002): depth standard deviation never undercut in the covariance (sensor bias,
         size-prior error); the depth variance is var(top-point depths)/n_top + this².
+    border_margin_px (1.0): a box within this distance of the image border is truncated: part of the
+        object is outside the image, so its top may be cut and the centre biased (centimetres).
+    truncated_sigma_m (0.02): added isotropically (σ² I) to a truncated object's covariance, so a tracker
+        trusts it accordingly.
     """
 
     box_shrink: float = 0.0
@@ -60,12 +64,15 @@ class LocalizerConfig:
     size_priors_m: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     pixel_sigma_px: float = 1.0
     depth_sigma_floor_m: float = 0.002
+    border_margin_px: float = 1.0
+    truncated_sigma_m: float = 0.02
 
 
 @dataclass
 class LocalizedObject:
     """One object in base_link: position (3,) m (its centre), covariance (3, 3) m², size (3,) m,
-    its class and score, the Detection it came from, and the image stamp (ns) it is valid at."""
+    its class and score, the Detection it came from, the image stamp (ns) it is valid at, and whether
+    its box is truncated by the image border (less accurate; see LocalizerConfig.border_margin_px)."""
 
     position: np.ndarray
     covariance: np.ndarray
@@ -75,6 +82,7 @@ class LocalizedObject:
     score: float
     detection: Detection
     stamp_ns: int
+    truncated: bool = False
     frame_id: str = BASE_FRAME
 
 
@@ -160,8 +168,13 @@ class Localizer:
         depth_var = np.maximum(spread, 0.0) / n_top + config.depth_sigma_floor_m ** 2
         covariances = position_covariances(centres_cam, depth_var, R, frame.intrinsics,
                                            pixel_sigma_px=config.pixel_sigma_px)
+        margin = config.border_margin_px
+        truncated = ((xyxy[kept, 0] <= margin) | (xyxy[kept, 1] <= margin) | (xyxy[kept, 2] >= width - margin)
+                     | (xyxy[kept, 3] >= height - margin))
+        covariances[truncated] += np.eye(3) * config.truncated_sigma_m ** 2
         objects = [LocalizedObject(position=estimates.centre[k], covariance=covariances[k], size=estimates.size[k],
                                    class_id=detections[i].class_id, class_name=detections[i].class_name,
-                                   score=float(detections[i].score), detection=detections[i], stamp_ns=frame.stamp_ns)
+                                   score=float(detections[i].score), detection=detections[i], stamp_ns=frame.stamp_ns,
+                                   truncated=bool(truncated[k]))
                    for k, i in enumerate(kept)]
         return LocalizationResult(frame.stamp_ns, objects, diagnostics)

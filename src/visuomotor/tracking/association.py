@@ -19,13 +19,19 @@ def iou_3d(centres_a: np.ndarray, sizes_a: np.ndarray, centres_b: np.ndarray, si
 
 def association_cost(det_centres: np.ndarray, det_sizes: np.ndarray, track_centres: np.ndarray,
                      track_sizes: np.ndarray, *, distance_weight: float, max_distance: float,
-                     compatible: np.ndarray | None = None) -> np.ndarray:
+                     compatible: np.ndarray | None = None, track_last_centres: np.ndarray | None = None) -> np.ndarray:
     """C_ij = −IoU(det_i, track_j) + λ·‖c_i − c_j‖ (seed 004 §29.4.2), in base_link (IoU of 3D boxes,
-    distance in metres, λ = distance_weight per metre). Pairs farther than max_distance, or not
-    `compatible` (N, M) bool (e.g. another class), get INFEASIBLE. Shapes (N, 3), (M, 3) → (N, M)."""
+    distance in metres, λ = distance_weight per metre), track_centres being the predicted centres.
+
+    Gate: a pair is INFEASIBLE when the detection is farther than max_distance from the predicted centre
+    and (when given) from track_last_centres (M, 3), the last measured centres (so a sudden stop or
+    start, which the constant-velocity prediction misses, keeps its track), or when not `compatible`
+    (N, M) bool (e.g. another class). Shapes (N, 3), (M, 3) → (N, M)."""
     distance = np.linalg.norm(det_centres[:, None] - track_centres[None], axis=-1)
     cost = -iou_3d(det_centres, det_sizes, track_centres, track_sizes) + distance_weight * distance
     gated = distance > max_distance
+    if track_last_centres is not None:
+        gated &= np.linalg.norm(det_centres[:, None] - track_last_centres[None], axis=-1) > max_distance
     if compatible is not None:
         gated |= ~compatible
     return np.where(gated, INFEASIBLE, cost)

@@ -20,13 +20,15 @@ class TrackState(str, Enum):
 
 @dataclass
 class Track:
-    """Mutable state of one track inside the Tracker. x (6,) [m, m/s], P (6, 6), size (3,) m."""
+    """Mutable state of one track inside the Tracker. x (6,) [m, m/s], P (6, 6), size (3,) m;
+    last_position (3,) m: the last matched detection's centre."""
 
     track_id: str
     x: np.ndarray
     P: np.ndarray
     size: np.ndarray
     score: float
+    last_position: np.ndarray
     state: TrackState = TrackState.TENTATIVE
     hits: int = 1
     misses: int = 0

@@ -18,9 +18,9 @@ class TrackerConfig:
 
     distance_weight_per_m (10.0): λ of the cost C = −IoU + λ·d (seed §29.4.2); 10/m makes 1 cm of
         centroid distance cost as much as 0.1 of IoU. Larger: association by distance only.
-    max_distance_m (0.1): gate; a detection farther than this from a track's predicted centre can never
-        match it (it starts a new track instead). Must exceed the motion between frames not explained by
-        the constant-velocity prediction.
+    max_distance_m (0.1): gate; a detection farther than this from both a track's predicted centre and
+        its last measured centre can never match it (it starts a new track instead). Must exceed the
+        motion between frames not explained by the constant-velocity prediction.
     class_gating (True): a detection may only match a track of the same (majority-vote) class.
     n_init (3): matched frames before a tentative track is confirmed (reported); suppresses one-frame
         false positives at the cost of n_init − 1 frames of delay.
@@ -29,6 +29,8 @@ class TrackerConfig:
     tentative_max_misses (0): misses allowed to a tentative track before it is deleted.
     max_age (30): consecutive missed frames a confirmed track survives (LOST, coasting) before it is
         deleted; keeps the id through occlusions of up to max_age frames.
+    coast_velocity_decay (0.5): a missed track's velocity is multiplied by this per missed frame, so a
+        long-lost track stops drifting (objects here come to rest) while a short gap is bridged.
     high_score (0.5): detections at or above it are associated first and may start tracks.
     low_score (0.1): detections in [low_score, high_score) only extend existing confirmed/lost tracks in
         a second round (ByteTrack-style), recovering partly occluded objects; below low_score: ignored.
@@ -49,6 +51,7 @@ class TrackerConfig:
     confirm_first_frame: bool = True
     tentative_max_misses: int = 0
     max_age: int = 30
+    coast_velocity_decay: float = 0.5
     high_score: float = 0.5
     low_score: float = 0.1
     second_round: bool = True
@@ -142,7 +145,8 @@ class Tracker:
             compatible = det_classes[:, None] == track_classes[None, :]
         cost = association_cost(det_centres, det_sizes, np.array([t.x[:3] for t in tracks]),
                                 np.array([t.size for t in tracks]), distance_weight=config.distance_weight_per_m,
-                                max_distance=config.max_distance_m, compatible=compatible)
+                                max_distance=config.max_distance_m, compatible=compatible,
+                                track_last_centres=np.array([t.last_position for t in tracks]))
         pairs, unmatched_rows, _ = assign(cost)
         if pairs:
             chosen = [tracks[c] for _, c in pairs]
@@ -162,6 +166,7 @@ class Tracker:
         config = self.config
         track.hits += 1
         track.misses = 0
+        track.last_position = np.asarray(obj.position, float)
         track.score = obj.score
         track.size = (1.0 - config.size_smoothing) * track.size + config.size_smoothing * np.asarray(obj.size, float)
         track.vote(obj.class_name, obj.class_id)
@@ -170,6 +175,7 @@ class Tracker:
 
     def _miss(self, track: Track) -> None:
         track.misses += 1
+        track.x = np.concatenate([track.x[:3], track.x[3:] * self.config.coast_velocity_decay])
         if track.state is TrackState.TENTATIVE:
             if track.misses > self.config.tentative_max_misses:
                 track.state = TrackState.DELETED
@@ -182,7 +188,7 @@ class Tracker:
         config = self.config
         x, P = kalman.initial_state(obj.position, self._measurement_cov([obj])[0], config.initial_velocity_sigma_mps)
         track = Track(track_id=f"{config.id_prefix}{self._next_id}", x=x, P=P, size=np.asarray(obj.size, float).copy(),
-                      score=obj.score, state=TrackState.CONFIRMED if confirmed or config.n_init <= 1 else TrackState.TENTATIVE)
+                      score=obj.score, last_position=np.asarray(obj.position, float), state=TrackState.CONFIRMED if confirmed or config.n_init <= 1 else TrackState.TENTATIVE)
         track.vote(obj.class_name, obj.class_id)
         self._next_id += 1
         self._tracks.append(track)

@@ -108,3 +108,18 @@ def test_result_fields(tabletop):
     assert first.position.shape == (3,) and first.covariance.shape == (3, 3) and first.size.shape == (3,)
     assert first.detection is detections[0] and first.stamp_ns == 1_000 and first.frame_id == "base_link"
     assert (first.class_id, first.class_name, first.score) == (1, "box", 0.9)
+
+
+def test_boxes_cut_by_the_image_border_are_flagged_and_less_certain(tabletop):
+    frame = tabletop.frame32
+    shift = dataclasses.replace(frame.intrinsics, cx=frame.intrinsics.cx - 200)   # the sphere leaves on the left
+    cut_frame = render(tabletop.objects, tabletop.T, shift)
+    result = Localizer(LocalizerConfig(size_priors_m=tabletop.sizes)).localize(
+        cut_frame, tabletop.detections(cut_frame, True))
+    flags = {o.class_name: o.truncated for o in result.objects}
+    assert flags == {"box": False, "cylinder": False, "sphere": True}
+    whole = Localizer(LocalizerConfig(size_priors_m=tabletop.sizes)).localize(frame, tabletop.detections(frame, True))
+    assert not any(o.truncated for o in whole.objects)
+    for o in result.objects:
+        if o.truncated:
+            assert np.trace(o.covariance) > 3 * 0.02 ** 2

@@ -129,3 +129,22 @@ def test_many_objects_keep_distinct_ids(count):
     outs = run(tracker, [[(p, {}) for p in positions]] * 5)
     assert len({t.track_id for t in outs[-1].tracks}) == count
     assert {t.track_id for t in outs[0].tracks} == {t.track_id for t in outs[-1].tracks}
+
+
+def test_sudden_stop_keeps_the_track_by_the_last_measured_centre():
+    """A falling object stops on the table: the constant-velocity prediction overshoots by > the gate, the
+    last measured centre is still within it."""
+    tracker = Tracker(TrackerConfig(n_init=1, max_distance_m=0.05))
+    heights = [0.30, 0.26, 0.20, 0.12, 0.02, 0.02, 0.02]                      # stops after a 10 cm step
+    outs = run(tracker, [[((0.5, 0.0, z), {})] for z in heights])
+    assert {t.track_id for out in outs for t in out.tracks} == {"obj-1"}
+    assert outs[-1].tracks[0].updated
+
+
+def test_lost_tracks_stop_drifting():
+    tracker = Tracker(TrackerConfig(n_init=1, max_age=50, coast_velocity_decay=0.5))
+    run(tracker, [[((0.3 + 0.02 * k, 0.0, 0.02), {})] for k in range(10)])     # 0.2 m/s
+    last_seen = tracker.tracks[0].position[0]
+    outs = run(tracker, [[]] * 20, first_frame=10)
+    drift = outs[-1].tracks[0].position[0] - last_seen
+    assert 0.02 < drift < 0.045                                               # 2 cm · (1 + ½ + ¼ + …) < 4 cm
