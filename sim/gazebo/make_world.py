@@ -192,15 +192,20 @@ def _gripper(flange_in_link6: np.ndarray) -> str:
 
 
 def _arm_plugins() -> str:
-    """Joint states out; JointTrajectoryController (MuJoCo's position actuators: kp → p, kv → d, torque
-    limits → command limits) for the arm; one JointPositionController drives both fingers to the same opening."""
+    """Joint states out; JointTrajectoryController for the arm; one JointPositionController drives both fingers
+    to the same opening. MuJoCo's position actuator τ = kp·(q* − q) − kv·q̇ becomes the controller's position P
+    (kp) plus velocity P (kv) on the commanded velocity, τ = kp·(q* − q) + kv·(q̇* − q̇), each clamped to the
+    torque limit (and the sum by the joint's effort limit). No position D term: its derivative of the error would
+    kick by kd·Δq*/dt at every target step (100 Hz from arm_controller_node, dt = one 2 ms physics step)."""
     joints = [*JOINT_NAMES, *FINGER_JOINTS]
     states = "".join(f"<joint_name>{n}</joint_name>" for n in joints)
     trajectory = "".join(
         f"<joint_name>{n}</joint_name><initial_position>{q:.12g}</initial_position>"
         f"<position_p_gain>{kp}</position_p_gain><position_i_gain>0</position_i_gain>"
-        f"<position_d_gain>{kv}</position_d_gain><position_cmd_max>{tau}</position_cmd_max>"
-        f"<position_cmd_min>{-tau}</position_cmd_min>"
+        f"<position_d_gain>0</position_d_gain><position_cmd_max>{tau}</position_cmd_max>"
+        f"<position_cmd_min>{-tau}</position_cmd_min><velocity_p_gain>{kv}</velocity_p_gain>"
+        f"<velocity_i_gain>0</velocity_i_gain><velocity_d_gain>0</velocity_d_gain>"
+        f"<velocity_cmd_max>{tau}</velocity_cmd_max><velocity_cmd_min>{-tau}</velocity_cmd_min>"
         for n, q, kp, kv, tau in zip(JOINT_NAMES, HOME_Q, ARM_KP, ARM_KV, ARM_TORQUE_LIMIT))
     fingers = "".join(f"<joint_name>{n}</joint_name>" for n in FINGER_JOINTS)
     return (

@@ -203,8 +203,11 @@ def test_arm_controllers_use_the_mujoco_gains_and_start_at_home(world):
     assert [e.text for e in trajectory.findall("joint_name")] == list(JOINT_NAMES)
     np.testing.assert_allclose([float(e.text) for e in trajectory.findall("initial_position")], HOME_Q)
     np.testing.assert_allclose([float(e.text) for e in trajectory.findall("position_p_gain")], ARM_KP)
-    np.testing.assert_allclose([float(e.text) for e in trajectory.findall("position_d_gain")], ARM_KV)
-    np.testing.assert_allclose([float(e.text) for e in trajectory.findall("position_cmd_max")], ARM_TORQUE_LIMIT)
+    np.testing.assert_allclose([float(e.text) for e in trajectory.findall("position_d_gain")], 0.0)
+    np.testing.assert_allclose([float(e.text) for e in trajectory.findall("velocity_p_gain")], ARM_KV)
+    for kind in ("position", "velocity"):
+        np.testing.assert_allclose([float(e.text) for e in trajectory.findall(f"{kind}_cmd_max")], ARM_TORQUE_LIMIT)
+        np.testing.assert_allclose([-float(e.text) for e in trajectory.findall(f"{kind}_cmd_min")], ARM_TORQUE_LIMIT)
     fingers = _plugin(arm, "JointPositionController")
     assert [e.text for e in fingers.findall("joint_name")] == list(FINGER_JOINTS)
     assert float(fingers.findtext("initial_position")) == FINGER_MAX_OPENING_M  # open
