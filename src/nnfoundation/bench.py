@@ -28,21 +28,26 @@ class BenchConfig:
     d_model: int = 128
     heads: int = 4
     dim_feedforward: int = 512
-    repeats: int = 20
+    repeats: int = 30
     warmup: int = 3
     seed: int = 0
 
 
-def milliseconds_per_call(fn: Callable[[], object], repeats: int, warmup: int) -> float:
-    """Median wall time of `repeats` calls after `warmup` untimed ones, in ms."""
+def paired_milliseconds(first: Callable[[], object], second: Callable[[], object], repeats: int,
+                        warmup: int) -> tuple[float, float]:
+    """Fastest wall time per call, in ms, of two functions timed alternately (first, second, first, ...)
+    after `warmup` untimed calls of each. Alternating exposes both to the same drifting machine load,
+    and the minimum (as `timeit` recommends) discards the time other processes added on a shared CPU."""
     for _ in range(warmup):
-        fn()
-    samples = []
+        first()
+        second()
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return float(np.median(samples) * 1e3)
+        for fn, bucket in zip((first, second), samples):
+            start = time.perf_counter()
+            fn()
+            bucket.append(time.perf_counter() - start)
+    return float(np.min(samples[0]) * 1e3), float(np.min(samples[1]) * 1e3)
 
 
 def inputs(config: BenchConfig) -> dict[str, np.ndarray]:

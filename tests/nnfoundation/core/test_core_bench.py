@@ -1,6 +1,7 @@
 """The benchmark workloads run and `visuomotor bench nn --json` prints one JSON object last
 (timings are reported by the command, never asserted)."""
 import json
+import time
 
 import numpy as np
 
@@ -18,7 +19,10 @@ def test_bench_workloads_compute_what_they_claim():
     assert np.mean([step() for _ in range(30)]) < first          # SGD steps on one batch lower its loss
     bench.conv_forward_backward(config, data)()
     assert bench.transformer_block_forward(config, data)().shape == (2, 5, 16)
-    assert bench.milliseconds_per_call(lambda: None, repeats=3, warmup=1) >= 0.0
+    calls = []
+    fast, slow = bench.paired_milliseconds(lambda: calls.append("a"), lambda: time.sleep(0.002) or calls.append("b"),
+                                           repeats=3, warmup=1)
+    assert calls == ["a", "b"] * 4 and fast < slow and slow >= 2.0
 
 
 def test_bench_nn_command_emits_json(capsys):

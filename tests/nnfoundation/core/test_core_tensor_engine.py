@@ -6,15 +6,16 @@ import nnfoundation as nf
 
 
 def test_seed_dag_example_adjoints():
-    """v3 = v1 + v2, v4 = v1·v3, v5 = 2·v4 with v1 = 2, v2 = 3 (the DAG of seed 004 §10.2; recomputed)."""
-    v1, v2 = nf.Tensor(2.0, requires_grad=True, dtype=np.float64), nf.Tensor(3.0, requires_grad=True, dtype=np.float64)
-    v3 = v1 + v2
-    v4 = v1 * v3
-    v5 = v4 * 2.0
-    v5.backward()
-    assert v5.item() == 20.0
-    assert v1.grad == pytest.approx(2 * (v3.item() + v1.item()))    # both paths: ∂v4/∂v1 + ∂v4/∂v3·∂v3/∂v1
-    assert v2.grad == pytest.approx(2 * v1.item())
+    """L = y², y = (x1 + x2)·x1 at x1 = 2, x2 = 3 (seed 004 §10.2.2), adjoints recomputed by hand:
+    dL/dx1 = 2y(2x1 + x2) = 20·7 = 140 (two paths summed), dL/dx2 = 2y·x1 = 40."""
+    x1 = nf.Tensor(2.0, requires_grad=True, dtype=np.float64)
+    x2 = nf.Tensor(3.0, requires_grad=True, dtype=np.float64)
+    y = (x1 + x2) * x1
+    loss = y * y
+    loss.backward()
+    assert y.item() == 10.0 and loss.item() == 100.0
+    assert x1.grad == pytest.approx(140.0)
+    assert x2.grad == pytest.approx(40.0)
 
 
 def test_shared_node_gets_sum_of_adjoints_and_backward_visits_each_node_once():
