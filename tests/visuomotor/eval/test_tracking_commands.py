@@ -1,0 +1,37 @@
+"""`visuomotor eval tracking` and `visuomotor bench perception` run end to end and print one JSON object."""
+import json
+
+import pytest
+
+from visuomotor.cli import main
+
+
+def last_json(capsys):
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_eval_tracking_on_a_short_static_simulation(capsys):
+    assert main(["eval", "tracking", "--scenarios", "static", "wrist", "--seeds", "1", "--frames", "4", "--json"]) == 0
+    result = last_json(capsys)
+    assert set(result["scenarios"]) == {"static", "wrist"}
+    static = result["scenarios"]["static"]
+    assert static["frames"] == 4 and static["localized"] == static["gt_objects"] > 0
+    assert static["error_in_view_median_mm"] < 5.0 and static["mota"] == 1.0 and static["id_switches"] == 0
+    assert result["scenarios"]["wrist"]["refused_frames"] == 0                 # FK pose found at every stamp
+    assert set(result["goals_met"]) == {"error_in_view_median_le_5mm", "error_in_view_p95_le_15mm",
+                                        "mota_ge_0.95", "idf1_ge_0.95"}
+
+
+def test_bench_perception_reports_times(capsys):
+    assert main(["bench", "perception", "--repeats", "1", "--batch", "2", "--json"]) == 0
+    result = last_json(capsys)
+    for key in ("localization_ms_per_frame_20_boxes", "localization_ms_per_frame_20_masks", "tracking_ms_per_frame_50x50"):
+        assert result[key] > 0
+    assert result["tracks_alive"] == 50 and result["machine"]["cores"] >= 1
+
+
+@pytest.mark.parametrize("argv", [["eval", "tracking", "--seeds", "0"], ["bench", "perception", "--batch", "0"]])
+def test_bad_arguments_are_one_line_errors(argv, capsys):
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith("visuomotor: ")
