@@ -1,0 +1,57 @@
+"""tracker_node in its own process: stable ids for moving objects, coasting to LOST when input stops."""
+from __future__ import annotations
+
+import numpy as np
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from visualization_msgs.msg import MarkerArray
+
+from ros_testing import spin_until
+from visuomotor.nodes.image_msgs import header
+from visuomotor.nodes.object_msgs import object3d_msg
+from visuomotor_ros.msg import Object3DArray, Track, TrackArray
+
+QOS = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def objects_at(stamp_ns: int, t: float) -> Object3DArray:
+    cube = np.array([0.4 + 0.05 * t, 0.0, 0.02])      # moving at 5 cm/s
+    ball = np.array([0.5, 0.2, 0.022])
+    cov = np.eye(3) * 1e-6
+    return Object3DArray(header=header(stamp_ns, "base_link"), objects=[
+        object3d_msg(stamp_ns, "0", "red_cube", 0.9, cube, None, cov, np.full(3, 0.04)),
+        object3d_msg(stamp_ns, "1", "blue_sphere", 0.9, ball, None, cov, np.full(3, 0.044))])
+
+
+def test_ids_are_stable_and_tracks_coast_when_input_stops(spawn, ros_node):
+    tracker = spawn(["-m", "visuomotor.nodes.tracker_node"])
+    node, executor = ros_node("tracker_test")
+    tracks: list[TrackArray] = []
+    markers: list[MarkerArray] = []
+    node.create_subscription(TrackArray, "/tracks", tracks.append, QOS)
+    node.create_subscription(MarkerArray, "/tracks/markers", markers.append, QOS)
+    objects_pub = node.create_publisher(Object3DArray, "/objects", QOS)
+    assert spin_until(executor, lambda: objects_pub.get_subscription_count() > 0, 30), tracker.output()
+
+    start_ns = node.get_clock().now().nanoseconds
+    for frame in range(30):
+        t = frame / 30
+        objects_pub.publish(objects_at(start_ns + int(t * 1e9), t))
+        spin_until(executor, lambda: False, 1 / 30)
+    assert spin_until(executor, lambda: len(tracks) >= 30, 10), tracker.output()
+    ids_by_class = {}
+    for array in tracks[:30]:
+        for track in array.tracks:
+            ids_by_class.setdefault(track.results[0].class_id, set()).add(track.id)
+    assert ids_by_class == {"red_cube": {next(iter(ids_by_class["red_cube"]))},
+                            "blue_sphere": {next(iter(ids_by_class["blue_sphere"]))}}
+    cube = next(t for t in tracks[29].tracks if t.results[0].class_id == "red_cube")
+    assert cube.state == Track.CONFIRMED and cube.hits == 30
+    assert abs(cube.velocity.twist.linear.x - 0.05) < 0.02
+    assert cube.age.sec == 0 and cube.age.nanosec > 900_000_000
+    assert markers and len(markers[-1].markers) == 1 + 2 * 2
+
+    # input stops (detector died): tracks coast and turn LOST, their position keeps the prediction
+    assert spin_until(executor, lambda: all(t.state == Track.LOST for t in tracks[-1].tracks), 5), tracker.output()
+    lost_cube = next(t for t in tracks[-1].tracks if t.results[0].class_id == "red_cube")
+    assert lost_cube.time_since_update.sec > 0 or lost_cube.time_since_update.nanosec > 0
+    assert lost_cube.id == cube.id and tracker.alive()
