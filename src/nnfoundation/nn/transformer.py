@@ -14,6 +14,11 @@ from nnfoundation.nn.normalization import LayerNorm
 from nnfoundation.tensor import Tensor
 
 
+def _feed_forward(layer: Module, x: Tensor) -> Tensor:
+    """Z = max(0, Y W_1 + b_1) W_2 + b_2 (seed 004 eq. 18.13), dropout after the ReLU and at the end."""
+    return layer.dropout(layer.linear2(layer.dropout(F.relu(layer.linear1(x)))))
+
+
 class TransformerEncoderLayer(Module):
     """Post-norm: x ← LN(x + MHA(x)); x ← LN(x + FFN(x)). Pre-norm: x ← x + MHA(LN(x)); x ← x + FFN(LN(x)).
 
@@ -32,19 +37,15 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, dtype=dtype)
         self.dropout = Dropout(dropout, rng)
 
-    def _feed_forward(self, x: Tensor) -> Tensor:
-        """Z = max(0, Y W_1 + b_1) W_2 + b_2 (seed 004 eq. 18.13)."""
-        return self.dropout(self.linear2(self.dropout(F.relu(self.linear1(x)))))
-
     def _self_attention(self, x: Tensor, mask, causal: bool) -> Tensor:
         return self.dropout(self.self_attn(x, x, x, mask, causal))
 
     def forward(self, x: Tensor, mask: np.ndarray | None = None, causal: bool = False) -> Tensor:
         if self.norm_first:
             x = x + self._self_attention(self.norm1(x), mask, causal)
-            return x + self._feed_forward(self.norm2(x))
+            return x + _feed_forward(self, self.norm2(x))
         x = self.norm1(x + self._self_attention(x, mask, causal))
-        return self.norm2(x + self._feed_forward(x))
+        return self.norm2(x + _feed_forward(self, x))
 
 
 class TransformerDecoderLayer(Module):
@@ -68,9 +69,6 @@ class TransformerDecoderLayer(Module):
         self.norm3 = LayerNorm(d_model, dtype=dtype)
         self.dropout = Dropout(dropout, rng)
 
-    def _feed_forward(self, x: Tensor) -> Tensor:
-        return self.dropout(self.linear2(self.dropout(F.relu(self.linear1(x)))))
-
     def forward(self, x: Tensor, memory: Tensor, mask: np.ndarray | None = None,
                 memory_mask: np.ndarray | None = None, causal: bool = True) -> Tensor:
         def self_block(y):
@@ -82,7 +80,7 @@ class TransformerDecoderLayer(Module):
         if self.norm_first:
             x = x + self_block(self.norm1(x))
             x = x + cross_block(self.norm2(x))
-            return x + self._feed_forward(self.norm3(x))
+            return x + _feed_forward(self, self.norm3(x))
         x = self.norm1(x + self_block(x))
         x = self.norm2(x + cross_block(x))
-        return self.norm3(x + self._feed_forward(x))
+        return self.norm3(x + _feed_forward(self, x))
