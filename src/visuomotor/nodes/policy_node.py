@@ -1,0 +1,157 @@
+"""policy_node: /joint_states + /tracks -> /policy/action_chunk (trajectory_msgs/JointTrajectory).
+
+Every control period (1/rate_hz, the period the policy was trained at) it builds the state
+s = [6 joint angles, gripper state, target object position] (seed 004 §29.3.3) from the newest joint
+state and the newest confirmed track of `target_class`, runs the ACT policy through its action schedule
+(temporal ensembling or chunk execution), and publishes the actions ahead: point 0 is this step's
+action (ensembled), points 1.. the rest of the latest predicted chunk, one control period apart, stamped
+with the time point 0 is due. Stale or missing inputs publish nothing (the arm controller's watchdog then
+holds the arm) and reset the schedule; a diagnostic names the stale input.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+import rclpy
+from rclpy.duration import Duration
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.time import Time
+from sensor_msgs.msg import JointState
+from std_msgs.msg import Empty
+from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
+
+from visuomotor.nodes.diagnostics import StageDiagnostics
+from visuomotor.policy.checkpoint import CheckpointError, load_policy
+from visuomotor.policy.runner import GRIPPER_THRESHOLD, PolicyRunner
+from visuomotor.policy.shipped import shipped_policy
+from visuomotor.sim.scene_xml import JOINT_NAMES
+from visuomotor_ros.msg import Track, TrackArray
+
+GRIPPER_JOINT = "gripper"
+RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+CHUNK_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+
+
+class PolicyNode(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__("policy_node", **node_kwargs)
+        declare = self.declare_parameter
+        declare("checkpoint", "")
+        declare("rate_hz", 50.0)
+        declare("temporal_ensembling", True)
+        declare("ensemble_m", 0.01)
+        declare("target_class", "red_cube")
+        declare("stale_timeout_s", 0.5)
+        declare("device", "cpu")
+        p = lambda name: self.get_parameter(name).value  # noqa: E731
+        model, stats, _ = load_policy(p("checkpoint") or shipped_policy(), device=p("device"))
+        if model.config.camera_names:
+            raise ValueError("policy_node runs state-mode ACT checkpoints (tracked object positions); this one "
+                             f"needs images from {list(model.config.camera_names)}")
+        self.runner = PolicyRunner(model, stats, temporal_ensembling=p("temporal_ensembling"),
+                                   ensemble_m=p("ensemble_m"))
+        self.period_s, self.stale_ns = 1.0 / p("rate_hz"), int(p("stale_timeout_s") * 1e9)
+        self.target_class = p("target_class")
+        self.joint_state: tuple[int, np.ndarray] | None = None   # (receipt time ns, [q (6), gripper])
+        self.target: tuple[int, np.ndarray] | None = None        # (receipt time ns, position (3,))
+        self.latest_chunk: np.ndarray | None = None
+        self.steps_into_chunk = 0
+        self.active = False
+        self.chunk_pub = self.create_publisher(JointTrajectory, "policy/action_chunk", CHUNK_QOS)
+        self.create_subscription(JointState, "joint_states", self.on_joint_state, RELIABLE_10)
+        self.create_subscription(TrackArray, "tracks", self.on_tracks, RELIABLE_10)
+        self.create_subscription(Empty, "policy/reset", lambda _: self.reset("reset requested"), RELIABLE_10)
+        self.diagnostics = StageDiagnostics(self)
+        self.create_timer(self.period_s, self.step)
+        self.create_timer(1.0, self.diagnostics.publish)
+
+    def now_ns(self) -> int:
+        return self.get_clock().now().nanoseconds
+
+    def on_joint_state(self, message: JointState) -> None:
+        names = list(message.name)
+        try:
+            values = [message.position[names.index(n)] for n in (*JOINT_NAMES, GRIPPER_JOINT)]
+        except (ValueError, IndexError):
+            self.diagnostics.refuse(f"joint_states lack some of {[*JOINT_NAMES, GRIPPER_JOINT]}")
+            return
+        self.joint_state = (self.now_ns(), np.asarray(values, dtype=float))
+
+    def on_tracks(self, message: TrackArray) -> None:
+        candidates = [t for t in message.tracks if t.state == Track.CONFIRMED
+                      and t.results and t.results[0].class_id == self.target_class]
+        if candidates:
+            best = max(candidates, key=lambda t: t.hits)
+            p = best.pose.pose.position
+            self.target = (self.now_ns(), np.array([p.x, p.y, p.z]))
+
+    def reset(self, why: str) -> None:
+        if self.active:
+            self.get_logger().info(f"policy schedule reset: {why}")
+        self.runner.reset()
+        self.latest_chunk, self.active = None, False
+
+    def step(self) -> None:
+        now = self.now_ns()
+        stale = [name for name, value in (("joint_states", self.joint_state), (f"{self.target_class} track", self.target))
+                 if value is None or now - value[0] > self.stale_ns]
+        if stale:
+            if self.active:
+                self.diagnostics.refuse(f"no action: {', '.join(stale)} stale or missing")
+            self.reset(f"{', '.join(stale)} stale")
+            return
+        started = time.perf_counter()
+        qpos, target = self.joint_state[1], self.target[1]
+        try:
+            if self.runner.schedule.wants_query():
+                self.latest_chunk, self.steps_into_chunk = self.runner.predict_chunk(qpos, target), 0
+                self.runner.schedule.add_chunk(self.latest_chunk)
+            action = self.runner.schedule.next_action()
+        except ValueError as error:  # non-finite input: refuse, never act on it
+            self.diagnostics.refuse(f"no action: {error}")
+            self.reset(str(error))
+            return
+        self.active = True
+        action[-1] = float(action[-1] >= GRIPPER_THRESHOLD)
+        ahead = self.latest_chunk[self.steps_into_chunk + 1:]
+        self.steps_into_chunk += 1
+        self.chunk_pub.publish(self.chunk_msg(np.vstack([action, ahead]), now))
+        self.diagnostics.record_latency((time.perf_counter() - started) * 1e3)
+
+    def chunk_msg(self, actions: np.ndarray, due_ns: int) -> JointTrajectory:
+        message = JointTrajectory(joint_names=[*JOINT_NAMES, GRIPPER_JOINT])
+        message.header.stamp = Time(nanoseconds=due_ns).to_msg()
+        for i, action in enumerate(actions):
+            point = JointTrajectoryPoint(positions=[float(v) for v in action])
+            point.time_from_start = Duration(nanoseconds=int(round(i * self.period_s * 1e9))).to_msg()
+            message.points.append(point)
+        return message
+
+
+NODE_CLASS = PolicyNode
+
+
+def main(args: list[str] | None = None) -> int:
+    rclpy.init(args=args)
+    try:
+        node = PolicyNode()
+    except (CheckpointError, FileNotFoundError, ValueError) as error:
+        print(f"policy_node: {error}", file=sys.stderr)
+        rclpy.try_shutdown()
+        return 2
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
