@@ -54,6 +54,7 @@ def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=train.steps, help=f"total optimizer steps ({train.steps})")
     parser.add_argument("--batch-size", type=int, default=train.batch_size, help="global batch over all processes")
     parser.add_argument("--lr", type=float, default=train.lr)
+    parser.add_argument("--lr-schedule", choices=("constant", "cosine"), default=train.lr_schedule)
     parser.add_argument("--weight-decay", type=float, default=train.weight_decay)
     parser.add_argument("--seed", type=int, default=train.seed)
     parser.add_argument("--checkpoint-every", type=int, default=train.checkpoint_every)
@@ -73,6 +74,8 @@ def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decoder-layers", type=int, default=model.n_decoder_layers)
     parser.add_argument("--dropout", type=float, default=model.dropout)
     parser.add_argument("--kl-weight", type=float, default=model.kl_weight)
+    parser.add_argument("--relative-joints", action="store_true",
+                        help="predict joint targets as offsets from the current joint angles")
     parser.add_argument("--cameras", default="", help="comma-separated cameras for image mode (default: state only)")
     parser.add_argument("--image-size", type=_image_size, default=(model.image_height, model.image_width),
                         help="HEIGHTxWIDTH the camera images are resized to (default 240x320)")
@@ -90,10 +93,11 @@ def _run_train(args: argparse.Namespace) -> int:
         model = ACTConfig(chunk_size=args.chunk_size, latent_dim=args.latent_dim, d_model=args.d_model,
                           n_heads=args.heads, d_feedforward=args.feedforward, n_cvae_layers=args.cvae_layers,
                           n_encoder_layers=args.encoder_layers, n_decoder_layers=args.decoder_layers,
-                          dropout=args.dropout, kl_weight=args.kl_weight,
+                          dropout=args.dropout, kl_weight=args.kl_weight, relative_joints=args.relative_joints,
                           camera_names=tuple(c for c in args.cameras.split(",") if c),
                           image_height=args.image_size[0], image_width=args.image_size[1])
         config = TrainConfig(data=args.data, out=args.out, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
+                             lr_schedule=args.lr_schedule,
                              weight_decay=args.weight_decay, seed=args.seed, checkpoint_every=args.checkpoint_every,
                              log_every=args.log_every, time_limit_s=60.0 * args.time_limit_min, device=args.device,
                              num_workers=args.num_workers, threads=args.threads, progress=not args.no_progress,

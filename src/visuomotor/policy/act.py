@@ -39,6 +39,7 @@ class ACTConfig:
     n_decoder_layers: int = 4      # policy decoder depth (every layer feeds the output)
     dropout: float = 0.1
     kl_weight: float = 10.0        # β
+    relative_joints: bool = False  # predict joint targets as offsets from the current joint angles (see dataset.py)
     camera_names: tuple[str, ...] = field(default_factory=tuple)   # empty = state-only mode
     image_height: int = 240        # images are resized to this size before the backbone
     image_width: int = 320

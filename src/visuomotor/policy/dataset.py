@@ -9,6 +9,11 @@ One file per episode (`episode_0000.hdf5`, ...):
 
 The policy state is s = [qpos, object_position] ∈ R^10 (seed 004 §29.3.3, eq. 29.14). Sample (e, t) holds
 s_t and the chunk a_t .. a_{t+k−1}; steps past the episode end are zero-filled and flagged is_pad = True.
+
+Relative joints (ACTConfig.relative_joints): the chunk's 6 joint targets are expressed as offsets from the
+joint angles at t, a'_{t+j} = a_{t+j} − q_t (gripper unchanged), and the action statistics are those of these
+offsets. At 50 Hz the expert moves a joint ≤ 0.024 rad per step while the joints span ~1 rad over the data,
+so offsets normalise to a far finer scale than absolute targets; the runner adds q_t back.
 """
 from __future__ import annotations
 
@@ -109,9 +114,27 @@ def episode_files(directory: str | Path) -> list[Path]:
     return files
 
 
-def compute_stats(episodes: list[Episode]) -> NormalizationStats:
-    return NormalizationStats.from_data(np.concatenate([e.states for e in episodes]),
-                                        np.concatenate([e.action for e in episodes]))
+def relative_chunk(actions: np.ndarray | torch.Tensor, qpos: np.ndarray | torch.Tensor):
+    """(k, 7) absolute actions, (7,) qpos at the chunk start → joint targets minus the current joint angles."""
+    offsets = actions.clone() if isinstance(actions, torch.Tensor) else np.array(actions, dtype=np.float64)
+    offsets[:, :QPOS_DIM - 1] -= qpos[:QPOS_DIM - 1]
+    return offsets
+
+
+def compute_stats(episodes: list[Episode], chunk_size: int = 1, relative_joints: bool = False
+                  ) -> NormalizationStats:
+    """State statistics over all time steps; action statistics over all actions, or, with relative_joints,
+    over every (t, j < chunk_size) offset a_{t+j} − q_t that a sample can contain."""
+    states = np.concatenate([e.states for e in episodes])
+    if not relative_joints:
+        return NormalizationStats.from_data(states, np.concatenate([e.action for e in episodes]))
+    offsets = []
+    for episode in episodes:
+        for j in range(min(chunk_size, len(episode.action))):
+            shifted = episode.action[j:].copy()
+            shifted[:, :QPOS_DIM - 1] -= episode.qpos[: len(shifted), :QPOS_DIM - 1]
+            offsets.append(shifted)
+    return NormalizationStats.from_data(states, np.concatenate(offsets))
 
 
 class ChunkDataset(Dataset):
@@ -120,7 +143,8 @@ class ChunkDataset(Dataset):
     scaled to [0, 1] and resized to image_size = (H, W)."""
 
     def __init__(self, files: list[Path], chunk_size: int, stats: NormalizationStats | None = None,
-                 camera_names: tuple[str, ...] = (), image_size: tuple[int, int] = (240, 320)):
+                 camera_names: tuple[str, ...] = (), image_size: tuple[int, int] = (240, 320),
+                 relative_joints: bool = False):
         if chunk_size < 1:
             raise ValueError(f"chunk_size = {chunk_size} must be >= 1")
         self.files = list(files)
@@ -128,13 +152,16 @@ class ChunkDataset(Dataset):
         self.camera_names = tuple(camera_names)
         self.image_size = image_size
         episodes = [read_episode(path) for path in self.files]
-        self.stats = stats or compute_stats(episodes)
+        self.relative_joints = relative_joints
+        self.stats = stats or compute_stats(episodes, chunk_size, relative_joints)
         self.states = [torch.as_tensor(e.states, dtype=torch.float32) for e in episodes]
         self.actions = [torch.as_tensor(e.action, dtype=torch.float32) for e in episodes]
         self.episode_seeds = sorted(int(e.attrs["seed"]) for e in episodes if "seed" in e.attrs)
         self.index = [(e, t) for e, episode in enumerate(episodes) for t in range(len(episode.action))]
         self._normalized_states = [self.stats.normalize_state(s) for s in self.states]
-        self._normalized_actions = [self.stats.normalize_action(a) for a in self.actions]
+        self._normalized_actions = ([] if relative_joints else
+                                    [self.stats.normalize_action(a) for a in self.actions])
+        self._qpos = [torch.as_tensor(e.qpos, dtype=torch.float32) for e in episodes]
         self._handles: tuple[int, dict] = (-1, {})
         if self.camera_names:
             self._check_cameras()
@@ -144,7 +171,11 @@ class ChunkDataset(Dataset):
 
     def __getitem__(self, item: int) -> dict[str, torch.Tensor]:
         episode, t = self.index[item]
-        actions = self._normalized_actions[episode][t: t + self.chunk_size]                  # (≤k, 7)
+        if self.relative_joints:
+            offsets = relative_chunk(self.actions[episode][t: t + self.chunk_size], self._qpos[episode][t])
+            actions = self.stats.normalize_action(offsets)                                   # (≤k, 7)
+        else:
+            actions = self._normalized_actions[episode][t: t + self.chunk_size]              # (≤k, 7)
         valid = len(actions)
         padded = torch.zeros(self.chunk_size, actions.shape[1])
         padded[:valid] = actions

@@ -1,5 +1,10 @@
 """Closed-loop use of a trained ACT: observation → normalised state → chunk (z = 0) → denormalised actions →
-one action per control step through an action schedule (visuomotor.policy.action_schedule)."""
+one action per control step through an action schedule (visuomotor.policy.action_schedule) → the gripper
+command snapped to 0 (open) / 1 (closed) at GRIPPER_THRESHOLD.
+
+Why snap: the demonstrations' gripper command is binary, but the regressed (and ensembled) value is not; a
+command of 0.05 closes the fingers slightly, the policy then sees a gripper state it only saw while the
+expert was closing, and predicts "close" — a feedback loop that shuts the gripper in mid-air."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,17 +16,20 @@ from visuomotor.policy.dataset import OBJECT_DIM, QPOS_DIM
 from visuomotor.policy.normalization import NormalizationStats
 from visuomotor.policy.preprocess import checked_vector, images_to_tensor
 
+GRIPPER_THRESHOLD = 0.5
+
 
 class PolicyRunner:
     """Call `reset()` at the start of every episode and `act(...)` once per control step."""
 
     def __init__(self, model: ACT, stats: NormalizationStats, temporal_ensembling: bool = True,
-                 ensemble_m: float = 0.01, execute_steps: int | None = None):
+                 ensemble_m: float = 0.01, execute_steps: int | None = None, binary_gripper: bool = True):
         self.model = model.eval()
         self.stats = stats
         self.temporal_ensembling = temporal_ensembling
         self.ensemble_m = ensemble_m
         self.execute_steps = execute_steps
+        self.binary_gripper = binary_gripper
         self.device = next(model.parameters()).device
         self.reset()
 
@@ -46,10 +54,17 @@ class PolicyRunner:
             size = (self.model.config.image_height, self.model.config.image_width)
             image_tensor = images_to_tensor(frames, size).to(self.device)[None]
         chunk = self.model(state_tensor[None], image_tensor).actions[0]                       # (k, 7) normalised
-        return self.stats.denormalize_action(chunk).double().cpu().numpy()
+        chunk = self.stats.denormalize_action(chunk).double().cpu().numpy()
+        if self.model.config.relative_joints:                                                # offsets → targets
+            chunk[:, :QPOS_DIM - 1] += state[:QPOS_DIM - 1]
+        return chunk
 
     def act(self, qpos, object_position, images: dict[str, np.ndarray] | None = None) -> np.ndarray:
-        """→ action (7,): 6 absolute joint targets (rad) + gripper command in [0, 1]."""
+        """→ action (7,): 6 absolute joint targets (rad) + gripper command (0 open / 1 closed; the raw
+        regressed value when binary_gripper is False)."""
         if self.schedule.wants_query():
             self.schedule.add_chunk(self.predict_chunk(qpos, object_position, images))
-        return self.schedule.next_action()
+        action = self.schedule.next_action()
+        if self.binary_gripper:
+            action[-1] = float(action[-1] >= GRIPPER_THRESHOLD)
+        return action

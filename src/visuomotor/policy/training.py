@@ -12,6 +12,7 @@ Resume: `--out` holding training_state.* continues at the saved step with the sa
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ class TrainConfig:
     steps: int = 20000                 # optimizer steps in total (including resumed ones)
     batch_size: int = 64               # global batch (split over the processes)
     lr: float = 1e-4
+    lr_schedule: str = "constant"      # constant | cosine (lr · ½(1 + cos(π · step / steps)))
     weight_decay: float = 1e-4
     seed: int = 0
     checkpoint_every: int = 1000
@@ -52,6 +54,16 @@ class TrainConfig:
                 raise ValueError(f"{name} = {getattr(self, name)} must be >= 1")
         if self.lr <= 0:
             raise ValueError(f"lr = {self.lr} must be > 0")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError(f"lr_schedule = {self.lr_schedule!r}; use constant or cosine")
+
+
+def learning_rate(config: TrainConfig, step: int) -> float:
+    """Learning rate of optimizer step `step` (0-based): constant, or cosine-annealed from lr to 0 over
+    config.steps (SGDR without restarts, Loshchilov & Hutter 2017)."""
+    if config.lr_schedule == "cosine":
+        return config.lr * 0.5 * (1.0 + math.cos(math.pi * step / config.steps))
+    return config.lr
 
 
 @dataclass
@@ -97,7 +109,8 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
                 raise ValueError("pretrained_backbone needs image mode; add cameras to the model config")
             model.image_tokens.load_pretrained_trunk(config.pretrained_backbone)
     dataset = ChunkDataset(episode_files(config.data), act_config.chunk_size, stats,
-                           act_config.camera_names, (act_config.image_height, act_config.image_width))
+                           act_config.camera_names, (act_config.image_height, act_config.image_width),
+                           act_config.relative_joints)
     model = model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     start_step = 0
@@ -165,6 +178,8 @@ def _train_step(model, optimizer, batch: dict, step: int, config: TrainConfig, a
     if not torch.isfinite(losses["loss"]):
         raise FloatingPointError(f"training loss became {losses['loss'].item()} at step {step}; lower --lr or "
                                  "check the demonstrations for NaN")
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate(config, step)
     optimizer.zero_grad(set_to_none=True)
     losses["loss"].backward()
     optimizer.step()

@@ -115,4 +115,20 @@ def test_runner_switches_between_ensembling_and_chunk_execution(saved):
         first = [runner.act(np.zeros(7), [0.4, 0.0, 0.02]) for _ in range(16)]
         assert len(calls) == expected_queries                    # chunk size 8
     chunk = original(runner, np.zeros(7), [0.4, 0.0, 0.02])
-    np.testing.assert_allclose(first[:8], chunk, rtol=1e-6)      # open loop = the chunk itself
+    played = np.array(first[:8])
+    np.testing.assert_allclose(played[:, :6], chunk[:, :6], rtol=1e-6)      # open loop = the chunk itself
+    np.testing.assert_array_equal(played[:, 6], (chunk[:, 6] >= 0.5).astype(float))   # gripper snapped to 0 / 1
+
+
+def test_runner_adds_the_current_joints_back_in_relative_mode(tmp_path):
+    torch.manual_seed(0)
+    model = ACT(ACTConfig(**{**TINY_MODEL, "relative_joints": True})).eval()
+    stats = NormalizationStats(np.zeros(10), np.ones(10), np.zeros(7), np.ones(7))
+    runner = PolicyRunner(model, stats)
+    qpos = np.array([0.5, -1.0, 1.2, 0.3, -0.2, 0.7, 0.0])
+    cube = np.array([0.4, 0.0, 0.02])
+    with torch.no_grad():
+        raw = model(torch.as_tensor(np.r_[qpos, cube], dtype=torch.float32)[None]).actions[0].double().numpy()
+    chunk = runner.predict_chunk(qpos, cube)
+    np.testing.assert_allclose(chunk[:, :6], raw[:, :6] + qpos[:6], atol=1e-6)
+    np.testing.assert_allclose(chunk[:, 6], raw[:, 6], atol=1e-6)

@@ -84,3 +84,16 @@ def test_stats_json_validation():
         NormalizationStats.from_json_dict({**stats.to_json_dict(), "state_std": [0.0] * 10})
     with pytest.raises(ValueError, match="lack"):
         NormalizationStats.from_json_dict({"state_mean": [0.0]})
+
+
+def test_relative_joint_chunks_are_offsets_from_the_current_joints(demo_dir):
+    dataset = ChunkDataset(episode_files(demo_dir), chunk_size=16, relative_joints=True)
+    raw = read_episode(demo_dir / "episode_0000.hdf5")
+    sample = dataset[30]                                              # steps 30 … 39 real
+    offsets = dataset.stats.denormalize_action(sample["actions"][:10]).double().numpy()
+    np.testing.assert_allclose(offsets[:, :6], raw.action[30:40, :6] - raw.qpos[30, :6], atol=1e-5)
+    np.testing.assert_allclose(offsets[:, 6], raw.action[30:40, 6], atol=1e-5)   # gripper stays absolute
+    offsets_all = np.concatenate([
+        read_episode(p).action[j:, :6] - read_episode(p).qpos[: 40 - j, :6] for p in episode_files(demo_dir)
+        for j in range(16)])
+    np.testing.assert_allclose(dataset.stats.action_mean[:6], offsets_all.mean(0), atol=1e-6)

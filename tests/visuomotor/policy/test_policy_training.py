@@ -117,3 +117,13 @@ def test_time_limit_stops_early_with_a_checkpoint(demo_dir, tmp_path):
     result = run(demo_dir, tmp_path / "ckpt", steps=1000, time_limit_s=1e-3)
     assert result.step == 1
     assert load_policy(tmp_path / "ckpt")[2]["step"] == 1
+
+
+def test_cosine_schedule_anneals_from_lr_to_zero():
+    from visuomotor.policy.training import learning_rate
+
+    config = TrainConfig(data="d", out="o", steps=100, lr=1e-3, lr_schedule="cosine")
+    assert learning_rate(config, 0) == pytest.approx(1e-3)
+    assert learning_rate(config, 50) == pytest.approx(5e-4)
+    assert learning_rate(config, 100) == pytest.approx(0.0, abs=1e-12)
+    assert learning_rate(TrainConfig(data="d", out="o", lr=1e-3), 70) == 1e-3
