@@ -18,7 +18,7 @@ from sensor_msgs.msg import Image
 
 from visuomotor.camera.image_codec import ImageEncodingError, decode_image, stamp_to_ns
 from visuomotor.detection import DetectorConfig, DetectorError, load_detector
-from visuomotor.detection.shipped import shipped_weights
+from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
 from visuomotor.nodes.detection_msgs import detections_msg, label_info_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import header, image_msg
@@ -46,7 +46,7 @@ class DetectorNode(Node):
         p = lambda name: self.get_parameter(name).value  # noqa: E731
         classes = tuple(c for c in p("classes") if c) or None
         self.config = DetectorConfig(
-            backend=p("backend"), weights=p("weights") or str(shipped_weights(p("backend"))),
+            backend=p("backend"), weights=p("weights") or str({"yolo": SHIPPED_YOLO, "detr": SHIPPED_DETR}.get(p("backend"), "")),
             confidence=p("confidence_threshold"), iou=p("iou_threshold"), classes=classes, device=p("device"),
             half=p("half"), image_size=p("image_size"))
         self.detector = load_detector(self.config)
