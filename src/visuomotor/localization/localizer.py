@@ -26,7 +26,7 @@ class LocalizerConfig:
         mask, for loose detector boxes. 0 by default: the centre model needs the whole top face (shrinking
         cuts its far edge and biases the centre towards the camera), and background pixels are already
         removed by the foreground depth window and the top band.
-    samples_per_axis (20): each detection reads a 20×20 grid of pixels spread over its box; bounds the
+    samples_per_axis (16): each detection reads a 16×16 grid of pixels spread over its box; bounds the
         cost (fewer samples: faster, noisier centres).
     min_depth_m, max_depth_m (0.1, 4.0): depths outside are invalid (besides 0 and NaN), e.g. the
         RealSense minimum range and far background.
@@ -52,7 +52,7 @@ class LocalizerConfig:
     """
 
     box_shrink: float = 0.0
-    samples_per_axis: int = 20
+    samples_per_axis: int = 16
     min_depth_m: float = 0.1
     max_depth_m: float = 4.0
     foreground_bin_m: float = 0.01

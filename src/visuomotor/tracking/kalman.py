@@ -22,8 +22,10 @@ def predict(x: np.ndarray, P: np.ndarray, dt: float, accel_sigma: float) -> tupl
     """x (N, 6), P (N, 6, 6) → x' = F x, P' = F P Fᵀ + Q with F = [[I, dt I], [0, I]] (dt ≥ 0 s)."""
     F = np.eye(6)
     F[:3, 3:] = np.eye(3) * dt
-    q = accel_sigma ** 2 * np.array([[dt ** 4 / 4, dt ** 3 / 2], [dt ** 3 / 2, dt ** 2]])
-    Q = np.kron(q, np.eye(3))
+    Q = np.zeros((6, 6))
+    Q[:3, :3] = np.eye(3) * (accel_sigma ** 2 * dt ** 4 / 4)
+    Q[:3, 3:] = Q[3:, :3] = np.eye(3) * (accel_sigma ** 2 * dt ** 3 / 2)
+    Q[3:, 3:] = np.eye(3) * (accel_sigma ** 2 * dt ** 2)
     return x @ F.T, F @ P @ F.T + Q
 
 

@@ -66,9 +66,15 @@ class TrackedObject:
     stamp_ns: int
 
 
-def snapshot(track: Track, stamp_ns: int) -> TrackedObject:
-    name = track.class_name
-    return TrackedObject(track_id=track.track_id, state=track.state, position=track.x[:3].copy(),
-                         velocity=track.x[3:].copy(), covariance=track.P[:3, :3].copy(), size=track.size.copy(),
-                         class_id=track.class_ids[name], class_name=name, score=track.score, hits=track.hits,
-                         misses=track.misses, updated=track.misses == 0, stamp_ns=stamp_ns)
+def snapshots(tracks: list[Track], stamp_ns: int) -> list[TrackedObject]:
+    """Snapshots of all tracks; their arrays are rows of fresh batch arrays, never the tracks' own state."""
+    if not tracks:
+        return []
+    x = np.array([t.x for t in tracks])
+    P = np.array([t.P for t in tracks])
+    size = np.array([t.size for t in tracks])
+    return [TrackedObject(track_id=t.track_id, state=t.state, position=x[i, :3], velocity=x[i, 3:],
+                          covariance=P[i, :3, :3], size=size[i], class_id=t.class_ids[t.class_name],
+                          class_name=t.class_name, score=t.score, hits=t.hits, misses=t.misses, updated=t.misses == 0,
+                          stamp_ns=stamp_ns)
+            for i, t in enumerate(tracks)]

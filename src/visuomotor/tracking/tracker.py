@@ -9,7 +9,7 @@ from visuomotor.localization.diagnostics import Diagnostic
 from visuomotor.localization.localizer import LocalizedObject
 from visuomotor.tracking import kalman
 from visuomotor.tracking.association import assign, association_cost
-from visuomotor.tracking.track import Track, TrackedObject, TrackState, snapshot
+from visuomotor.tracking.track import Track, TrackedObject, TrackState, snapshots
 
 
 @dataclass
@@ -151,10 +151,13 @@ class Tracker:
         if pairs:
             chosen = [tracks[c] for _, c in pairs]
             found = [objects[r] for r, _ in pairs]
-            x, P = kalman.update(np.array([t.x for t in chosen]), np.array([t.P for t in chosen]),
-                                 np.array([o.position for o in found]), self._measurement_cov(found))
-            for track, obj, x_i, P_i in zip(chosen, found, x, P):
-                track.x, track.P = x_i, P_i
+            measured = np.array([o.position for o in found])
+            x, P = kalman.update(np.array([t.x for t in chosen]), np.array([t.P for t in chosen]), measured,
+                                 self._measurement_cov(found))
+            sizes = ((1.0 - config.size_smoothing) * np.array([t.size for t in chosen])
+                     + config.size_smoothing * np.array([o.size for o in found]))
+            for k, (track, obj) in enumerate(zip(chosen, found)):
+                track.x, track.P, track.size, track.last_position = x[k], P[k], sizes[k], measured[k]
                 self._hit(track, obj)
             matched.update(track_indices[c] for _, c in pairs)
         return [objects[r] for r in unmatched_rows]
@@ -166,9 +169,7 @@ class Tracker:
         config = self.config
         track.hits += 1
         track.misses = 0
-        track.last_position = np.asarray(obj.position, float)
         track.score = obj.score
-        track.size = (1.0 - config.size_smoothing) * track.size + config.size_smoothing * np.asarray(obj.size, float)
         track.vote(obj.class_name, obj.class_id)
         if track.state is TrackState.LOST or (track.state is TrackState.TENTATIVE and track.hits >= config.n_init):
             track.state = TrackState.CONFIRMED
@@ -194,4 +195,4 @@ class Tracker:
         self._tracks.append(track)
 
     def _snapshots(self, stamp_ns: int) -> list[TrackedObject]:
-        return [snapshot(t, stamp_ns) for t in self._tracks]
+        return snapshots(self._tracks, stamp_ns)
