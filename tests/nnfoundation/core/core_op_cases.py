@@ -190,3 +190,35 @@ CASES = [
     OpCase("gaussian_kl", ((4, 3), (4, 3)), F.gaussian_kl_to_standard_normal,
            lambda mu, lv: (-0.5 * (1 + lv - mu ** 2 - lv.exp()).sum(-1)).mean()),
 ]
+
+UNARY_SHAPES = [((),), ((2, 3, 4),)]
+MORE_SHAPES: dict[str, list[tuple[tuple[int, ...], ...]]] = {
+    **{name: UNARY_SHAPES for name in ("neg", "exp", "log", "log1p", "sqrt", "abs", "tanh", "sigmoid", "relu",
+                                       "leaky_relu", "clip", "pow_scalar", "rdiv_scalar")},
+    "add_broadcast": [((), (3,)), ((2, 1, 4), (3, 1))],
+    "sub_broadcast": [((5,), ()), ((4, 1), (1, 6))],
+    "mul_broadcast": [((2, 3, 1), (1, 3, 4)), ((3,), (2, 3))],
+    "div": [((2, 1), (1, 3))],
+    "pow_tensor": [((3, 1), (4,))],
+    "maximum": [((2, 1, 3), (4, 1))],
+    "sum_all": [((5,),), ((2, 3, 4, 5),)],
+    "mean_axis": [((3, 4),), ((2, 5, 3, 2),)],
+    "max_axis": [((4, 2, 6),)],
+    "var_unbiased": [((7, 2, 3),)],
+    "logsumexp": [((2, 3, 6),)],
+    "softmax": [((2, 3, 7),), ((6,),)],
+    "log_softmax": [((2, 3, 7),)],
+    "matmul_2d": [((1, 7), (7, 2))],
+    "matmul_batched_broadcast": [((3, 2, 5), (5, 4))],
+    "linear": [((2, 3, 5), (4, 5), (4,))],
+    "conv2d": [((1, 3, 8, 6), (2, 3, 3, 3), (2,))],
+    "max_pool2d": [((1, 3, 6, 6),)],
+    "layer_norm": [((4, 6), (6,), (6,))],
+    "mse_loss": [((7,), (7,)), ((2, 3, 4), (2, 3, 4))],
+    "huber_loss": [((9,), (9,))],
+}
+
+
+def shape_sets(case: OpCase) -> list[tuple[tuple[int, ...], ...]]:
+    """The case's own input shapes followed by any extra shape combinations to exercise."""
+    return [case.shapes] + MORE_SHAPES.get(case.name, [])
