@@ -7,6 +7,9 @@ Each tick (period Δt = 1/rate_hz) the controller
    v = v_prev + a·Δt, q = clip(q_prev + v·Δt, q_min, q_max) — position, velocity and acceleration limits;
 3. holds (q = q_prev, v = 0: the command stream stops at once, the drives brake) when the joint states or
    the chunk go stale (watchdog) or nothing was accepted yet.
+When a joint state jumps by more than resync_jump_rad from the previous one (a simulator reset, a robot
+moved by hand), the controller restarts from the measured position and drops the current chunk, so it
+never drags the arm back to where it was.
 A chunk is rejected whole, with a reason, if it holds a non-finite value or if any target's tool-centre
 point (forward kinematics) leaves the workspace box in base_link; targets beyond the joint limits are
 clamped. Units: rad, rad/s, rad/s², m, s. The gripper channel is a closure in [0, 1] (0 open, 1 closed).
@@ -35,6 +38,9 @@ class ArmControllerConfig:
     workspace_min_m: tuple[float, float, float] = (-0.9, -0.9, -0.005)   # TCP box in base_link
     workspace_max_m: tuple[float, float, float] = (0.9, 0.9, 0.9)
     watchdog_timeout_s: float = 0.1           # hold when inputs are older than this
+    resync_jump_rad: float = 0.2              # a joint state this far from the last one (no drive moves that
+                                              # far in one update) means the arm was reset or moved by hand:
+                                              # restart from the measured position
     arm: ArmModel = UR5E
 
     def __post_init__(self) -> None:
@@ -75,6 +81,8 @@ class ArmController:
     config: ArmControllerConfig = field(default_factory=ArmControllerConfig)
     _chunk: ActionChunk | None = None
     _joint_state_s: float | None = None
+    _measured: np.ndarray | None = None
+    resyncs: int = 0
     _q: np.ndarray | None = None
     _v: np.ndarray = field(default_factory=lambda: np.zeros(NUM_JOINTS))
     _gripper: float = 0.0
@@ -83,9 +91,11 @@ class ArmController:
         positions = np.asarray(positions, dtype=float)
         if positions.shape != (NUM_JOINTS,) or not np.all(np.isfinite(positions)):
             return  # a bad reading is ignored; the watchdog holds if no good one follows
-        self._joint_state_s = stamp_s
-        if self._q is None:
-            self._q = positions.copy()
+        jumped = self._measured is not None and np.max(np.abs(positions - self._measured)) > self.config.resync_jump_rad
+        if self._q is None or jumped:
+            self._q, self._v, self._chunk = positions.copy(), np.zeros(NUM_JOINTS), None
+            self.resyncs += int(jumped)
+        self._measured, self._joint_state_s = positions, stamp_s
 
     def submit(self, chunk: ActionChunk) -> str:
         """Accept a chunk; returns "" or why it was rejected (the previous chunk stays in force)."""

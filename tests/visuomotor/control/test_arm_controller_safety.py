@@ -125,3 +125,14 @@ def test_braking_speed_stops_exactly_in_discrete_steps():
     for n in (1, 5, 40):
         distance = a * dt * dt * n * (n + 1) / 2
         assert braking_speed(np.array(distance), a, dt) == pytest.approx(n * a * dt)
+
+
+def test_joint_state_jump_resynchronises_instead_of_dragging_the_arm_back():
+    controller = controller_at_home()
+    controller.submit(chunk_to(HOME + 0.05, 0.0, k=100))
+    run(controller, 0.0, 0.2)
+    reset_pose = HOME + np.array([0.5, 0.0, 0.0, 0.0, 0.0, 0.0])
+    controller.update_joint_state(reset_pose, 0.21)
+    command = controller.tick(0.22)
+    assert controller.resyncs == 1 and command.holding and command.reason == "no action chunk yet"
+    np.testing.assert_allclose(command.joints, reset_pose)
