@@ -13,13 +13,9 @@ from policy_synthetic import TINY_MODEL, ddp_worker
 
 @pytest.fixture(autouse=True)
 def single_process(monkeypatch):
-    """No torchrun variables; one intra-op thread (tiny matrices on a shared 2-core machine)."""
+    """No torchrun variables in the environment."""
     for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK"):
         monkeypatch.delenv(name, raising=False)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def run(demo_dir, out, steps, **overrides):
