@@ -28,7 +28,7 @@ class LocalizerConfig:
         removed by the foreground depth window and the top band.
     samples_per_axis (16): each detection reads a 16×16 grid of pixels spread over its box; bounds the
         cost (fewer samples: faster, noisier centres).
-    min_depth_m, max_depth_m (0.1, 4.0): depths outside are invalid (besides 0 and NaN), e.g. the
+    min_depth_m, max_depth_m (0.1, 3.0): depths outside are invalid (besides 0 and NaN), e.g. the
         RealSense minimum range and far background.
     foreground_bin_m (0.01): histogram bin of the nearest-mode foreground selection.
     foreground_mode_fraction (0.25): a depth bin starts the object when it holds at least this fraction
@@ -54,7 +54,7 @@ class LocalizerConfig:
     box_shrink: float = 0.0
     samples_per_axis: int = 16
     min_depth_m: float = 0.1
-    max_depth_m: float = 4.0
+    max_depth_m: float = 3.0
     foreground_bin_m: float = 0.01
     foreground_mode_fraction: float = 0.25
     default_depth_extent_m: float = 0.15

@@ -16,11 +16,11 @@ class StampPairer:
     """Bounded buffer of depth frames, newest first.
 
     max_frames: frames kept (the oldest is dropped); at 30 Hz, 10 frames cover 330 ms of detector latency.
-    tolerance_ns: the largest |stamp difference| accepted as "the same stamp" (1 ms: the detector
+    tolerance_ns: the largest |stamp difference| accepted as "the same stamp" (2 ms: the detector
     copies the image header, so pairs normally match exactly).
     """
 
-    def __init__(self, max_frames: int = 10, tolerance_ns: int = 1_000_000):
+    def __init__(self, max_frames: int = 10, tolerance_ns: int = 2_000_000):
         self.tolerance_ns = tolerance_ns
         self._frames: deque[RGBDFrame] = deque(maxlen=max_frames)
 

@@ -10,7 +10,7 @@ import numpy as np
 
 class TrackState(str, Enum):
     """Lifecycle: TENTATIVE (new) → CONFIRMED after n_init hits → LOST when unmatched (coasting on its
-    velocity) → CONFIRMED again when re-matched, or DELETED after max_age missed frames."""
+    velocity) → CONFIRMED again when re-matched, or DELETED once unmatched for longer than max_age_s."""
 
     TENTATIVE = "tentative"
     CONFIRMED = "confirmed"
@@ -21,7 +21,7 @@ class TrackState(str, Enum):
 @dataclass
 class Track:
     """Mutable state of one track inside the Tracker. x (6,) [m, m/s], P (6, 6), size (3,) m;
-    last_position (3,) m: the last matched detection's centre."""
+    last_position (3,) m, last_hit_ns: the last matched detection's centre and stamp."""
 
     track_id: str
     x: np.ndarray
@@ -29,6 +29,7 @@ class Track:
     size: np.ndarray
     score: float
     last_position: np.ndarray
+    last_hit_ns: int
     state: TrackState = TrackState.TENTATIVE
     hits: int = 1
     misses: int = 0

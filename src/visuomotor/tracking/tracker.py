@@ -27,8 +27,8 @@ class TrackerConfig:
     confirm_first_frame (True): tracks started on the tracker's first frame are confirmed at once
         (ByteTrack's rule: nothing existed to confuse them with), so a scene is reported from frame one.
     tentative_max_misses (0): misses allowed to a tentative track before it is deleted.
-    max_age (30): consecutive missed frames a confirmed track survives (LOST, coasting) before it is
-        deleted; keeps the id through occlusions of up to max_age frames.
+    max_age_s (3.0): how long after its last match a confirmed track survives (LOST, coasting) before it
+        is deleted, in stamp time; keeps the id through occlusions of up to max_age_s whatever the rate.
     coast_velocity_decay (0.5): a missed track's velocity is multiplied by this per missed frame, so a
         long-lost track stops drifting (objects here come to rest) while a short gap is bridged.
     high_score (0.5): detections at or above it are associated first and may start tracks.
@@ -50,7 +50,7 @@ class TrackerConfig:
     n_init: int = 3
     confirm_first_frame: bool = True
     tentative_max_misses: int = 0
-    max_age: int = 30
+    max_age_s: float = 3.0
     coast_velocity_decay: float = 0.5
     high_score: float = 0.5
     low_score: float = 0.1
@@ -108,7 +108,7 @@ class Tracker:
             self._associate(low, candidates, matched)
         for j, track in enumerate(self._tracks):
             if j not in matched:
-                self._miss(track)
+                self._miss(track, stamp_ns)
         self._tracks = [t for t in self._tracks if t.state is not TrackState.DELETED]
         for obj in unmatched_high:
             self._start_track(obj, confirmed=first_frame and config.confirm_first_frame)
@@ -158,6 +158,7 @@ class Tracker:
                      + config.size_smoothing * np.array([o.size for o in found]))
             for k, (track, obj) in enumerate(zip(chosen, found)):
                 track.x, track.P, track.size, track.last_position = x[k], P[k], sizes[k], measured[k]
+                track.last_hit_ns = obj.stamp_ns
                 self._hit(track, obj)
             matched.update(track_indices[c] for _, c in pairs)
         return [objects[r] for r in unmatched_rows]
@@ -174,13 +175,13 @@ class Tracker:
         if track.state is TrackState.LOST or (track.state is TrackState.TENTATIVE and track.hits >= config.n_init):
             track.state = TrackState.CONFIRMED
 
-    def _miss(self, track: Track) -> None:
+    def _miss(self, track: Track, stamp_ns: int) -> None:
         track.misses += 1
         track.x = np.concatenate([track.x[:3], track.x[3:] * self.config.coast_velocity_decay])
         if track.state is TrackState.TENTATIVE:
             if track.misses > self.config.tentative_max_misses:
                 track.state = TrackState.DELETED
-        elif track.misses > self.config.max_age:
+        elif (stamp_ns - track.last_hit_ns) * 1e-9 > self.config.max_age_s:
             track.state = TrackState.DELETED
         else:
             track.state = TrackState.LOST
@@ -189,7 +190,8 @@ class Tracker:
         config = self.config
         x, P = kalman.initial_state(obj.position, self._measurement_cov([obj])[0], config.initial_velocity_sigma_mps)
         track = Track(track_id=f"{config.id_prefix}{self._next_id}", x=x, P=P, size=np.asarray(obj.size, float).copy(),
-                      score=obj.score, last_position=np.asarray(obj.position, float), state=TrackState.CONFIRMED if confirmed or config.n_init <= 1 else TrackState.TENTATIVE)
+                      score=obj.score, last_position=np.asarray(obj.position, float), last_hit_ns=obj.stamp_ns,
+                      state=TrackState.CONFIRMED if confirmed or config.n_init <= 1 else TrackState.TENTATIVE)
         track.vote(obj.class_name, obj.class_id)
         self._next_id += 1
         self._tracks.append(track)

@@ -26,7 +26,7 @@ def run(tracker, frames, first_frame=0):
 
 
 def test_lifecycle_tentative_confirmed_lost_deleted():
-    tracker = Tracker(TrackerConfig(n_init=3, max_age=2))
+    tracker = Tracker(TrackerConfig(n_init=3, max_age_s=0.25))
     outs = run(tracker, [[]] + [[((0.5, 0, 0.02), {})]] * 3 + [[]] * 3)[1:]
     states = [[t.state for t in out.tracks] for out in outs]
     assert states == [[TrackState.TENTATIVE], [TrackState.TENTATIVE], [TrackState.CONFIRMED],
@@ -49,7 +49,7 @@ def test_first_frame_tracks_are_confirmed_at_once_unless_disabled():
 
 
 def test_id_stable_through_short_occlusion_and_ids_never_reused():
-    tracker = Tracker(TrackerConfig(n_init=2, max_age=5))
+    tracker = Tracker(TrackerConfig(n_init=2, max_age_s=0.55))
     moving = [(0.4 + 0.01 * k, 0.0, 0.02) for k in range(12)]              # 0.1 m/s along x
     static = (0.6, 0.2, 0.02)
     frames = [[(moving[k], {}), (static, {})] for k in range(5)]
@@ -114,7 +114,7 @@ def test_stale_and_out_of_order_stamps_are_ignored_with_a_diagnostic():
 
 
 def test_empty_frames_coast_on_velocity():
-    tracker = Tracker(TrackerConfig(n_init=1, max_age=10))
+    tracker = Tracker(TrackerConfig(n_init=1, max_age_s=1.05))
     run(tracker, [[((0.3 + 0.02 * k, 0.0, 0.02), {})] for k in range(10)])     # 0.2 m/s
     before = tracker.tracks[0].position.copy()
     out = tracker.update([], 1_500 * MS)                                       # 0.5 s later, nothing seen
@@ -142,7 +142,7 @@ def test_sudden_stop_keeps_the_track_by_the_last_measured_centre():
 
 
 def test_lost_tracks_stop_drifting():
-    tracker = Tracker(TrackerConfig(n_init=1, max_age=50, coast_velocity_decay=0.5))
+    tracker = Tracker(TrackerConfig(n_init=1, max_age_s=5.0, coast_velocity_decay=0.5))
     run(tracker, [[((0.3 + 0.02 * k, 0.0, 0.02), {})] for k in range(10)])     # 0.2 m/s
     last_seen = tracker.tracks[0].position[0]
     outs = run(tracker, [[]] * 20, first_frame=10)
