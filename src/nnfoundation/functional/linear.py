@@ -7,7 +7,13 @@ from nnfoundation.tensor import Tensor
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x Wᵀ + b; x: (..., in), W: (out, in), b: (out,) → y: (..., out) (seed 004 §3.1)."""
+    """y = x Wᵀ + b; x: (..., in), W: (out, in), b: (out,) → y: (..., out) (seed 004 §3.1).
+
+    Leading axes are folded into one so forward and weight gradient are single 2-D GEMMs.
+    """
+    if x.ndim > 2:
+        lead = x.shape[:-1]
+        return linear(x.reshape(-1, x.shape[-1]), weight, bias).reshape(*lead, weight.shape[0])
     y = x @ weight.T
     return y if bias is None else y + bias
 
