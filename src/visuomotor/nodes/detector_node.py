@@ -8,8 +8,6 @@ import sys
 import threading
 import time
 
-import cv2
-import numpy as np
 import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
@@ -19,6 +17,7 @@ from sensor_msgs.msg import Image
 from visuomotor.camera.image_codec import ImageEncodingError, decode_image, stamp_to_ns
 from visuomotor.detection import DetectorConfig, DetectorError, load_detector
 from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
+from visuomotor.detection.drawing import draw_detections
 from visuomotor.nodes.detection_msgs import detections_msg, label_info_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import header, image_msg
@@ -81,7 +80,7 @@ class DetectorNode(Node):
         self.get_logger().debug(f"{len(detections)} detections, pre {timing.preprocess_ms:.1f} ms, "
                                 f"inference {timing.inference_ms:.1f} ms, post {timing.postprocess_ms:.1f} ms")
         if self.debug_pub is not None:
-            self.debug_pub.publish(image_msg(draw_boxes(rgb, detections), "rgb8", stamp_to_ns(message.header.stamp),
+            self.debug_pub.publish(image_msg(draw_detections(rgb, detections), "rgb8", stamp_to_ns(message.header.stamp),
                                              message.header.frame_id))
 
     def work(self, stop: threading.Event) -> None:
@@ -89,17 +88,6 @@ class DetectorNode(Node):
             message = self.frames.take(timeout_s=0.1)
             if message is not None:
                 self.process(message)
-
-
-def draw_boxes(rgb: np.ndarray, detections) -> np.ndarray:
-    """A copy of the image with each detection's box and 'class score' label."""
-    canvas = np.ascontiguousarray(rgb.copy())
-    for d in detections:
-        x1, y1, x2, y2 = (int(round(v)) for v in d.xyxy)
-        cv2.rectangle(canvas, (x1, y1), (x2, y2), (255, 255, 0), 2)
-        cv2.putText(canvas, f"{d.class_name} {d.score:.2f}", (x1, max(12, y1 - 4)), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.4, (255, 255, 0), 1, cv2.LINE_AA)
-    return canvas
 
 
 NODE_CLASS = DetectorNode

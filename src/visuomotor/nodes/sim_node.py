@@ -5,7 +5,8 @@ camera_rate_hz (late frames are dropped, never queued) and publishes the realsen
 /camera/extrinsics, /joint_states (6 arm joints + gripper, at the control rate) and /sim/ground_truth;
 executes /arm_controller/joint_trajectory (first point = the position target) and
 /gripper_controller/commands ([closure]). std_msgs/UInt32 on /sim/reset starts a new episode with that
-seed; std_msgs/Bool on /sim/success says whether the red cube rests in the bin.
+seed, announced (latched) on /sim/episode once the new scene runs; std_msgs/Bool on /sim/success says
+whether the red cube rests in the bin.
 """
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ class SimNode(Node):
         self.joint_pub = self.create_publisher(JointState, topics.JOINT_STATES, RELIABLE_10)
         self.truth_pub = self.create_publisher(Object3DArray, topics.GROUND_TRUTH, RELIABLE_10)
         self.success_pub = self.create_publisher(Bool, "/sim/success", RELIABLE_10)
+        self.episode_pub = self.create_publisher(UInt32, "/sim/episode", LATCHED)
         self.clock_pub = self.create_publisher(Clock, "/clock", 10)
         self.create_subscription(JointTrajectory, "/arm_controller/joint_trajectory", self.on_trajectory, RELIABLE_10)
         self.create_subscription(Float64MultiArray, "/gripper_controller/commands", self.on_gripper, RELIABLE_10)
@@ -122,6 +124,7 @@ class SimNode(Node):
                 with self.lock:
                     self.targets = targets = (observation.joint_positions.copy(), 0.0)
                     self.gripper_command = 0.0
+                self.episode_pub.publish(UInt32(data=seed))
                 self.get_logger().info(f"episode reset with seed {seed}")
             episode_time_s = self.task.sim.time_s - sim_start
             for _ in range(self.pacer.ticks_due(episode_time_s, time.monotonic() - wall_start)):

@@ -1,0 +1,147 @@
+"""The demo's observer and episode driver (one rclpy node in the `visuomotor demo` process).
+
+Starts each episode (/policy/reset, then /sim/reset with the seed; waits for /sim/episode), ends it on
+/sim/success or a timeout, and measures from message stamps: glass-to-detections/objects/tracks/command
+latency (receipt time − image stamp; for the command, the first action chunk after each /tracks), tracked
+vs ground-truth position error (same stamp, same class, nearest), joint trajectories and each node's last
+/diagnostics values.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+import numpy as np
+from diagnostic_msgs.msg import DiagnosticArray
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import JointState
+from std_msgs.msg import Bool, Empty, UInt32
+from trajectory_msgs.msg import JointTrajectory
+
+from visuomotor.camera.image_codec import stamp_to_ns
+from visuomotor.eval.demo_records import EpisodeRecord
+from visuomotor_ros.msg import Detection2DArray, Object3DArray, Track, TrackArray
+
+RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+class DemoMonitor(Node):
+    def __init__(self, **node_kwargs):
+        super().__init__("demo_monitor", **node_kwargs)
+        self.lock = threading.Lock()
+        self.record: EpisodeRecord | None = None
+        self.episode_seed: int | None = None
+        self.success = threading.Event()
+        self.started_ns = 0
+        self.pending_tracks: list[int] = []                      # stamps of /tracks not yet followed by a chunk
+        self.chunks_seen = 0
+        self.truth: OrderedDict[int, Object3DArray] = OrderedDict()
+        self.reset_sim = self.create_publisher(UInt32, "/sim/reset", RELIABLE_10)
+        self.reset_policy = self.create_publisher(Empty, "/policy/reset", RELIABLE_10)
+        self.create_subscription(UInt32, "/sim/episode", self.on_episode, LATCHED)
+        self.create_subscription(Bool, "/sim/success", self.on_success, RELIABLE_10)
+        self.create_subscription(Detection2DArray, "/detections", lambda m: self.glass_to("detections", m), RELIABLE_10)
+        self.create_subscription(Object3DArray, "/objects", lambda m: self.glass_to("objects", m), RELIABLE_10)
+        self.create_subscription(TrackArray, "/tracks", self.on_tracks, RELIABLE_10)
+        self.create_subscription(JointTrajectory, "/policy/action_chunk", self.on_chunk, QoSProfile(
+            depth=1, reliability=ReliabilityPolicy.RELIABLE))
+        self.create_subscription(Object3DArray, "/sim/ground_truth", self.on_truth, RELIABLE_10)
+        self.create_subscription(JointState, "/joint_states", self.on_joint_state, RELIABLE_10)
+        self.create_subscription(DiagnosticArray, "/diagnostics", self.on_diagnostics, RELIABLE_10)
+
+    def now_ns(self) -> int:
+        return self.get_clock().now().nanoseconds
+
+    # -- episode driver (called from the demo's main thread) ----------------------------------------------
+    def run_episode(self, seed: int, timeout_s: float, start_timeout_s: float = 30.0) -> EpisodeRecord:
+        record = EpisodeRecord(seed=seed)
+        with self.lock:
+            self.record, self.episode_seed = None, None
+        self.success.clear()
+        self.reset_policy.publish(Empty())
+        deadline = time.monotonic() + start_timeout_s
+        while self.episode_seed != seed:                     # republish: the first sample may precede discovery
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"sim_node did not start episode {seed} within {start_timeout_s:.0f} s")
+            self.reset_sim.publish(UInt32(data=seed))
+            time.sleep(0.2)
+        with self.lock:
+            self.started_ns, self.pending_tracks, self.record = self.now_ns(), [], record
+        self.success.wait(timeout_s)
+        with self.lock:
+            record.success = self.success.is_set()
+            record.duration_s = (self.now_ns() - self.started_ns) * 1e-9
+            self.record = None
+        return record
+
+    # -- observations (executor thread) ---------------------------------------------------------------------
+    def on_episode(self, message: UInt32) -> None:
+        self.episode_seed = message.data
+
+    def on_success(self, message: Bool) -> None:
+        if message.data and self.record is not None:
+            self.success.set()
+
+    def glass_to(self, stage: str, message) -> None:
+        with self.lock:
+            if self.record is not None:
+                self.record.latency_ms[stage].append((self.now_ns() - stamp_to_ns(message.header.stamp)) * 1e-6)
+
+    def on_tracks(self, message: TrackArray) -> None:
+        self.glass_to("tracks", message)
+        stamp = stamp_to_ns(message.header.stamp)
+        with self.lock:
+            if self.record is None:
+                return
+            self.pending_tracks.append(stamp)
+            truth = self.truth.get(stamp)
+            if truth is not None:
+                self.record.position_errors_m.extend(position_errors(message, truth))
+
+    def pipeline_flowing(self) -> bool:
+        """Action chunks have arrived: every stage from the camera to the policy works."""
+        return self.chunks_seen > 0
+
+    def on_chunk(self, message: JointTrajectory) -> None:
+        now = self.now_ns()
+        with self.lock:
+            self.chunks_seen += 1
+            if self.record is not None:
+                self.record.latency_ms["command"].extend((now - s) * 1e-6 for s in self.pending_tracks)
+            self.pending_tracks = []
+
+    def on_truth(self, message: Object3DArray) -> None:
+        with self.lock:
+            self.truth[stamp_to_ns(message.header.stamp)] = message
+            while len(self.truth) > 60:
+                self.truth.popitem(last=False)
+
+    def on_joint_state(self, message: JointState) -> None:
+        with self.lock:
+            if self.record is not None:
+                self.record.joint_trajectory.append(((self.now_ns() - self.started_ns) * 1e-9, list(message.position)))
+
+    def on_diagnostics(self, message: DiagnosticArray) -> None:
+        with self.lock:
+            if self.record is None:
+                return
+            for status in message.status:
+                if status.values:
+                    self.record.node_status[status.name] = {kv.key: kv.value for kv in status.values}
+
+
+def position_errors(tracks: TrackArray, truth: Object3DArray) -> list[float]:
+    """For each confirmed, updated track: distance (m) to the nearest ground-truth object of its class."""
+    errors = []
+    for track in tracks.tracks:
+        if track.state != Track.CONFIRMED or not track.results or track.time_since_update.sec or \
+                track.time_since_update.nanosec:
+            continue
+        p = track.pose.pose.position
+        same_class = [o.pose.pose.position for o in truth.objects if o.results and o.results[0].class_id == track.results[0].class_id]
+        if same_class:
+            errors.append(min(float(np.linalg.norm([p.x - q.x, p.y - q.y, p.z - q.z])) for q in same_class))
+    return errors
