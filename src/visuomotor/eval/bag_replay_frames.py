@@ -58,13 +58,26 @@ class ReadStatus:
 
 
 def _records(path: Path, status: ReadStatus):
-    """read_bag over the replay topics; an unclosed MCAP is re-read up to its cut and flagged."""
+    """read_bag over the replay topics. An MCAP that was never closed, or whose closed file fails before its
+    first message (cut after closing), is re-read as a stream up to the cut and flagged truncated."""
     wanted = [*FRAME_TOPICS, topics.EXTRINSICS]
+    yielded = 0
     try:
-        yield from read_bag(path, topics=wanted)
-    except TruncatedBagError as error:
-        status.truncated, status.warning = True, str(error)
-        yield from read_bag(path, topics=wanted, allow_truncated=True)
+        for record in read_bag(path, topics=wanted):
+            yielded += 1
+            yield record
+        return
+    except TruncatedBagError:
+        stream = path
+    except BagError:
+        stream = next(iter(sorted(path.glob("*.mcap"))), None) if path.is_dir() else None
+        if yielded or stream is None:
+            raise
+    records = list(read_bag(stream, topics=wanted, allow_truncated=True))
+    status.truncated = True
+    status.warning = (f"bag {path} is truncated or corrupt (not closed: recorder killed?): {len(records)} replay "
+                      "messages readable before the cut")
+    yield from records
 
 
 def replay_frames(path: str | Path, status: ReadStatus, max_frames: int = 0) -> Iterator[ReplayFrame]:
@@ -119,7 +132,8 @@ def replay_frames(path: str | Path, status: ReadStatus, max_frames: int = 0) -> 
     status.incomplete_stamps += len(pending)
     status.frames_without_extrinsics += len(waiting)
     if status.frames == 0:
-        raise ReplayBagError(_no_frame_reason(path, status))
+        raise ReplayBagError(f"{status.warning}; no complete frame to evaluate" if status.truncated
+                             else _no_frame_reason(path, status))
 
 
 def _replay_frame(path: Path, parts: dict[str, object], stamp_ns: int, T_base_camera: np.ndarray) -> ReplayFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from visuomotor.camera import topics
 from visuomotor.camera.bag import BagWriter, typestore
 from visuomotor.camera.bag_source import write_frames
 from visuomotor.camera.image_codec import ns_to_sec_nanosec
-from visuomotor.sim.ground_truth import SceneGroundTruth
+from visuomotor.sim.ground_truth import ObjectState
 from visuomotor.sim.scene_xml import JOINT_NAMES
 
 GRIPPER_JOINT = "gripper"  # the 7th /joint_states name, as nodes/sim_node.py publishes it
@@ -37,16 +38,16 @@ class SimBagConfig:
     storage: str = "mcap"
 
 
-def ground_truth_message(truth: SceneGroundTruth, stamp_ns: int):
-    """SceneGroundTruth → rosbags visuomotor_ros/msg/Object3DArray in base_link (the sim_node message:
-    id = instance id, class name with score 1, exact pose, zero covariance, full size)."""
+def ground_truth_message(objects: Iterable[ObjectState], stamp_ns: int):
+    """Ground-truth objects (SceneGroundTruth.objects) → rosbags visuomotor_ros/msg/Object3DArray in
+    base_link (the sim_node message: id = instance id, class name with score 1, exact pose, zero covariance, full size)."""
     store = typestore()
     t = store.types
     sec, nanosec = ns_to_sec_nanosec(stamp_ns)
     header = t["std_msgs/msg/Header"](stamp=t["builtin_interfaces/msg/Time"](sec=sec, nanosec=nanosec),
                                       frame_id="base_link")
-    objects = []
-    for o in truth.objects:
+    items = []
+    for o in objects:
         hypothesis = t["visuomotor_ros/msg/ObjectHypothesis"](class_id=o.class_name, score=1.0)
         pose = t["geometry_msgs/msg/Pose"](
             position=t["geometry_msgs/msg/Point"](*(float(v) for v in o.position_m)),
@@ -55,11 +56,11 @@ def ground_truth_message(truth: SceneGroundTruth, stamp_ns: int):
             header=header, id="", results=[],
             bbox=t["visuomotor_ros/msg/BoundingBox2D"](center_x=0.0, center_y=0.0, size_x=0.0, size_y=0.0),
             mask_label=0)
-        objects.append(t["visuomotor_ros/msg/Object3D"](
+        items.append(t["visuomotor_ros/msg/Object3D"](
             header=header, id=str(o.object_id), results=[hypothesis],
             pose=t["geometry_msgs/msg/PoseWithCovariance"](pose=pose, covariance=np.zeros(36)),
             size=t["geometry_msgs/msg/Vector3"](*(float(v) for v in o.size_m)), source=source))
-    return t["visuomotor_ros/msg/Object3DArray"](header=header, objects=objects)
+    return t["visuomotor_ros/msg/Object3DArray"](header=header, objects=items)
 
 
 def joint_state_message(names: list[str], positions: np.ndarray, velocities: np.ndarray, stamp_ns: int):
@@ -100,7 +101,7 @@ def record_sim_bag(path: Path, config: SimBagConfig = SimBagConfig()) -> int:
             if step % round(steps_per_frame) == 0:
                 frame = sim.render(config.camera, with_segmentation=False)
                 write_frames(writer, [frame])
-                writer.write(topics.GROUND_TRUTH, ground_truth_message(sim.ground_truth(), stamp), stamp)
+                writer.write(topics.GROUND_TRUTH, ground_truth_message(sim.ground_truth().objects, stamp), stamp)
                 written += 1
             observation = task.step(expert.act(observation))
             step += 1
