@@ -37,7 +37,7 @@ class TruncatedBagError(BagError):
     def __init__(self, path: Path, readable: int, cause: str):
         super().__init__(
             f"bag {path} is truncated (not closed: recorder killed?): {readable} messages readable before "
-            f"the cut ({cause}); pass allow_truncated=True (--allow-truncated) to read them")
+            f"the cut ({cause}); read them with read_bag(path, allow_truncated=True)")
         self.path, self.readable = path, readable
 
 
