@@ -77,6 +77,13 @@ def test_bags_without_frames_or_files_are_one_line_errors(tmp_path):
         list(BagSource(BagSourceConfig(path=str(tmp_path / "nothing"))).frames())
     with pytest.raises(FrameSourceError, match="bag source needs a path"):
         BagSource(BagSourceConfig())
+    with BagWriter(tmp_path / "cut") as writer:
+        write_frames(writer, frames(4))
+    (tmp_path / "cut" / "metadata.yaml").unlink()           # as after SIGKILL: no metadata, file cut short
+    mcap = tmp_path / "cut" / "cut.mcap"
+    mcap.write_bytes(mcap.read_bytes()[: mcap.stat().st_size // 2])
+    with pytest.raises(FrameSourceError, match=r"bag .*cut.mcap is truncated \(not closed: recorder killed\?\)"):
+        list(BagSource(BagSourceConfig(path=str(tmp_path / "cut"))).frames())
 
 
 def test_read_returns_frames_then_none(tmp_path):
