@@ -1,7 +1,8 @@
 """`visuomotor demo`: the whole stack in simulation as separate ROS 2 processes over DDS — sim_node,
 detector_node (shipped YOLOv8n), localizer_node, tracker_node, policy_node (shipped ACT),
 arm_controller_node — running N pick-and-place episodes, then a summary and a report folder (report.md,
-latency / tracking-error / joint plots, an annotated image strip, the MCAP bag of episode 1)."""
+latency / tracking-error / joint plots, an annotated image strip, the MCAP bag of episode 1).
+`--composed` runs the same nodes in one process (visuomotor.nodes.composition)."""
 from __future__ import annotations
 
 import argparse
@@ -27,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episode-timeout", type=float, default=25.0, help="seconds before an episode fails")
     parser.add_argument("--out", type=Path, default=None, help="report folder (default reports/demo-<time>)")
     parser.add_argument("--startup-timeout", type=float, default=180.0, help="seconds for the graph to come up")
+    parser.add_argument("--composed", action="store_true",
+                        help="all nodes in one process, frames handed over in-process (default: one process per node)")
     add_json_flag(parser)
 
 
@@ -45,19 +48,27 @@ def run(args: argparse.Namespace) -> int:
     from visuomotor.eval.demo_report import image_strip, summarize, write_report
     from visuomotor.launching.loader import load_launch_file
     from visuomotor.launching.runner import ProcessGroup
+    from visuomotor.nodes.composition import ComposedGraph
     from visuomotor.nodes.demo_monitor import DemoMonitor
     from visuomotor.paths import share_dir
 
     plan = load_launch_file(share_dir() / "launch" / "sim.launch.py")
-    (out / "logs").mkdir()
-    log(f"starting {len(plan.nodes)} node processes: {', '.join(s.name for s in plan.nodes)} (logs in {out / 'logs'})")
-    group = ProcessGroup(plan.nodes, log_dir=out / "logs")
+    mode = "composed" if args.composed else "multi-process"
     rclpy.init()
     monitor = DemoMonitor()
-    executor = SingleThreadedExecutor()
-    executor.add_node(monitor)
-    spinner = threading.Thread(target=executor.spin, daemon=True)
-    spinner.start()
+    executor = None
+    if args.composed:
+        log(f"starting {len(plan.nodes)} nodes in this process: {', '.join(s.name for s in plan.nodes)}")
+        group = ComposedGraph(plan.nodes, extra_nodes=[monitor])
+        group.start()
+    else:
+        (out / "logs").mkdir()
+        log(f"starting {len(plan.nodes)} node processes: {', '.join(s.name for s in plan.nodes)} "
+            f"(logs in {out / 'logs'})")
+        group = ProcessGroup(plan.nodes, log_dir=out / "logs")
+        executor = SingleThreadedExecutor()
+        executor.add_node(monitor)
+        threading.Thread(target=executor.spin, daemon=True).start()
     records, recorder = [], None
     try:
         wait_until_flowing(monitor, group, args.startup_timeout, log)
@@ -81,10 +92,11 @@ def run(args: argparse.Namespace) -> int:
             stop_recorder(recorder)
         crashes = [f"{name} (exit {code})" for name, code in group.exited().items()]
         group.stop()
-        executor.shutdown()
+        if executor is not None:
+            executor.shutdown()
         monitor.destroy_node()
         rclpy.try_shutdown()
-    summary = summarize(records, "multi-process", crashes)
+    summary = summarize(records, mode, crashes)
     strip = image_strip(out / "bag") if (out / "bag").exists() else None
     files = write_report(out, summary, records, strip)
     summary["report"] = str(out)
@@ -99,9 +111,9 @@ def wait_until_flowing(monitor, group, timeout_s: float, log) -> None:
     deadline = time.monotonic() + timeout_s
     while not monitor.pipeline_flowing():
         if group.exited():
-            raise UserError(f"node processes exited during start-up: {group.exited()}; see the logs folder")
+            raise UserError(f"nodes exited during start-up: {group.exited()}; see the node logs")
         if time.monotonic() > deadline:
-            raise UserError(f"the graph did not produce action chunks within {timeout_s:.0f} s; see the logs folder")
+            raise UserError(f"the graph did not produce action chunks within {timeout_s:.0f} s; see the node logs")
         time.sleep(0.5)
     log("graph is up: camera → detector → localizer → tracker → policy → controller")
 

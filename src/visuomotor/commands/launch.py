@@ -11,6 +11,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("launch_arguments", nargs="*", metavar="ARG:=VALUE", help="launch arguments")
     parser.add_argument("--dry-run", action="store_true", help="print the node commands, start nothing")
     parser.add_argument("--duration", type=float, default=None, help="stop everything after this many seconds")
+    parser.add_argument("--composed", action="store_true",
+                        help="run all nodes in this one process on a multi-threaded executor")
 
 
 def parse_launch_arguments(items: list[str]) -> dict[str, str]:
@@ -43,7 +45,36 @@ def run(args: argparse.Namespace) -> int:
         for spec in plan.nodes:
             print(" ".join(node_command(spec)))
         return 0
+    if args.composed:
+        return run_composed(plan.nodes, args.duration)
     return run_processes(plan.nodes, duration_s=args.duration)
+
+
+def run_composed(specs, duration_s: float | None) -> int:
+    import signal
+    import threading
+
+    import rclpy
+
+    from visuomotor.nodes.composition import ComposedGraph
+
+    rclpy.init()
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        graph = ComposedGraph(specs)
+    except (ValueError, FileNotFoundError) as error:
+        rclpy.try_shutdown()
+        raise UserError(str(error)) from error
+    graph.start()
+    try:
+        stop.wait(duration_s)
+    finally:
+        graph.stop()
+        rclpy.try_shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
 
 
 COMMANDS = [Command("launch", None, "start a launch file's nodes as separate processes", add_arguments, run)]

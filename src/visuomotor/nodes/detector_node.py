@@ -1,6 +1,7 @@
 """detector_node: /camera/color/image_raw -> /detections (+ latched /detections/label_info, optional
 /detections/debug_image). Always works on the newest frame: frames that arrive while the model runs
-replace each other (counted as skipped, never queued). Reports per-frame latency and skips on
+replace each other (counted as skipped, never queued). In composed mode (visuomotor.nodes.composition)
+frames arrive as in-process RGBDFrames instead of over the image topic. Reports per-frame latency and skips on
 /diagnostics; a frame it cannot read (encoding, size) is skipped with a diagnostic, never a crash."""
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
+from visuomotor.camera.frame import RGBDFrame
 from visuomotor.camera.image_codec import ImageEncodingError, decode_image, stamp_to_ns
 from visuomotor.detection import DetectorConfig, DetectorError, load_detector
 from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
@@ -53,10 +55,12 @@ class DetectorNode(Node):
         self.detections_pub = self.create_publisher(Detection2DArray, "detections", RELIABLE_10)
         self.labels_pub = self.create_publisher(LabelInfo, "detections/label_info", LATCHED)
         self.debug_pub = self.create_publisher(Image, "detections/debug_image", IMAGE_QOS) if self.debug else None
-        self.frames: NewestOnly[Image] = NewestOnly()
-        self.create_subscription(Image, "camera/color/image_raw", self.frames.put, IMAGE_QOS)
+        self.frames: NewestOnly[Image | RGBDFrame] = NewestOnly()
+        self.image_subscription = self.create_subscription(Image, "camera/color/image_raw", self.frames.put, IMAGE_QOS)
         self.diagnostics = StageDiagnostics(self)
         self.create_timer(1.0, self.publish_diagnostics)
+        self._stop = threading.Event()
+        self._worker = threading.Thread(target=self.work, name="detector", daemon=True)
         self.labels_pub.publish(label_info_msg(self.detector.class_names, self.config.confidence,
                                                header(self.get_clock().now().nanoseconds, "")))
 
@@ -65,29 +69,47 @@ class DetectorNode(Node):
         self.diagnostics.set_counter("frames_skipped", self.frames.skipped)
         self.diagnostics.publish()
 
-    def process(self, message: Image) -> None:
+    def use_in_process_frames(self):
+        """Composed mode: stop reading the image topic; returns the callback taking RGBDFrames."""
+        self.destroy_subscription(self.image_subscription)
+        return self.frames.put
+
+    def process(self, item: Image | RGBDFrame) -> None:
         started = time.perf_counter()
         try:
-            rgb = decode_image(message)
-            detections = self.detector.detect(rgb, encoding=message.encoding)
+            if isinstance(item, RGBDFrame):
+                rgb, encoding, image_header = item.color, "rgb8", header(item.stamp_ns, item.frame_id)
+            else:
+                rgb, encoding, image_header = decode_image(item), item.encoding, item.header
+            detections = self.detector.detect(rgb, encoding=encoding)
         except (ImageEncodingError, DetectorError) as error:
             self.diagnostics.refuse(f"skipped frame: {error}")
             return
-        self.detections_pub.publish(detections_msg(detections, message.header))
+        self.detections_pub.publish(detections_msg(detections, image_header))
         timing = self.detector.last_timing
         self.diagnostics.record_latency((time.perf_counter() - started) * 1e3)
         self.diagnostics.count("frames_processed")
         self.get_logger().debug(f"{len(detections)} detections, pre {timing.preprocess_ms:.1f} ms, "
                                 f"inference {timing.inference_ms:.1f} ms, post {timing.postprocess_ms:.1f} ms")
         if self.debug_pub is not None:
-            self.debug_pub.publish(image_msg(draw_detections(rgb, detections), "rgb8", stamp_to_ns(message.header.stamp),
-                                             message.header.frame_id))
+            self.debug_pub.publish(image_msg(draw_detections(rgb, detections), "rgb8",
+                                             stamp_to_ns(image_header.stamp), image_header.frame_id))
 
-    def work(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            message = self.frames.take(timeout_s=0.1)
-            if message is not None:
-                self.process(message)
+    def start(self) -> None:
+        """Start the detection worker (its own thread: callbacks only drop frames into the slot)."""
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.frames.close()
+        if self._worker.is_alive():
+            self._worker.join(timeout=5.0)
+
+    def work(self) -> None:
+        while not self._stop.is_set():
+            item = self.frames.take(timeout_s=0.1)
+            if item is not None:
+                self.process(item)
 
 
 NODE_CLASS = DetectorNode
@@ -101,17 +123,13 @@ def main(args: list[str] | None = None) -> int:
         print(f"detector_node: {error}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2
-    stop = threading.Event()
-    worker = threading.Thread(target=node.work, args=(stop,), name="detector", daemon=True)
-    worker.start()
+    node.start()
     try:
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        stop.set()
-        node.frames.close()
-        worker.join(timeout=5.0)
+        node.stop()
         node.destroy_node()
         rclpy.try_shutdown()
     return 0

@@ -5,7 +5,8 @@ Detections are paired with the depth frame of the SAME stamp (the detector copie
 waiting at most max_pair_wait_s for it; the camera pose is the one valid at that stamp. A frame or
 detection that cannot be localized (size/frame/intrinsics mismatch, no valid depth) is refused with a
 diagnostic; nothing is guessed. The colour image's geometry is taken from its camera_info: its pixels
-are not needed here, so they are never transferred to this node.
+are not needed here, so they are never transferred to this node. In composed mode
+(visuomotor.nodes.composition) whole RGBDFrames arrive in-process instead of over the depth topics.
 """
 from __future__ import annotations
 
@@ -78,11 +79,13 @@ class LocalizerNode(Node):
         self.depth_images: deque[Image] = deque(maxlen=15)
         self.color_info: CameraInfo | None = None
         self.pending: deque[tuple[float, Detection2DArray]] = deque(maxlen=10)
+        self.handed_over: deque[RGBDFrame] = deque(maxlen=15)   # composed mode; drained on the executor thread
         self.objects_pub = self.create_publisher(Object3DArray, "objects", RELIABLE_10)
         self.create_subscription(Detection2DArray, "detections", self.on_detections, RELIABLE_10)
-        self.create_subscription(Image, "camera/aligned_depth_to_color/image_raw", self.on_depth, IMAGE_QOS)
-        self.create_subscription(CameraInfo, "camera/aligned_depth_to_color/camera_info",
-                                 self.on_depth_info, IMAGE_QOS)
+        self.depth_subscriptions = [
+            self.create_subscription(Image, "camera/aligned_depth_to_color/image_raw", self.on_depth, IMAGE_QOS),
+            self.create_subscription(CameraInfo, "camera/aligned_depth_to_color/camera_info", self.on_depth_info,
+                                     IMAGE_QOS)]
         self.create_subscription(CameraInfo, "camera/color/camera_info", self.on_color_info, IMAGE_QOS)
         self.create_subscription(TransformStamped, "camera/extrinsics", self.on_extrinsics, LATCHED)
         self.diagnostics = StageDiagnostics(self)
@@ -144,9 +147,18 @@ class LocalizerNode(Node):
         self.retry_pending()
 
     # -- pairing and localization ----------------------------------------------------------------------------
+    def use_in_process_frames(self):
+        """Composed mode: stop reading the depth topics; returns the callback taking RGBDFrames (from any
+        thread: they are queued and taken in by the 10 ms timer on the executor thread)."""
+        for subscription in self.depth_subscriptions:
+            self.destroy_subscription(subscription)
+        return self.handed_over.append
+
     def retry_pending(self) -> None:
-        """Localize every pending detection array whose depth frame has arrived (newest first); drop those
+        """Take in handed-over frames, then localize every pending detection array whose depth frame has arrived (newest first); drop those
         that waited longer than max_pair_wait_s, with a diagnostic."""
+        while self.handed_over:
+            self.pairer.add(self.handed_over.popleft())
         still_waiting = deque(maxlen=self.pending.maxlen)
         now = time.monotonic()
         for received, message in self.pending:

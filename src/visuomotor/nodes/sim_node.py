@@ -7,12 +7,17 @@ executes /arm_controller/joint_trajectory (first point = the position target) an
 /gripper_controller/commands ([closure]). std_msgs/UInt32 on /sim/reset starts a new episode with that
 seed, announced (latched) on /sim/episode once the new scene runs; std_msgs/Bool on /sim/success says
 whether the red cube rests in the bin.
+
+Composed mode (visuomotor.nodes.composition): frames are also handed as RGBDFrames to `frame_sinks`
+(the detector and localizer in the same process) and the image topics are then published only when some
+other process subscribes to them, so no frame is serialised between perception stages.
 """
 from __future__ import annotations
 
 import sys
 import threading
 import time
+from typing import Callable
 
 import numpy as np
 import rclpy
@@ -27,7 +32,9 @@ from trajectory_msgs.msg import JointTrajectory
 
 from visuomotor.camera import topics
 from visuomotor.camera.depth_units import with_depth_encoding
+from visuomotor.camera.frame import RGBDFrame
 from visuomotor.nodes.camera_node import extrinsics_msg
+from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import frame_to_msgs, header
 from visuomotor.nodes.object_msgs import ground_truth_msg
 from visuomotor.sim.layout import SceneConfig
@@ -80,6 +87,24 @@ class SimNode(Node):
         self.create_subscription(UInt32, "/sim/reset", lambda m: self.request_reset(m.data), RELIABLE_10)
         self.gripper_command = 0.0
         self.wall_offset_ns = 0
+        self.frame_sinks: list[Callable[[RGBDFrame], None]] = []
+        self.diagnostics = StageDiagnostics(self)
+        self.create_timer(1.0, self.publish_diagnostics)
+        self._stop = threading.Event()
+        self._loop = threading.Thread(target=self.run_loop, args=(self._stop,), name="sim_loop", daemon=True)
+
+    def start(self) -> None:
+        """Start stepping the simulation (its own thread)."""
+        self._loop.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._loop.is_alive():
+            self._loop.join(timeout=5.0)
+
+    def publish_diagnostics(self) -> None:
+        self.diagnostics.set_counter("frames_dropped", self.pacer.frames_dropped)
+        self.diagnostics.publish()
 
     # -- inputs (executor thread) ----------------------------------------------------------------------
     def on_trajectory(self, msg: JointTrajectory) -> None:
@@ -110,6 +135,12 @@ class SimNode(Node):
         return self.wall_offset_ns + self.task.sim.stamp_ns
 
     def run_loop(self, stop: threading.Event) -> None:
+        try:
+            self._step_until(stop)
+        finally:
+            self.task.sim.close()  # the EGL context belongs to this thread
+
+    def _step_until(self, stop: threading.Event) -> None:
         wall_start, sim_start = time.monotonic(), 0.0
         while not stop.is_set():
             with self.lock:
@@ -151,17 +182,21 @@ class SimNode(Node):
         sim = self.task.sim
         frame = with_depth_encoding(sim.render(self.camera, with_segmentation=False), self.depth_encoding)
         frame.stamp_ns = self.stamp_ns()
-        messages = frame_to_msgs(frame)
-        self.camera_pubs[topics.COLOR_IMAGE].publish(messages.color)
-        self.camera_pubs[topics.COLOR_INFO].publish(messages.info)
-        self.camera_pubs[topics.DEPTH_IMAGE].publish(messages.depth)
-        self.camera_pubs[topics.DEPTH_INFO].publish(messages.info)
+        for sink in self.frame_sinks:
+            sink(frame)
+        stamp = header(frame.stamp_ns, frame.frame_id).stamp
         self.extrinsics_pub.publish(extrinsics_msg(frame.T_base_camera, frame.stamp_ns, frame.frame_id))
-        truth = sim.ground_truth()
-        truth_msg = ground_truth_msg(truth)
-        truth_msg.header.stamp = messages.color.header.stamp
+        if not self.frame_sinks or any(p.get_subscription_count() for p in self.camera_pubs.values()):
+            messages = frame_to_msgs(frame)
+            self.camera_pubs[topics.COLOR_IMAGE].publish(messages.color)
+            self.camera_pubs[topics.COLOR_INFO].publish(messages.info)
+            self.camera_pubs[topics.DEPTH_IMAGE].publish(messages.depth)
+            self.camera_pubs[topics.DEPTH_INFO].publish(messages.info)
+        self.diagnostics.count("frames_published")
+        truth_msg = ground_truth_msg(sim.ground_truth())
+        truth_msg.header.stamp = stamp
         for obj in truth_msg.objects:
-            obj.header.stamp = messages.color.header.stamp
+            obj.header.stamp = stamp
         self.truth_pub.publish(truth_msg)
         self.success_pub.publish(Bool(data=bool(self.task.success())))
 
@@ -177,17 +212,13 @@ def main(args: list[str] | None = None) -> int:
         print(f"sim_node: {error}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2
-    stop = threading.Event()
-    loop = threading.Thread(target=node.run_loop, args=(stop,), name="sim_loop", daemon=True)
-    loop.start()
+    node.start()
     try:
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        stop.set()
-        loop.join(timeout=5.0)
-        node.task.sim.close()
+        node.stop()
         node.destroy_node()
         rclpy.try_shutdown()
     return 0
