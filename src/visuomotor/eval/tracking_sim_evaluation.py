@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -81,7 +82,10 @@ def detection_source(mode: str, truth) -> DetectionSource:
 
 
 @dataclass
-class _SequenceScore:
+class SequenceScore:
+    """What one sequence contributes: 3D errors (m) of objects fully in view within range and of all
+    matched objects, the MOT frames, and counts."""
+
     errors_in_view: list[float] = field(default_factory=list)
     errors_all: list[float] = field(default_factory=list)
     mot_frames: list[MotFrame] = field(default_factory=list)
@@ -91,14 +95,14 @@ class _SequenceScore:
     localized: int = 0
 
 
-def score_sequence(frames, config: TrackingEvalConfig, sequence_id: str) -> _SequenceScore:
-    """Run localizer + tracker over ScenarioFrames and collect errors and MOT frames."""
+def score_sequence(frames: Iterable[ScenarioFrame], config: TrackingEvalConfig, sequence_id: str) -> SequenceScore:
+    """Run localizer + tracker over the frames of one sequence and collect errors and MOT frames
+    (ids are prefixed with sequence_id so that sequences can be pooled)."""
     localizer = Localizer(config.localizer)
     tracker = Tracker(config.tracker)
-    score = _SequenceScore()
+    score = SequenceScore()
     source = None
     for item in frames:
-        item: ScenarioFrame
         score.frames += 1
         frame, truth = item.frame, item.truth
         source = source or detection_source(config.detections, truth)
@@ -122,7 +126,7 @@ def score_sequence(frames, config: TrackingEvalConfig, sequence_id: str) -> _Seq
     return score
 
 
-def _collect_errors(score: _SequenceScore, objects, visible, gt_xyz, frame, config: TrackingEvalConfig) -> None:
+def _collect_errors(score: SequenceScore, objects, visible, gt_xyz, frame, config: TrackingEvalConfig) -> None:
     if not objects or not visible:
         return
     found = np.array([o.position for o in objects])
@@ -140,7 +144,7 @@ def _collect_errors(score: _SequenceScore, objects, visible, gt_xyz, frame, conf
             score.errors_in_view.append(float(distance[r, c]))
 
 
-def _summary(scores: list[_SequenceScore]) -> dict:
+def _summary(scores: list[SequenceScore]) -> dict:
     frames = [f for s in scores for f in s.mot_frames]
     metrics = evaluate(frames)
     in_view = np.array([e for s in scores for e in s.errors_in_view])

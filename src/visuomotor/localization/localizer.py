@@ -30,9 +30,12 @@ class LocalizerConfig:
         cost (fewer samples: faster, noisier centres).
     min_depth_m, max_depth_m (0.1, 3.0): depths outside are invalid (besides 0 and NaN), e.g. the
         RealSense minimum range and far background.
-    foreground_bin_m (0.01): histogram bin of the nearest-mode foreground selection.
-    foreground_mode_fraction (0.25): a depth bin starts the object when it holds at least this fraction
-        of the fullest bin; lower accepts thinner objects, higher ignores more flying pixels.
+    foreground_gap_m (0.02): a jump in sorted depth larger than this separates two depth clusters
+        (object, occluder in front, table or wall behind) in the foreground selection (object_pixels.py).
+    foreground_mode_fraction (0.25): a cluster counts when it has at least this fraction of the samples
+        of the box's largest cluster; lower accepts smaller objects, higher ignores more flying pixels.
+    foreground_min_coverage (0.5): the object's cluster must span at least this fraction of the box
+        (touched grid rows × columns); an occluder crossing only part of the box is skipped.
     default_depth_extent_m (0.15): how deep behind its nearest point an object without a size prior may
         reach; with a prior its diagonal is used.
     min_points (10): fewer foreground pixels → no object (a diagnostic), never a guess.
@@ -55,8 +58,9 @@ class LocalizerConfig:
     samples_per_axis: int = 16
     min_depth_m: float = 0.1
     max_depth_m: float = 3.0
-    foreground_bin_m: float = 0.01
+    foreground_gap_m: float = 0.02
     foreground_mode_fraction: float = 0.25
+    foreground_min_coverage: float = 0.5
     default_depth_extent_m: float = 0.15
     min_points: int = 10
     top_band_m: float = 0.002
@@ -143,8 +147,9 @@ class Localizer:
                                       mask_labels=np.where(use_mask, mask_labels, 0)[kept])
         priors = np.array([self._priors.get(detections[i].class_name, _NO_PRIOR) for i in kept])
         extent = np.where(np.isnan(priors).any(axis=1), config.default_depth_extent_m, np.linalg.norm(priors, axis=1))
-        foreground = select_foreground(pixels.depth_m, bin_m=config.foreground_bin_m,
-                                       mode_fraction=config.foreground_mode_fraction, depth_extent_m=extent)
+        foreground = select_foreground(pixels.depth_m, samples_per_axis=config.samples_per_axis,
+                                       gap_m=config.foreground_gap_m, mode_fraction=config.foreground_mode_fraction,
+                                       min_coverage=config.foreground_min_coverage, depth_extent_m=extent)
         n_valid = np.count_nonzero(np.isfinite(pixels.depth_m), axis=1)
         n_foreground = np.count_nonzero(foreground, axis=1)
         enough = n_foreground >= config.min_points

@@ -61,25 +61,45 @@ def sample_object_pixels(depth: np.ndarray, depth_encoding: str, boxes: np.ndarr
     return ObjectPixels(u=grid_cols.astype(np.float64), v=grid_rows.astype(np.float64), depth_m=depth_m)
 
 
-def select_foreground(depth_m: np.ndarray, *, bin_m: float, mode_fraction: float, depth_extent_m: np.ndarray,
-                      max_bins: int = 256) -> np.ndarray:
-    """(N, M) boolean mask of each row's nearest significant depth cluster ("nearest mode").
+def select_foreground(depth_m: np.ndarray, *, samples_per_axis: int, gap_m: float, mode_fraction: float,
+                      min_coverage: float, depth_extent_m: np.ndarray, max_clusters: int = 8) -> np.ndarray:
+    """(N, M) boolean mask of each detection's object pixels among its G×G samples (M = G², row-major
+    over the box, as sample_object_pixels reads them).
 
-    Histogram each row's depths in bins of bin_m from its nearest depth; the first bin holding at least
-    mode_fraction of the row's fullest bin starts the object; keep depths in
-    [start − bin_m, start + bin_m + depth_extent_m[i]], depth_extent_m (N,) being how deep the object can
-    reach behind its nearest visible point (its diagonal). Isolated nearer pixels (flying pixels at edges)
-    fall below mode_fraction; the background beyond the object's extent is dropped. NaN is never kept.
-    Depths beyond max_bins bins from the nearest share the last bin.
+    Each row's valid depths are split into clusters wherever sorted depths jump by more than gap_m.
+    A cluster is significant with at least mode_fraction of the row's largest cluster's samples, and
+    covers the box when the grid rows it touches times the grid columns it touches are at least
+    min_coverage of the box (a detector's box is tight around the object's visible pixels, so the object
+    spans it, while an occluder in front — the gripper — or flying pixels at an edge span only part).
+    The nearest significant covering cluster is the object (no such cluster: the nearest significant
+    one); kept are the depths in [start, start + depth_extent_m[i] + gap_m], start being that cluster's
+    nearest depth and depth_extent_m (N,) how deep the object reaches behind it (its diagonal), which
+    drops the table or wall behind. NaN is never kept. Clusters beyond the max_clusters nearest are
+    merged into the last (all far background).
     """
     count, samples = depth_m.shape
     valid = np.isfinite(depth_m)
-    nearest = np.nanmin(np.where(valid.any(axis=1, keepdims=True), depth_m, 0.0), axis=1, keepdims=True)
-    bins = np.clip(np.nan_to_num((depth_m - nearest) / bin_m, nan=max_bins - 1), 0, max_bins - 1).astype(np.intp)
-    flat = (bins + max_bins * np.arange(count).reshape(count, 1))[valid]
-    counts = np.bincount(flat, minlength=count * max_bins).reshape(count, max_bins)
-    first = np.argmax(counts >= mode_fraction * counts.max(axis=1, keepdims=True), axis=1)
-    start = nearest[:, 0] + first * bin_m
-    low = (start - bin_m).reshape(count, 1)
-    high = (start + bin_m + depth_extent_m).reshape(count, 1)
-    return valid & (depth_m >= low) & (depth_m <= high)
+    order = np.argsort(np.where(valid, depth_m, np.inf), axis=1)                  # invalid samples last
+    sorted_depth = np.take_along_axis(depth_m, order, axis=1)
+    sorted_labels = np.zeros((count, samples), dtype=np.intp)
+    np.cumsum(np.diff(sorted_depth, axis=1) > gap_m, axis=1, out=sorted_labels[:, 1:])   # NaN gaps: False
+    np.minimum(sorted_labels, max_clusters - 1, out=sorted_labels)
+    labels = np.empty_like(sorted_labels)
+    np.put_along_axis(labels, order, sorted_labels, axis=1)
+    key = (labels + max_clusters * np.arange(count).reshape(count, 1))[valid]      # (row, cluster) → flat
+    sizes = np.bincount(key, minlength=count * max_clusters).reshape(count, max_clusters)
+    grid_row, grid_col = np.divmod(np.arange(samples), samples_per_axis)
+    touched = []
+    for grid_line in (grid_row, grid_col):
+        cells = key * samples_per_axis + np.broadcast_to(grid_line, (count, samples))[valid]
+        hits = np.bincount(cells, minlength=count * max_clusters * samples_per_axis) > 0
+        touched.append(hits.reshape(count, max_clusters, samples_per_axis).sum(axis=2))
+    coverage = touched[0] * touched[1] / float(samples)
+    significant = sizes >= mode_fraction * sizes.max(axis=1, keepdims=True)
+    significant &= sizes > 0
+    covering = significant & (coverage >= min_coverage)
+    chosen = np.where(covering.any(axis=1), np.argmax(covering, axis=1), np.argmax(significant, axis=1))
+    first_index = np.argmax(sorted_labels == chosen[:, None], axis=1)
+    start = sorted_depth[np.arange(count), first_index].reshape(count, 1)
+    high = start + (depth_extent_m + gap_m).reshape(count, 1)
+    return valid & (depth_m >= start) & (depth_m <= high)

@@ -62,14 +62,32 @@ def test_without_size_prior_the_size_is_measured(tabletop):
     assert np.linalg.norm(cube.position - tabletop.objects[0].centre) < 0.006
 
 
+def grid_foreground(depth):
+    return select_foreground(depth.reshape(1, -1), samples_per_axis=16, gap_m=0.02, mode_fraction=0.25,
+                             min_coverage=0.5, depth_extent_m=np.array([0.08]))[0].reshape(16, 16)
+
+
 def test_foreground_selection_drops_background_and_flying_pixels():
     rng = np.random.default_rng(1)
-    object_depths = rng.uniform(0.60, 0.63, 300)                          # object surface
-    wall = rng.uniform(0.95, 1.0, 500)                                    # more pixels on the wall behind it
-    flying = np.array([0.3, 0.41, 0.45])                                  # isolated edge pixels in front
-    depths = np.concatenate([object_depths, wall, flying, [np.nan]])[None, :]
-    keep = select_foreground(depths, bin_m=0.01, mode_fraction=0.25, depth_extent_m=np.array([0.08]))[0]
-    assert keep[:300].all() and not keep[300:].any()
+    depth = rng.uniform(0.95, 1.0, (16, 16))                              # wall behind
+    depth[2:14, 2:14] = rng.uniform(0.60, 0.63, (12, 12))                 # object spanning the box
+    depth[0, :3] = [0.3, 0.41, 0.45]                                      # flying pixels in front
+    depth[15, 15] = np.nan
+    keep = grid_foreground(depth)
+    expected = np.zeros((16, 16), bool)
+    expected[2:14, 2:14] = True
+    np.testing.assert_array_equal(keep, expected)
+
+
+def test_foreground_selection_skips_an_occluder_crossing_part_of_the_box():
+    rng = np.random.default_rng(2)
+    depth = rng.uniform(0.60, 0.63, (16, 16))                             # object fills its tight box
+    depth[:, :6] = rng.uniform(0.44, 0.46, (16, 6))                       # gripper in front of its left part
+    keep = grid_foreground(depth)
+    assert keep[:, 6:].all() and not keep[:, :6].any()
+    depth[:, :] = 0.62
+    depth[:2, :2] = 0.45                                                  # no covering cluster but the object
+    assert grid_foreground(depth)[2:, 2:].all()
 
 
 def test_box_without_mask_ignores_the_wall_behind():
