@@ -113,6 +113,7 @@ def test_camera_node_sim_source_publishes_rendered_frames_and_the_camera_mount(s
     (["source:=bag", "bag_path:=/nonexistent/run7"], 1, "bag /nonexistent/run7 does not exist"),
     (["source:=webcam"], 2, "source 'webcam': use realsense, sim or bag"),
     (["source:=bag", "bag_path:=x", "rate:=fast"], 2, "rate 'fast'"),
+    (["source:=sim", "width:=wide"], 2, "camera_node: bad parameter: "),
     (["source:=realsense", "realsense_bag_path:=/nonexistent/cam.db3"], 1,
      "RealSense recording /nonexistent/cam.db3 does not exist"),
 ])

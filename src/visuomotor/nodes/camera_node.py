@@ -21,8 +21,7 @@ import rclpy
 from geometry_msgs.msg import TransformStamped
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.duration import Duration
-from rclpy.exceptions import (
-    InvalidParameterTypeException, ParameterException, ParameterUninitializedException)
+from rclpy.exceptions import ParameterException, ParameterUninitializedException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
@@ -218,6 +217,9 @@ def run(node: CameraNode) -> int:
         except (FrameSourceError, ValueError) as error:   # ValueError: a frame the messages cannot carry
             logger.error(f"camera_node: {error}")
             outcome["code"] = 1
+        except Exception as error:  # noqa: BLE001 - top of the source thread: report and exit 1, never 0
+            logger.error(f"camera_node: source {node.param('source')} failed: {type(error).__name__}: {error}")
+            outcome["code"] = 1
         finally:
             stop.set()
 
@@ -243,7 +245,7 @@ def main(args: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         node = CameraNode()
-    except (ParameterException, InvalidParameterTypeException) as error:   # e.g. width:=wide
+    except ParameterException as error:   # e.g. width:=wide (a string for an integer)
         print(f"camera_node: bad parameter: {error}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2
