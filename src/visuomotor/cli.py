@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
             sub = noun_groups[command.verb].add_parser(command.noun, help=command.help, description=command.help)
         command.add_arguments(sub)
         sub.set_defaults(command=command)
+        if command.default:
+            noun_groups[command.verb].required = False
+            command.add_arguments(verb_parsers[command.verb])
+            verb_parsers[command.verb].set_defaults(command=command)
     return parser
 
 

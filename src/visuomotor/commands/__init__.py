@@ -24,6 +24,7 @@ class Command:
     help: str                                            # one line
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int | None]      # returns the exit code (None = 0)
+    default: bool = False                                # `visuomotor VERB` alone runs this noun
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

@@ -39,9 +39,19 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path("reports") / f"demo-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
     if out.exists():
         raise UserError(f"--out {out} exists already; choose a new folder (reports are never overwritten)")
-    out.mkdir(parents=True)
     log = (lambda line: None) if args.json else (lambda line: print(line, flush=True))
 
+    summary = run_session(out, args.composed, args.episodes, args.seed_start, args.episode_timeout,
+                          args.startup_timeout, record_bag=True, log=log)
+    log(f"report: {out}")
+    emit_result(summary, args.json)
+    return 0 if not summary["crashes"] else 1
+
+
+def run_session(out: Path, composed: bool, episodes: int, seed_start: int, episode_timeout_s: float,
+                startup_timeout_s: float, record_bag: bool, log, parameter_overrides: dict | None = None) -> dict:
+    """Start the sim graph (one process per node, or composed), run the episodes, write the report to
+    `out` and return its summary. parameter_overrides: node name -> {parameter: value}."""
     import rclpy
     from rclpy.executors import SingleThreadedExecutor
 
@@ -53,16 +63,19 @@ def run(args: argparse.Namespace) -> int:
     from visuomotor.paths import share_dir
 
     plan = load_launch_file(share_dir() / "launch" / "sim.launch.py")
-    mode = "composed" if args.composed else "multi-process"
+    for spec in plan.nodes:
+        spec.param_values.update((parameter_overrides or {}).get(spec.name, {}))
+    mode = "composed" if composed else "multi-process"
+    out.mkdir(parents=True, exist_ok=True)
     rclpy.init()
     monitor = DemoMonitor()
     executor = None
-    if args.composed:
+    if composed:
         log(f"starting {len(plan.nodes)} nodes in this process: {', '.join(s.name for s in plan.nodes)}")
         group = ComposedGraph(plan.nodes, extra_nodes=[monitor])
         group.start()
     else:
-        (out / "logs").mkdir()
+        (out / "logs").mkdir(exist_ok=True)
         log(f"starting {len(plan.nodes)} node processes: {', '.join(s.name for s in plan.nodes)} "
             f"(logs in {out / 'logs'})")
         group = ProcessGroup(plan.nodes, log_dir=out / "logs")
@@ -71,21 +84,20 @@ def run(args: argparse.Namespace) -> int:
         threading.Thread(target=executor.spin, daemon=True).start()
     records, recorder = [], None
     try:
-        wait_until_flowing(monitor, group, args.startup_timeout, log)
-        for index in range(args.episodes):
-            seed = args.seed_start + index
-            if index == 0:
+        wait_until_flowing(monitor, group, startup_timeout_s, log)
+        for index in range(episodes):
+            seed = seed_start + index
+            if index == 0 and record_bag:
                 recorder = start_recorder(out / "bag")
-            record = monitor.run_episode(seed, args.episode_timeout)
+            record = monitor.run_episode(seed, episode_timeout_s)
             if recorder is not None:
                 stop_recorder(recorder)
                 recorder = None
             records.append(record)
-            log(f"episode {index + 1}/{args.episodes} seed {seed}: {'success' if record.success else 'FAILED'} "
+            log(f"episode {index + 1}/{episodes} seed {seed}: {'success' if record.success else 'FAILED'} "
                 f"in {record.duration_s:.1f} s")
-            crashed = group.exited()
-            if crashed:
-                log(f"node processes exited: {crashed}; stopping")
+            if group.exited():
+                log(f"nodes exited: {group.exited()}; stopping")
                 break
     finally:
         if recorder is not None:
@@ -98,11 +110,9 @@ def run(args: argparse.Namespace) -> int:
         rclpy.try_shutdown()
     summary = summarize(records, mode, crashes)
     strip = image_strip(out / "bag") if (out / "bag").exists() else None
-    files = write_report(out, summary, records, strip)
+    write_report(out, summary, records, strip)
     summary["report"] = str(out)
-    log(f"report: {', '.join(str(f) for f in files)}")
-    emit_result(summary, args.json)
-    return 0 if not crashes else 1
+    return summary
 
 
 def wait_until_flowing(monitor, group, timeout_s: float, log) -> None:

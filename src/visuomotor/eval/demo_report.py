@@ -25,6 +25,7 @@ def summarize(records: list[EpisodeRecord], mode: str, crashes: list[str]) -> di
     for record in records:
         last_status.update(record.node_status)
     detector = last_status.get("detector_node", {})
+    camera = last_status.get("sim_node", {})
     return {
         "mode": mode,
         "episodes": len(records),
@@ -33,6 +34,7 @@ def summarize(records: list[EpisodeRecord], mode: str, crashes: list[str]) -> di
         "glass_to_ms": latency,
         "tracking_error_mm": {"median": _round(np.median(errors_mm)) if errors_mm else None,
                               "p95": _round(np.percentile(errors_mm, 95)) if errors_mm else None, "n": len(errors_mm)},
+        "camera_frames_published": int(camera.get("frames_published", 0)),
         "detector_frames_received": int(detector.get("frames_received", 0)),
         "detector_frames_skipped": int(detector.get("frames_skipped", 0)),
         "node_latency_ms": {name: {k: float(v) for k, v in values.items() if k.startswith("latency_")}
@@ -109,8 +111,9 @@ def markdown(summary: dict, images: list[str]) -> str:
     lines = [f"# visuomotor demo ({summary['mode']} mode)", "",
              f"- episodes: {summary['episodes']}, successes: {summary['successes']} "
              f"(**{100 * summary['success_rate']:.0f} %**)",
-             f"- detector input: {summary['detector_frames_received']} frames received, "
-             f"{summary['detector_frames_skipped']} skipped (newest-frame processing)",
+             f"- camera: {summary['camera_frames_published']} frames published; detector input: "
+             f"{summary['detector_frames_received']} received, {summary['detector_frames_skipped']} skipped "
+             "(newest-frame processing)",
              f"- 3D tracking error: median {summary['tracking_error_mm']['median']} mm, "
              f"p95 {summary['tracking_error_mm']['p95']} mm ({summary['tracking_error_mm']['n']} samples)",
              f"- crashed processes: {', '.join(summary['crashes']) or 'none'}", "",
