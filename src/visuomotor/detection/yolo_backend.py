@@ -55,7 +55,7 @@ class YoloDetector(Detector):
                                 f"use e.g. {round(image_size / YOLO_STRIDE) * YOLO_STRIDE or YOLO_STRIDE}")
         names = model.names
         super().__init__(config, [names[i] for i in range(len(names))], image_size)
-        self.network = model.model.to(self.device).eval()
+        self.network = model.model.fuse(verbose=False).to(self.device).eval()  # conv + batch norm folded
         self.network = self.network.half() if config.half else self.network.float()
         self._letterbox: Letterbox | None = None
 

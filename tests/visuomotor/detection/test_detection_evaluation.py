@@ -36,6 +36,8 @@ def test_nnfoundation_map_equals_pycocotools_on_real_detections(backend, weights
     assert ours.map == pytest.approx(stats[0], abs=1e-9)
     assert ours.map50 == pytest.approx(stats[1], abs=1e-9)
     assert ours.map75 == pytest.approx(stats[2], abs=1e-9)
+    if backend == "yolo":  # the trained YOLO finds objects: equality is not checked on zeros alone
+        assert ours.map50 > 0.1
 
 
 def test_evaluate_reports_the_split(sim_dataset):
