@@ -10,6 +10,7 @@ from geometry_msgs.msg import TransformStamped
 from rclpy.duration import Duration
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.serialization import deserialize_message
+from rosbags.rosbag2 import Reader
 from sensor_msgs.msg import JointState
 
 from message_fill import fill, message_class
@@ -99,6 +100,9 @@ def test_recorded_bag_equals_what_was_published(tmp_path, spawn, ros_node, stora
     np.testing.assert_array_equal(np.asarray(depth.data).view(np.uint16).reshape(48, 64), camera_frame(N - 1).depth)
     assert recorded[topics.GROUND_TRUTH][2].message.header.stamp.sec == 2
     assert recorded[topics.EXTRINSICS][0].message.transform.rotation.x == 1.0
+    with Reader(tmp_path / "bag") as reader:   # offered QoS kept, so `ros2 bag play` re-latches the mount
+        durability = {c.topic: c.ext.offered_qos_profiles[0].durability.name for c in reader.connections}
+    assert durability[topics.EXTRINSICS] == "TRANSIENT_LOCAL" and durability[topics.COLOR_IMAGE] == "VOLATILE"
     total = 6 * N + 1
     assert (f"messages: {total}" if storage == "mcap" else f"recorded {total} messages") in log
 

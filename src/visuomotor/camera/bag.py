@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from rosbags.interfaces import Qos, QosDurability, QosHistory, QosLiveliness, QosReliability, QosTime
 from rosbags.rosbag2 import Reader, ReaderError, StoragePlugin, Writer, WriterError
 from rosbags.typesys import Stores, get_types_from_msg, get_typestore
 from rosbags.typesys.store import Typestore
@@ -91,13 +92,22 @@ class BagWriter:
         self._connections: dict[str, Any] = {}
         self.counts: dict[str, int] = {}
 
-    def add_topic(self, topic: str, msgtype: str) -> None:
+    def add_topic(self, topic: str, msgtype: str, transient_local: bool = False, best_effort: bool = False) -> None:
+        """Register a topic; the offered QoS is stored so `ros2 bag play` republishes it alike (latched
+        /camera/extrinsics stays transient_local)."""
         msgtype = normalize_msgtype(msgtype)
         store = typestore()
         if msgtype not in store.fielddefs:
             raise BagError(f"message type {msgtype} of {topic} is unknown to the bag typestore: "
                            f"only ROS 2 Kilted standard types and {INTERFACE_PACKAGE}/msg/* can be recorded")
-        self._connections[topic] = self._writer.add_connection(topic, msgtype, typestore=store)
+        unset = QosTime(sec=0, nsec=0)   # rosbag2's "default" deadline, lifespan and lease
+        qos = Qos(history=QosHistory.KEEP_LAST, depth=1 if transient_local else 10,
+                  reliability=QosReliability.BEST_EFFORT if best_effort else QosReliability.RELIABLE,
+                  durability=QosDurability.TRANSIENT_LOCAL if transient_local else QosDurability.VOLATILE,
+                  deadline=unset, lifespan=unset, liveliness=QosLiveliness.AUTOMATIC,
+                  liveliness_lease_duration=unset, avoid_ros_namespace_conventions=False)
+        self._connections[topic] = self._writer.add_connection(topic, msgtype, typestore=store,
+                                                               offered_qos_profiles=[qos])
         self.counts[topic] = 0
 
     def has_topic(self, topic: str) -> bool:

@@ -105,7 +105,7 @@ def write_frames(writer: BagWriter, frames: Iterable[RGBDFrame]) -> int:
                 for name in ("TransformStamped", "Transform", "Vector3", "Quaternion")}
     for topic, msgtype in topics.CAMERA_TOPIC_TYPES.items():
         if not writer.has_topic(topic):
-            writer.add_topic(topic, msgtype)
+            writer.add_topic(topic, msgtype, transient_local=topic == topics.EXTRINSICS)
 
     def header(stamp_ns: int, frame_id: str):
         sec, nanosec = ns_to_sec_nanosec(stamp_ns)

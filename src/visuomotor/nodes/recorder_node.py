@@ -65,16 +65,16 @@ class RecorderNode(Node):
             publishers = self.get_publishers_info_by_topic(topic)
             if not publishers:
                 continue
-            msgtype = normalize_msgtype(graph[topic][0])
+            msgtype, qos = normalize_msgtype(graph[topic][0]), qos_matching(publishers)
             try:
-                self.writer.add_topic(topic, msgtype)
+                self.writer.add_topic(topic, msgtype, transient_local=qos.durability == DurabilityPolicy.TRANSIENT_LOCAL,
+                                      best_effort=qos.reliability == ReliabilityPolicy.BEST_EFFORT)
             except BagError as error:   # a type the typestore lacks: say so once, record the rest
                 self.get_logger().error(f"not recording {topic}: {error}")
                 self._recording[topic] = None
                 continue
             self._recording[topic] = self.create_subscription(
-                message_class(msgtype), topic, lambda data, topic=topic: self.on_message(topic, data),
-                qos_matching(publishers), raw=True)
+                message_class(msgtype), topic, lambda data, topic=topic: self.on_message(topic, data), qos, raw=True)
             self.get_logger().info(f"recording {topic} ({msgtype})")
 
     def on_message(self, topic: str, data: bytes) -> None:
