@@ -10,7 +10,6 @@ def last_json(capsys):
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
-@pytest.mark.slow
 def test_eval_tracking_on_a_short_static_simulation(capsys):
     assert main(["eval", "tracking", "--scenarios", "static", "wrist", "--seeds", "1", "--frames", "4", "--json"]) == 0
     result = last_json(capsys)
