@@ -36,6 +36,9 @@ def check_frame(frame: RGBDFrame, detections_frame_id: str | None = None) -> lis
         problems.append(Diagnostic("size_mismatch", f"RGB is {_size(color.shape)} but depth is {depth_w}×{depth_h}: "
                                                     "align depth to colour (RealSense align_depth) so both share "
                                                     "one pixel grid"))
+    if frame.segmentation is not None and np.shape(frame.segmentation) != (depth_h, depth_w):
+        problems.append(Diagnostic("size_mismatch", f"instance labels are {_size(np.shape(frame.segmentation))} but "
+                                                    f"depth is {depth_w}×{depth_h}: render or align them together"))
     intrinsics = frame.intrinsics
     if intrinsics is None:
         problems.append(Diagnostic("missing_intrinsics", "no camera_info for the depth image: subscribe to the "

@@ -49,6 +49,12 @@ def test_rgb_depth_size_mismatch_is_refused(tabletop):
     assert "1280×720" in result.diagnostics[0].message and "640×480" in result.diagnostics[0].message
 
 
+def test_instance_labels_of_another_size_are_refused(tabletop):
+    frame = dataclasses.replace(tabletop.frame32, segmentation=np.zeros((240, 320), np.int32))
+    result = Localizer().localize(frame, tabletop.detections(tabletop.frame32, True))
+    assert result.objects == [] and codes(result) == {"size_mismatch"}
+
+
 def test_intrinsics_for_another_resolution_are_refused(tabletop):
     frame = dataclasses.replace(tabletop.frame32, intrinsics=CameraIntrinsics(width=1280, height=720))
     result = Localizer().localize(frame, tabletop.detections(tabletop.frame32, True))
