@@ -76,6 +76,8 @@ class TrackerOutput:
 
 
 class Tracker:
+    """Tracks LocalizedObjects over frames (call update once per frame, in stamp order)."""
+
     def __init__(self, config: TrackerConfig | None = None):
         self.config = config or TrackerConfig()
         self._tracks: list[Track] = []
@@ -116,6 +118,7 @@ class Tracker:
 
     @property
     def tracks(self) -> list[TrackedObject]:
+        """Snapshots of all live tracks as of the last update."""
         return self._snapshots(self._last_stamp_ns or 0)
 
     def _predict(self, dt: float) -> None:
