@@ -47,7 +47,7 @@ def test_camera_node_publishes_every_frame_of_a_bag(tmp_path, spawn, ros_node, d
     node, executor = ros_node("camera_test")
     received = subscribe_camera(node)
     camera = spawn(["-m", "visuomotor.nodes.camera_node", "--ros-args", "-p", "source:=bag",
-                    "-p", f"bag_path:={tmp_path / 'bag'}", "-p", "rate:=30", "-p", "wait_for_subscribers:=1",
+                    "-p", f"bag_path:={tmp_path / 'bag'}", "-p", "rate:=10", "-p", "wait_for_subscribers:=1",
                     "-p", f"depth_encoding:={depth_encoding}"])
     assert spin_until(executor, lambda: len(received[topics.DEPTH_INFO]) == N_FRAMES, timeout_s=30), camera.output()
     assert spin_until(executor, lambda: not camera.alive(), timeout_s=10), camera.output()
