@@ -16,6 +16,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frame-hz", type=float, default=10.0, help="camera frame rate in sim time (default 10)")
     parser.add_argument("--detections", choices=("gt-masks", "gt-boxes"), default="gt-masks",
                         help="ground-truth boxes with instance masks, or boxes only (default gt-masks)")
+    parser.add_argument("--depth-encoding", choices=("32FC1", "16UC1"), default="32FC1",
+                        help="rendered depth: float metres or uint16 millimetres (default 32FC1)")
     add_json_flag(parser)
 
 
@@ -28,6 +30,7 @@ def _run(args: argparse.Namespace) -> int:
 
     config = TrackingEvalConfig(scenarios=tuple(args.scenarios), seeds=tuple(range(args.seeds)),
                                 frame_hz=args.frame_hz, max_frames=args.frames, detections=args.detections,
+                                depth_encoding=args.depth_encoding,
                                 localizer=LocalizerConfig(size_priors_m=sim_size_priors()))
     emit_result(evaluate_tracking(config), args.json)
     return 0

@@ -33,7 +33,8 @@ class TrackingEvalConfig:
     box detector gives); match_distance_m: 3D match threshold (metrics and error pairing);
     min_visible_pixels: an object with fewer pixels is neither ground truth nor detected;
     max_range_m: range limit of the 3D-error goal statistic; occlusion_margin_m: a neighbouring pixel
-    nearer than the object's by more than this marks it occluded."""
+    nearer than the object's by more than this marks it occluded; depth_encoding: "32FC1" (m) or
+    "16UC1" (mm) rendering."""
 
     scenarios: tuple[str, ...] = SCENARIOS
     seeds: tuple[int, ...] = (0, 1, 2)
@@ -44,6 +45,7 @@ class TrackingEvalConfig:
     min_visible_pixels: int = 50
     max_range_m: float = 1.0
     occlusion_margin_m: float = 0.005
+    depth_encoding: str = "32FC1"
     localizer: LocalizerConfig = field(default_factory=LocalizerConfig)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
 
@@ -172,7 +174,8 @@ def evaluate_tracking(config: TrackingEvalConfig) -> dict:
     per_scenario = {}
     all_scores = []
     for name in config.scenarios:
-        scores = [score_sequence(run_scenario(name, seed, frame_hz=config.frame_hz, max_frames=config.max_frames),
+        scores = [score_sequence(run_scenario(name, seed, frame_hz=config.frame_hz, max_frames=config.max_frames,
+                                              depth_encoding=config.depth_encoding),
                                  config, f"{name}-{seed}") for seed in config.seeds]
         per_scenario[name] = _summary(scores)
         all_scores.extend(scores)
@@ -182,7 +185,7 @@ def evaluate_tracking(config: TrackingEvalConfig) -> dict:
         "error_in_view_p95_le_15mm": overall["error_in_view_p95_mm"] is not None and overall["error_in_view_p95_mm"] <= 15.0,
         "mota_ge_0.95": overall["mota"] >= 0.95, "idf1_ge_0.95": overall["idf1"] >= 0.95,
     }
-    return {"detections": config.detections, "seeds": list(config.seeds), "frame_hz": config.frame_hz,
+    return {"detections": config.detections, "depth_encoding": config.depth_encoding, "seeds": list(config.seeds), "frame_hz": config.frame_hz,
             "max_frames": config.max_frames, "match_distance_m": config.match_distance_m,
             "overall": overall, "scenarios": per_scenario, "goals_met": goals,
             "wall_time_s": round(time.perf_counter() - started, 1)}

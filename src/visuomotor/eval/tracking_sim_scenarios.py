@@ -34,17 +34,21 @@ class ScenarioFrame:
     T_base_camera: np.ndarray | Diagnostic
 
 
-def run_scenario(name: str, seed: int, *, frame_hz: float = 10.0, max_frames: int = 60) -> Iterator[ScenarioFrame]:
-    """The frames of scenario `name` (one of SCENARIOS) on the scene of `seed`."""
+def run_scenario(name: str, seed: int, *, frame_hz: float = 10.0, max_frames: int = 60,
+                 depth_encoding: str = "32FC1") -> Iterator[ScenarioFrame]:
+    """The frames of scenario `name` (one of SCENARIOS) on the scene of `seed`; depth rendered as
+    depth_encoding ("32FC1" float metres, or "16UC1" uint16 millimetres as a RealSense publishes)."""
     os.environ.setdefault("MUJOCO_GL", "egl")
     from visuomotor.control.expert import ExpertConfig, PickPlaceExpert
     from visuomotor.control.kinematics import link_frames
-    from visuomotor.sim import wrist_camera_in_flange
+    from visuomotor.sim import CameraConfig, SceneConfig, wrist_camera_in_flange
     from visuomotor.sim.task import PickPlaceTask, TaskConfig
 
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}: use one of {', '.join(SCENARIOS)}")
-    task = PickPlaceTask(TaskConfig(time_limit_s=60.0))
+    cameras = (CameraConfig(name="fixed", mount="fixed", depth_encoding=depth_encoding),
+               CameraConfig(name="wrist", mount="wrist", depth_encoding=depth_encoding))
+    task = PickPlaceTask(TaskConfig(scene=SceneConfig(cameras=cameras), time_limit_s=60.0))
     observation = task.reset(seed)
     sim = task.sim
     camera = "wrist" if name == "wrist" else "fixed"

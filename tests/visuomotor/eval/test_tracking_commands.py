@@ -11,9 +11,10 @@ def last_json(capsys):
 
 
 def test_eval_tracking_on_a_short_static_simulation(capsys):
-    assert main(["eval", "tracking", "--scenarios", "static", "wrist", "--seeds", "1", "--frames", "4", "--json"]) == 0
+    assert main(["eval", "tracking", "--scenarios", "static", "wrist", "--seeds", "1", "--frames", "4",
+                 "--depth-encoding", "16UC1", "--json"]) == 0
     result = last_json(capsys)
-    assert set(result["scenarios"]) == {"static", "wrist"}
+    assert set(result["scenarios"]) == {"static", "wrist"} and result["depth_encoding"] == "16UC1"
     static = result["scenarios"]["static"]
     assert static["frames"] == 4 and static["localized"] == static["gt_objects"] > 0
     assert static["error_in_view_median_mm"] < 5.0 and static["mota"] == 1.0 and static["id_switches"] == 0
