@@ -94,11 +94,11 @@ def _detector_of(config: BagReplayConfig):
     return load_detector(config.detector)
 
 
-def matched_errors(objects, truths, max_distance_m: float) -> np.ndarray:
-    """Distances (m) of localized objects to ground-truth centres of the same class: one-to-one Hungarian
-    assignment on distance (other classes and pairs beyond max_distance_m forbidden)."""
+def matched_errors(objects, truths, max_distance_m: float) -> tuple[np.ndarray, list[str]]:
+    """Distances (m) of localized objects to ground-truth centres of the same class, and those classes:
+    one-to-one Hungarian assignment on distance (other classes and pairs beyond max_distance_m forbidden)."""
     if not objects or not truths:
-        return np.zeros(0)
+        return np.zeros(0), []
     found = np.array([o.position for o in objects])
     true = np.array([t.position_m for t in truths])
     distance = np.linalg.norm(found[:, None] - true[None], axis=-1)
@@ -106,7 +106,7 @@ def matched_errors(objects, truths, max_distance_m: float) -> np.ndarray:
     allowed = same_class & (distance <= max_distance_m)
     rows, cols = linear_sum_assignment(np.where(allowed, distance, 1e6))
     keep = allowed[rows, cols]
-    return distance[rows[keep], cols[keep]]
+    return distance[rows[keep], cols[keep]], [truths[c].class_name for c in cols[keep]]
 
 
 def _quantiles_ms(values: list[float]) -> dict[str, float]:
@@ -127,6 +127,7 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
     status = ReadStatus()
     truths_2d, detections_2d, mot_frames, records = [], [], [], []
     errors: list[np.ndarray] = []
+    error_classes: list[str] = []
     outside_classes = diagnostics = 0
     for index, replay in enumerate(replay_frames(path, status, config.max_frames)):
         frame = replay.frame
@@ -158,7 +159,9 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
                                                           dtype=np.int64)))
         labelled = {l.object_id for l in labels}
         visible = [o for o in replay.objects if o.object_id in labelled]
-        errors.append(matched_errors(result.objects, visible, config.match_distance_m))
+        frame_errors, frame_classes = matched_errors(result.objects, visible, config.match_distance_m)
+        errors.append(frame_errors)
+        error_classes.extend(frame_classes)
         mot_frames.append(frame_from_positions(
             [o.object_id for o in visible], np.array([o.position_m for o in visible]).reshape(-1, 3),
             [t.track_id for t in tracks], np.array([t.position for t in tracks]).reshape(-1, 3),
@@ -182,6 +185,10 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
             "ground_truth_objects": sum(r.ground_truth for r in records), "matched": int(errors_m.size),
             "error_median_mm": _mm(errors_m, 0.5), "error_p95_mm": _mm(errors_m, 0.95),
             "error_mean_mm": round(float(errors_m.mean()) * 1000, 3) if errors_m.size else None,
+            "error_median_mm_by_class": {name: _mm(errors_m[np.array(error_classes) == name], 0.5)
+                                         for name in sorted(set(error_classes))},
+            "error_p95_mm_by_class": {name: _mm(errors_m[np.array(error_classes) == name], 0.95)
+                                      for name in sorted(set(error_classes))},
             "match_distance_m": config.match_distance_m},
         "tracking": _tracking_summary(mot_frames),
         "latency_ms": {stage: _quantiles_ms([r.stage_ms[stage] for r in records])
