@@ -125,3 +125,12 @@ def test_camera_node_exits_with_the_cause(spawn, arguments, code, message):
     assert camera.popen.wait(timeout=30) == code, camera.output()
     assert message in camera.output()
     assert "Traceback" not in camera.output()
+
+
+def test_camera_node_reads_its_section_of_a_parameter_file(tmp_path, spawn):
+    """config/*.yaml address the node as /**/camera_node."""
+    params = tmp_path / "replay.yaml"
+    params.write_text("/**/camera_node:\n  ros__parameters:\n    source: bag\n    bag_path: /nonexistent/from_yaml\n")
+    camera = spawn(["-m", "visuomotor.nodes.camera_node", "--ros-args", "--params-file", str(params)])
+    assert camera.popen.wait(timeout=30) == 1, camera.output()
+    assert "[camera_node]: camera_node: bag /nonexistent/from_yaml does not exist" in camera.output()

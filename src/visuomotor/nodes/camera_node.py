@@ -104,7 +104,7 @@ class Pacer:
 
 class CameraNode(Node):
     def __init__(self, **node_kwargs):
-        super().__init__("camera", **node_kwargs)
+        super().__init__("camera_node", **node_kwargs)
         for name, (default, description) in PARAMETERS.items():
             self.declare_parameter(name, default, ParameterDescriptor(
                 description=description, dynamic_typing=name == "rate"))   # rate: 'max' or 30 or 7.5

@@ -43,7 +43,7 @@ def message_class(msgtype: str):
 
 class RecorderNode(Node):
     def __init__(self, **node_kwargs):
-        super().__init__("recorder", **node_kwargs)
+        super().__init__("recorder_node", **node_kwargs)
         for name, (default, description) in PARAMETERS.items():
             self.declare_parameter(name, default, ParameterDescriptor(description=description))
         out = self.get_parameter("out").value
