@@ -141,9 +141,12 @@ def _replay_frame(path: Path, parts: dict[str, object], stamp_ns: int, T_base_ca
     if color.encoding != "rgb8" or depth.encoding not in ("16UC1", "32FC1"):
         raise ReplayBagError(f"bag {path}: image encodings {color.encoding}/{depth.encoding} at stamp {stamp_ns}; "
                              "expected rgb8 colour and 16UC1 or 32FC1 depth")
-    frame = RGBDFrame(color=decode_image(color), depth=decode_image(depth), intrinsics=intrinsics_from_camera_info(info),
-                      stamp_ns=stamp_ns, depth_encoding=depth.encoding, frame_id=color.header.frame_id,
-                      T_base_camera=T_base_camera)
+    try:
+        frame = RGBDFrame(color=decode_image(color), depth=decode_image(depth),
+                          intrinsics=intrinsics_from_camera_info(info), stamp_ns=stamp_ns,
+                          depth_encoding=depth.encoding, frame_id=color.header.frame_id, T_base_camera=T_base_camera)
+    except ValueError as error:
+        raise ReplayBagError(f"bag {path}: bad camera message at stamp {stamp_ns}: {error}") from None
     return ReplayFrame(frame, T_base_camera, objects_from_message(parts[topics.GROUND_TRUTH]))
 
 

@@ -39,8 +39,8 @@ class SimBagConfig:
 
 
 def ground_truth_message(objects: Iterable[ObjectState], stamp_ns: int):
-    """Ground-truth objects (SceneGroundTruth.objects) → rosbags visuomotor_ros/msg/Object3DArray in
-    base_link (the sim_node message: id = instance id, class name with score 1, exact pose, zero covariance, full size)."""
+    """Ground-truth objects (SceneGroundTruth.objects) → rosbags visuomotor_ros/msg/Object3DArray in base_link,
+    as sim_node publishes it: id = instance id, class name with score 1, exact pose, zero covariance, full size."""
     store = typestore()
     t = store.types
     sec, nanosec = ns_to_sec_nanosec(stamp_ns)

@@ -82,6 +82,16 @@ def test_ground_truth_replay_is_deterministic(bag):
     assert (first.errors_m == second.errors_m).all()
 
 
+def test_sqlite3_recording_scores_like_the_mcap_one(bag, tmp_path):
+    sqlite = tmp_path / "sqlite"
+    record_sim_bag(sqlite, SimBagConfig(seed=2, frames=4, storage="sqlite3"))
+    mcap_prefix = replay_bag(bag, gt_config(max_frames=4)).summary
+    summary = replay_bag(sqlite, gt_config()).summary
+    assert summary["frames"] == 4 and not summary["truncated"]
+    for group in ("detection", "localization", "tracking"):
+        assert summary[group] == mcap_prefix[group]
+
+
 def test_truncated_bag_gives_the_metrics_of_its_readable_prefix(bag, tmp_path, capsys):
     killed = tmp_path / "killed"                        # a recorder killed mid-way: no metadata, cut file
     killed.mkdir()
