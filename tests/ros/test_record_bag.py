@@ -55,7 +55,10 @@ def recorder_node_argv(out, *parameters: str) -> list[str]:
     return argv
 
 
-@pytest.mark.parametrize("storage", ["mcap", "sqlite3"])
+@pytest.mark.parametrize("storage", [
+    pytest.param("mcap", marks=pytest.mark.slow),   # through the whole `visuomotor` CLI: ~20 s, mostly its imports
+    "sqlite3",
+])
 def test_recorded_bag_equals_what_was_published(tmp_path, spawn, ros_node, storage):
     node, executor = ros_node("record_test_publisher")
     mount = extrinsics_msg(transform_from_xyz_quat([0.5, 0.0, 0.7], [1.0, 0.0, 0.0, 0.0]), 5, "camera_color_optical_frame")
