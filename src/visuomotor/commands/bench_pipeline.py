@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from visuomotor.commands import Command, UserError, add_json_flag, emit_result
-from visuomotor.commands.demo import DEMO_SEED_START, run_session
+from visuomotor.commands.demo import DEMO_SEED_START
 
 # seed 004 §29.5 latency budget per frame (ms); the total is recomputed, not copied
 SEED_29_5_MS = {"camera capture": 5, "detection (YOLOv8s)": 15, "3D localization": 2, "action generation (ACT)": 20,
@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
               "seed_004_29_5_ms": {**SEED_29_5_MS, "total": sum(SEED_29_5_MS.values()),
                                    "max_rate_hz": round(1000 / sum(SEED_29_5_MS.values()), 1)},
               "modes": {}}
+    from visuomotor.nodes.demo_session import run_session
+
     for mode in args.modes:
         log(f"== {mode}")
         summary = run_session(out / mode, mode == "composed", args.episodes, DEMO_SEED_START, 25.0, 180.0,

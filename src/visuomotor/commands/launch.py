@@ -46,35 +46,12 @@ def run(args: argparse.Namespace) -> int:
             print(" ".join(node_command(spec)))
         return 0
     if args.composed:
-        return run_composed(plan.nodes, args.duration)
+        from visuomotor.nodes.composition import run_composed
+        try:
+            return run_composed(plan.nodes, args.duration)
+        except (ValueError, FileNotFoundError) as error:
+            raise UserError(str(error)) from error
     return run_processes(plan.nodes, duration_s=args.duration)
-
-
-def run_composed(specs, duration_s: float | None) -> int:
-    import signal
-    import threading
-
-    import rclpy
-
-    from visuomotor.nodes.composition import ComposedGraph
-
-    rclpy.init()
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        graph = ComposedGraph(specs)
-    except (ValueError, FileNotFoundError) as error:
-        rclpy.try_shutdown()
-        raise UserError(str(error)) from error
-    graph.start()
-    try:
-        stop.wait(duration_s)
-    finally:
-        graph.stop()
-        rclpy.try_shutdown()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    return 0
 
 
 COMMANDS = [Command("launch", None, "start a launch file's nodes as separate processes", add_arguments, run)]

@@ -7,9 +7,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import JointState
@@ -17,6 +15,7 @@ from std_msgs.msg import Float64MultiArray
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
 from visuomotor.control.arm_controller import ActionChunk, ArmController, ArmControllerConfig
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.sim.scene_xml import JOINT_NAMES
 
 GRIPPER_JOINT = "gripper"
@@ -126,22 +125,7 @@ NODE_CLASS = ArmControllerNode
 
 
 def main(args: list[str] | None = None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = ArmControllerNode()
-    except ValueError as error:
-        print(f"arm_controller_node: {error}", file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
-
+    return run_node(ArmControllerNode, "arm_controller_node", args)
 
 if __name__ == "__main__":
     sys.exit(main())

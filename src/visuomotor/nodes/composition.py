@@ -61,3 +61,24 @@ class ComposedGraph:
         self.executor.shutdown(timeout_sec=5.0)
         for node in self.nodes:
             node.destroy_node()
+
+
+def run_composed(specs: list[NodeSpec], duration_s: float | None) -> int:
+    """`visuomotor launch NAME --composed`: run until SIGINT/SIGTERM or duration_s."""
+    import signal
+
+    rclpy.init()
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        graph = ComposedGraph(specs)
+        graph.start()
+        try:
+            stop.wait(duration_s)
+        finally:
+            graph.stop()
+    finally:
+        rclpy.try_shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

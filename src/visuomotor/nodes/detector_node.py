@@ -9,8 +9,6 @@ import sys
 import threading
 import time
 
-import rclpy
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
@@ -20,6 +18,7 @@ from visuomotor.camera.image_codec import ImageEncodingError, decode_image, stam
 from visuomotor.detection import DetectorConfig, DetectorError, load_detector
 from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
 from visuomotor.detection.drawing import draw_detections
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.detection_msgs import detections_msg, label_info_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import header, image_msg
@@ -116,24 +115,7 @@ NODE_CLASS = DetectorNode
 
 
 def main(args: list[str] | None = None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = DetectorNode()
-    except (DetectorError, FileNotFoundError, ValueError) as error:
-        print(f"detector_node: {error}", file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    node.start()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.stop()
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
-
+    return run_node(DetectorNode, "detector_node", args)
 
 if __name__ == "__main__":
     sys.exit(main())

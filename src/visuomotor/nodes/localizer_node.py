@@ -15,9 +15,7 @@ import time
 from collections import deque
 
 import numpy as np
-import rclpy
 from geometry_msgs.msg import TransformStamped
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, Image, JointState
@@ -30,6 +28,7 @@ from visuomotor.localization.camera_pose import JointStateHistory, WristCameraPo
 from visuomotor.localization.diagnostics import Diagnostic
 from visuomotor.localization.localizer import Localizer, LocalizerConfig
 from visuomotor.localization.stamp_pairing import StampPairer
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.detection_msgs import detection_from_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import header
@@ -155,23 +154,29 @@ class LocalizerNode(Node):
         return self.handed_over.append
 
     def retry_pending(self) -> None:
-        """Take in handed-over frames, then localize every pending detection array whose depth frame has arrived (newest first); drop those
-        that waited longer than max_pair_wait_s, with a diagnostic."""
+        """Take in handed-over frames, then localize the NEWEST pending detection array whose depth frame
+        has arrived and drop the older ones (the tracker needs time order, and they are stale anyway);
+        arrays that waited longer than max_pair_wait_s are dropped with a diagnostic."""
         while self.handed_over:
             self.pairer.add(self.handed_over.popleft())
-        still_waiting = deque(maxlen=self.pending.maxlen)
         now = time.monotonic()
-        for received, message in self.pending:
+        for index, (received, message) in enumerate(self.pending):      # newest first
             frame = self.pairer.pair(stamp_to_ns(message.header.stamp))
             if isinstance(frame, RGBDFrame):
                 self.localize(message, frame)
-            elif (now - received) * 1e9 > self.max_wait_ns:
-                cause = ("no colour camera_info received: publish camera/color/camera_info"
-                         if self.color_info is None else frame.message)
-                self.diagnostics.refuse(f"detections dropped after {self.max_wait_ns / 1e6:.0f} ms: {cause}")
-            else:
-                still_waiting.append((received, message))
-        self.pending = still_waiting
+                self.diagnostics.count("superseded", len(self.pending) - index - 1)
+                self.pending = deque(list(self.pending)[:index], maxlen=self.pending.maxlen)
+                break
+        waiting = deque(maxlen=self.pending.maxlen)
+        for received, message in self.pending:
+            if (now - received) * 1e9 <= self.max_wait_ns:
+                waiting.append((received, message))
+                continue
+            frame = self.pairer.pair(stamp_to_ns(message.header.stamp))
+            cause = ("no colour camera_info received: publish camera/color/camera_info"
+                     if self.color_info is None else getattr(frame, "message", "depth frame arrived too late"))
+            self.diagnostics.refuse(f"detections dropped after {self.max_wait_ns / 1e6:.0f} ms: {cause}")
+        self.pending = waiting
 
     def camera_pose(self, stamp_ns: int) -> np.ndarray | Diagnostic | None:
         return self.wrist.at(stamp_ns) if self.wrist is not None else self.T_base_camera
@@ -206,22 +211,7 @@ NODE_CLASS = LocalizerNode
 
 
 def main(args: list[str] | None = None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = LocalizerNode()
-    except ValueError as error:
-        print(f"localizer_node: {error}", file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
-
+    return run_node(LocalizerNode, "localizer_node", args)
 
 if __name__ == "__main__":
     sys.exit(main())

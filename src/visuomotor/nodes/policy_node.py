@@ -14,9 +14,7 @@ import sys
 import time
 
 import numpy as np
-import rclpy
 from rclpy.duration import Duration
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.time import Time
@@ -24,6 +22,7 @@ from sensor_msgs.msg import JointState
 from std_msgs.msg import Empty
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.policy.checkpoint import CheckpointError, load_policy
 from visuomotor.policy.runner import GRIPPER_THRESHOLD, PolicyRunner
@@ -136,22 +135,7 @@ NODE_CLASS = PolicyNode
 
 
 def main(args: list[str] | None = None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = PolicyNode()
-    except (CheckpointError, FileNotFoundError, ValueError) as error:
-        print(f"policy_node: {error}", file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
-
+    return run_node(PolicyNode, "policy_node", args)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,9 +20,7 @@ import time
 from typing import Callable
 
 import numpy as np
-import rclpy
 from geometry_msgs.msg import TransformStamped
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
@@ -33,6 +31,7 @@ from trajectory_msgs.msg import JointTrajectory
 from visuomotor.camera import topics
 from visuomotor.camera.depth_units import with_depth_encoding
 from visuomotor.camera.frame import RGBDFrame
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.camera_node import extrinsics_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import frame_to_msgs, header
@@ -205,24 +204,7 @@ NODE_CLASS = SimNode
 
 
 def main(args: list[str] | None = None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = SimNode()
-    except ValueError as error:
-        print(f"sim_node: {error}", file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    node.start()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.stop()
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
-
+    return run_node(SimNode, "sim_node", args)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,16 +10,15 @@ import sys
 from dataclasses import fields
 
 import numpy as np
-import rclpy
 from builtin_interfaces.msg import Duration
 from geometry_msgs.msg import TwistWithCovariance
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from visualization_msgs.msg import Marker, MarkerArray
 
 from visuomotor.camera.image_codec import stamp_to_ns
 from visuomotor.localization.localizer import LocalizedObject
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.detection_msgs import detection_from_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import header
@@ -140,22 +139,7 @@ NODE_CLASS = TrackerNode
 
 
 def main(args: list[str] | None = None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = TrackerNode()
-    except (ValueError, TypeError) as error:
-        print(f"tracker_node: {error}", file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
-
+    return run_node(TrackerNode, "tracker_node", args)
 
 if __name__ == "__main__":
     sys.exit(main())

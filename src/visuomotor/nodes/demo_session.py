@@ -1,0 +1,89 @@
+"""One demo/bench session: the sim graph (one process per node, or composed) driven episode by episode
+by the DemoMonitor, with a report written at the end. Used by `visuomotor demo` and `visuomotor bench`."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+
+from visuomotor.commands import UserError
+from visuomotor.commands.demo import start_recorder, stop_recorder
+from visuomotor.eval.demo_report import image_strip, summarize, write_report
+from visuomotor.launching.loader import load_launch_file
+from visuomotor.launching.runner import ProcessGroup
+from visuomotor.nodes.composition import ComposedGraph
+from visuomotor.nodes.demo_monitor import DemoMonitor
+from visuomotor.paths import share_dir
+
+
+def run_session(out: Path, composed: bool, episodes: int, seed_start: int, episode_timeout_s: float,
+                startup_timeout_s: float, record_bag: bool, log, parameter_overrides: dict | None = None) -> dict:
+    """Start the sim graph (one process per node, or composed), run the episodes, write the report to
+    `out` and return its summary. parameter_overrides: node name -> {parameter: value}."""
+    plan = load_launch_file(share_dir() / "launch" / "sim.launch.py")
+    for spec in plan.nodes:
+        spec.param_values.update((parameter_overrides or {}).get(spec.name, {}))
+    mode = "composed" if composed else "multi-process"
+    out.mkdir(parents=True, exist_ok=True)
+    rclpy.init()
+    monitor = DemoMonitor()
+    executor = None
+    if composed:
+        log(f"starting {len(plan.nodes)} nodes in this process: {', '.join(s.name for s in plan.nodes)}")
+        group = ComposedGraph(plan.nodes, extra_nodes=[monitor])
+        group.start()
+    else:
+        (out / "logs").mkdir(exist_ok=True)
+        log(f"starting {len(plan.nodes)} node processes: {', '.join(s.name for s in plan.nodes)} "
+            f"(logs in {out / 'logs'})")
+        group = ProcessGroup(plan.nodes, log_dir=out / "logs")
+        executor = SingleThreadedExecutor()
+        executor.add_node(monitor)
+        threading.Thread(target=executor.spin, daemon=True).start()
+    records, recorder = [], None
+    try:
+        wait_until_flowing(monitor, group, startup_timeout_s, log)
+        for index in range(episodes):
+            seed = seed_start + index
+            if index == 0 and record_bag:
+                recorder = start_recorder(out / "bag")
+            record = monitor.run_episode(seed, episode_timeout_s)
+            if recorder is not None:
+                stop_recorder(recorder)
+                recorder = None
+            records.append(record)
+            log(f"episode {index + 1}/{episodes} seed {seed}: {'success' if record.success else 'FAILED'} "
+                f"in {record.duration_s:.1f} s")
+            if group.exited():
+                log(f"nodes exited: {group.exited()}; stopping")
+                break
+    finally:
+        if recorder is not None:
+            stop_recorder(recorder)
+        crashes = [f"{name} (exit {code})" for name, code in group.exited().items()]
+        group.stop()
+        if executor is not None:
+            executor.shutdown()
+        monitor.destroy_node()
+        rclpy.try_shutdown()
+    summary = summarize(records, mode, crashes)
+    strip = image_strip(out / "bag") if (out / "bag").exists() else None
+    write_report(out, summary, records, strip)
+    summary["report"] = str(out)
+    return summary
+
+
+def wait_until_flowing(monitor, group, timeout_s: float, log) -> None:
+    """Until action chunks flow (the whole chain works) — or a node dies, or timeout_s passes."""
+
+    deadline = time.monotonic() + timeout_s
+    while not monitor.pipeline_flowing():
+        if group.exited():
+            raise UserError(f"nodes exited during start-up: {group.exited()}; see the node logs")
+        if time.monotonic() > deadline:
+            raise UserError(f"the graph did not produce action chunks within {timeout_s:.0f} s; see the node logs")
+        time.sleep(0.5)
+    log("graph is up: camera → detector → localizer → tracker → policy → controller")
