@@ -417,6 +417,8 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     out = np.matmul(a.data, b.data)
 
     def backward(g):
+        if a.ndim == 1 and b.ndim == 1:  # inner product: g is a scalar
+            return (g * b.data if a.requires_grad else None), (g * a.data if b.requires_grad else None)
         left = a.data[None, :] if a.ndim == 1 else a.data
         right = b.data[:, None] if b.ndim == 1 else b.data
         if a.ndim == 1:

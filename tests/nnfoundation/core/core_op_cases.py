@@ -111,6 +111,7 @@ CASES = [
     OpCase("matmul_batched_broadcast", ((2, 1, 3, 4), (5, 4, 2)), lambda a, b: a @ b, lambda a, b: a @ b),
     OpCase("matmul_vec_mat", ((4,), (2, 4, 3)), lambda a, b: a @ b, lambda a, b: a @ b),
     OpCase("matmul_mat_vec", ((3, 4), (4,)), lambda a, b: a @ b, lambda a, b: a @ b),
+    OpCase("matmul_vec_vec", ((4,), (4,)), lambda a, b: a @ b, lambda a, b: a @ b),
     OpCase("einsum_bmm", ((2, 3, 4), (2, 4, 5)), lambda a, b: nf.einsum("bij,bjk->bik", a, b),
            lambda a, b: torch.einsum("bij,bjk->bik", a, b)),
     OpCase("einsum_outer_sum", ((3, 4), (5,)), lambda a, b: nf.einsum("ij,k->ik", a, b),
