@@ -22,6 +22,10 @@ CONFIG_FILE = "config.json"
 NORMALIZATION_FILE = "normalization.json"
 
 
+# The committed state-mode policy (model card: docs/policy.md).
+SHIPPED_CHECKPOINT = Path(__file__).resolve().parents[1] / "assets" / "policy" / "act_state"
+
+
 class CheckpointError(ValueError):
     """A policy checkpoint is missing, corrupt, or does not match its config."""
 

@@ -132,3 +132,13 @@ def test_runner_adds_the_current_joints_back_in_relative_mode(tmp_path):
     chunk = runner.predict_chunk(qpos, cube)
     np.testing.assert_allclose(chunk[:, :6], raw[:, :6] + qpos[:6], atol=1e-6)
     np.testing.assert_allclose(chunk[:, 6], raw[:, 6], atol=1e-6)
+
+
+def test_the_shipped_checkpoint_loads_and_acts():
+    from visuomotor.policy.checkpoint import SHIPPED_CHECKPOINT
+
+    model, stats, info = load_policy(SHIPPED_CHECKPOINT)
+    assert model.config.chunk_size == 16 and model.config.camera_names == () and info["episodes"] == 100
+    assert max(info["demo_seeds"]) < 100_000                       # evaluation seeds start at 100 000
+    action = PolicyRunner(model, stats).act([0.0, -1.6, 1.6, -1.6, -1.57, 0.0, 0.0], [0.45, -0.05, 0.02])
+    assert action.shape == (7,) and np.all(np.isfinite(action))
