@@ -3,8 +3,10 @@ batch 1) on this machine, in state mode (goal ≤ STATE_GOAL_MS) and in one-came
 480×640 frame resized to the model's input size), beside the seed 004 §29.5 budget for action generation."""
 from __future__ import annotations
 
+import os
 import platform
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -30,6 +32,14 @@ def time_queries(runner: PolicyRunner, observation: dict, iterations: int, warmu
         times.append(1e3 * (time.perf_counter() - tick))
     return {"mean_ms": round(float(np.mean(times)), 3), "p50_ms": round(float(np.median(times)), 3),
             "p95_ms": round(float(np.percentile(times, 95)), 3), "iterations": iterations}
+
+
+def cpu_description() -> str:
+    """CPU model (from /proc/cpuinfo on Linux) and logical core count."""
+    info = Path("/proc/cpuinfo")
+    names = [line.split(":", 1)[1].strip() for line in info.read_text().splitlines()
+             if line.startswith("model name")] if info.exists() else []
+    return f"{names[0] if names else platform.machine()}, {os.cpu_count()} logical cores"
 
 
 def _neutral_stats(config: ACTConfig) -> NormalizationStats:
@@ -58,7 +68,7 @@ def benchmark_policy(checkpoint: str | None, iterations: int, image_size: tuple[
     image = time_queries(PolicyRunner(image_model, stats), {**observation, "images": {"fixed": frame}},
                          max(10, iterations // 10), warmup=2)
     return {
-        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        "machine": cpu_description(),
         "cpu_threads": torch.get_num_threads(),
         "device": "cpu",
         "model": {name: getattr(model.config, name) for name in ("d_model", "n_heads", "d_feedforward",
