@@ -13,7 +13,7 @@ from visuomotor.camera.bag import BagWriter
 from visuomotor.camera.bag_source import write_frames
 from visuomotor.camera.extrinsics import transform_from_xyz_quat, xyz_quat_from_transform
 from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
-from visuomotor.nodes.camera_node import IMAGE_QOS, LATCHED_QOS
+from visuomotor.nodes import qos
 from visuomotor.nodes.image_msgs import msgs_to_frame
 
 N_FRAMES = 6
@@ -34,8 +34,8 @@ def subscribe_camera(node):
                                         topics.DEPTH_INFO, topics.EXTRINSICS)}
     for topic, msg_type in ((topics.COLOR_IMAGE, Image), (topics.DEPTH_IMAGE, Image),
                             (topics.COLOR_INFO, CameraInfo), (topics.DEPTH_INFO, CameraInfo)):
-        node.create_subscription(msg_type, topic, received[topic].append, IMAGE_QOS)
-    node.create_subscription(TransformStamped, topics.EXTRINSICS, received[topics.EXTRINSICS].append, LATCHED_QOS)
+        node.create_subscription(msg_type, topic, received[topic].append, qos.IMAGE)
+    node.create_subscription(TransformStamped, topics.EXTRINSICS, received[topics.EXTRINSICS].append, qos.LATCHED)
     return received
 
 

@@ -24,7 +24,8 @@ from visuomotor.commands import UserError
 from visuomotor.commands.record import COMMANDS
 from visuomotor.camera.bag import read_bag
 from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
-from visuomotor.nodes.camera_node import LATCHED_QOS, extrinsics_msg
+from visuomotor.nodes import qos
+from visuomotor.nodes.camera_node import extrinsics_msg
 from visuomotor.nodes.image_msgs import frame_to_msgs
 from visuomotor.camera.extrinsics import transform_from_xyz_quat
 
@@ -62,7 +63,7 @@ def recorder_node_argv(out, *parameters: str) -> list[str]:
 def test_recorded_bag_equals_what_was_published(tmp_path, spawn, ros_node, storage):
     node, executor = ros_node("record_test_publisher")
     mount = extrinsics_msg(transform_from_xyz_quat([0.5, 0.0, 0.7], [1.0, 0.0, 0.0, 0.0]), 5, "camera_color_optical_frame")
-    latched = node.create_publisher(TransformStamped, topics.EXTRINSICS, LATCHED_QOS)
+    latched = node.create_publisher(TransformStamped, topics.EXTRINSICS, qos.LATCHED)
     latched.publish(mount)   # before the recorder exists: transient_local must still bring it into the bag
     publishers = {
         topics.COLOR_IMAGE: node.create_publisher(message_class("sensor_msgs/Image"), topics.COLOR_IMAGE, STATE_QOS),

@@ -9,17 +9,16 @@ import sys
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Float64MultiArray
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
 from visuomotor.control.arm_controller import ActionChunk, ArmController, ArmControllerConfig
+from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
 from visuomotor.sim.scene_xml import JOINT_NAMES
 
 GRIPPER_JOINT = "gripper"
-RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 
 
 def seconds(stamp) -> float:
@@ -64,11 +63,11 @@ class ArmControllerNode(Node):
             workspace_max_m=tuple(p("workspace_max_m")), watchdog_timeout_s=p("watchdog_timeout_s"))
         self.joint_names = list(p("joint_names"))
         self.controller = ArmController(config)
-        self.trajectory_pub = self.create_publisher(JointTrajectory, "arm_controller/joint_trajectory", RELIABLE_10)
-        self.gripper_pub = self.create_publisher(Float64MultiArray, "gripper_controller/commands", RELIABLE_10)
-        self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", RELIABLE_10)
-        self.create_subscription(JointState, "joint_states", self.on_joint_state, RELIABLE_10)
-        self.create_subscription(JointTrajectory, "policy/action_chunk", self.on_chunk, RELIABLE_10)
+        self.trajectory_pub = self.create_publisher(JointTrajectory, "arm_controller/joint_trajectory", qos.DATA)
+        self.gripper_pub = self.create_publisher(Float64MultiArray, "gripper_controller/commands", qos.DATA)
+        self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", qos.DATA)
+        self.create_subscription(JointState, "joint_states", self.on_joint_state, qos.DATA)
+        self.create_subscription(JointTrajectory, "policy/action_chunk", self.on_chunk, qos.DATA)
         self.period_s = 1.0 / config.rate_hz
         self.create_timer(self.period_s, self.on_tick)
         self.last_status = ""

@@ -24,7 +24,6 @@ from rclpy.duration import Duration
 from rclpy.exceptions import ParameterException, ParameterUninitializedException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import CameraInfo, Image
 
@@ -33,11 +32,9 @@ from visuomotor.camera.depth_units import with_depth_encoding
 from visuomotor.camera.extrinsics import transform_from_xyz_quat, xyz_quat_from_transform
 from visuomotor.camera.frame import BASE_FRAME, RGBDFrame
 from visuomotor.camera.source import FrameSource, FrameSourceError
+from visuomotor.nodes import qos
 from visuomotor.nodes.image_msgs import frame_to_msgs, header
 
-IMAGE_QOS = QoSProfile(depth=2, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
-LATCHED_QOS = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE,
-                         durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 PARAMETERS = {  # name: (default, description)
     "source": ("realsense", "frame source: realsense | sim | bag"),
@@ -109,10 +106,10 @@ class CameraNode(Node):
             self.declare_parameter(name, default, ParameterDescriptor(
                 description=description, dynamic_typing=name == "rate"))   # rate: 'max' or 30 or 7.5
         self.publishers_ = {
-            topic: self.create_publisher(msg_type, topic, IMAGE_QOS)
+            topic: self.create_publisher(msg_type, topic, qos.IMAGE)
             for topic, msg_type in ((topics.COLOR_IMAGE, Image), (topics.COLOR_INFO, CameraInfo),
                                     (topics.DEPTH_IMAGE, Image), (topics.DEPTH_INFO, CameraInfo))}
-        self.extrinsics_publisher = self.create_publisher(TransformStamped, topics.EXTRINSICS, LATCHED_QOS)
+        self.extrinsics_publisher = self.create_publisher(TransformStamped, topics.EXTRINSICS, qos.LATCHED)
         self.frames_published = 0
         self._published_mount: np.ndarray | None = None
 

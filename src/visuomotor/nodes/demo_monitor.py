@@ -15,17 +15,15 @@ from collections import OrderedDict
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Bool, Empty, UInt32
 from trajectory_msgs.msg import JointTrajectory
 
+from visuomotor.nodes import qos
 from visuomotor.camera.image_codec import stamp_to_ns
 from visuomotor.eval.demo_records import EpisodeRecord
 from visuomotor_ros.msg import Detection2DArray, Object3DArray, Track, TrackArray
 
-RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 class DemoMonitor(Node):
@@ -39,18 +37,17 @@ class DemoMonitor(Node):
         self.pending_tracks: list[int] = []                      # stamps of /tracks not yet followed by a chunk
         self.chunks_seen = 0
         self.truth: OrderedDict[int, Object3DArray] = OrderedDict()
-        self.reset_sim = self.create_publisher(UInt32, "/sim/reset", RELIABLE_10)
-        self.reset_policy = self.create_publisher(Empty, "/policy/reset", RELIABLE_10)
-        self.create_subscription(UInt32, "/sim/episode", self.on_episode, LATCHED)
-        self.create_subscription(Bool, "/sim/success", self.on_success, RELIABLE_10)
-        self.create_subscription(Detection2DArray, "/detections", lambda m: self.glass_to("detections", m), RELIABLE_10)
-        self.create_subscription(Object3DArray, "/objects", lambda m: self.glass_to("objects", m), RELIABLE_10)
-        self.create_subscription(TrackArray, "/tracks", self.on_tracks, RELIABLE_10)
-        self.create_subscription(JointTrajectory, "/policy/action_chunk", self.on_chunk, QoSProfile(
-            depth=1, reliability=ReliabilityPolicy.RELIABLE))
-        self.create_subscription(Object3DArray, "/sim/ground_truth", self.on_truth, RELIABLE_10)
-        self.create_subscription(JointState, "/joint_states", self.on_joint_state, RELIABLE_10)
-        self.create_subscription(DiagnosticArray, "/diagnostics", self.on_diagnostics, RELIABLE_10)
+        self.reset_sim = self.create_publisher(UInt32, "/sim/reset", qos.DATA)
+        self.reset_policy = self.create_publisher(Empty, "/policy/reset", qos.DATA)
+        self.create_subscription(UInt32, "/sim/episode", self.on_episode, qos.LATCHED)
+        self.create_subscription(Bool, "/sim/success", self.on_success, qos.DATA)
+        self.create_subscription(Detection2DArray, "/detections", lambda m: self.glass_to("detections", m), qos.DATA)
+        self.create_subscription(Object3DArray, "/objects", lambda m: self.glass_to("objects", m), qos.DATA)
+        self.create_subscription(TrackArray, "/tracks", self.on_tracks, qos.DATA)
+        self.create_subscription(JointTrajectory, "/policy/action_chunk", self.on_chunk, qos.CHUNK)
+        self.create_subscription(Object3DArray, "/sim/ground_truth", self.on_truth, qos.DATA)
+        self.create_subscription(JointState, "/joint_states", self.on_joint_state, qos.DATA)
+        self.create_subscription(DiagnosticArray, "/diagnostics", self.on_diagnostics, qos.DATA)
 
     def now_ns(self) -> int:
         return self.get_clock().now().nanoseconds

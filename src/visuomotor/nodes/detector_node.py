@@ -10,7 +10,6 @@ import threading
 import time
 
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
 from visuomotor.camera.frame import RGBDFrame
@@ -18,6 +17,7 @@ from visuomotor.camera.image_codec import ImageEncodingError, decode_image, stam
 from visuomotor.detection import DetectorConfig, DetectorError, load_detector
 from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
 from visuomotor.detection.drawing import draw_detections
+from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.detection_msgs import detections_msg, label_info_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
@@ -25,9 +25,6 @@ from visuomotor.nodes.image_msgs import header, image_msg
 from visuomotor.nodes.newest import NewestOnly
 from visuomotor_ros.msg import Detection2DArray, LabelInfo
 
-IMAGE_QOS = QoSProfile(depth=2, reliability=ReliabilityPolicy.RELIABLE)
-RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 class DetectorNode(Node):
@@ -51,11 +48,11 @@ class DetectorNode(Node):
             half=p("half"), image_size=p("image_size"))
         self.detector = load_detector(self.config)
         self.debug = p("publish_debug_image")
-        self.detections_pub = self.create_publisher(Detection2DArray, "detections", RELIABLE_10)
-        self.labels_pub = self.create_publisher(LabelInfo, "detections/label_info", LATCHED)
-        self.debug_pub = self.create_publisher(Image, "detections/debug_image", IMAGE_QOS) if self.debug else None
+        self.detections_pub = self.create_publisher(Detection2DArray, "detections", qos.DATA)
+        self.labels_pub = self.create_publisher(LabelInfo, "detections/label_info", qos.LATCHED)
+        self.debug_pub = self.create_publisher(Image, "detections/debug_image", qos.IMAGE) if self.debug else None
         self.frames: NewestOnly[Image | RGBDFrame] = NewestOnly()
-        self.image_subscription = self.create_subscription(Image, "camera/color/image_raw", self.frames.put, IMAGE_QOS)
+        self.image_subscription = self.create_subscription(Image, "camera/color/image_raw", self.frames.put, qos.IMAGE)
         self.diagnostics = StageDiagnostics(self)
         self.create_timer(1.0, self.publish_diagnostics)
         self._stop = threading.Event()

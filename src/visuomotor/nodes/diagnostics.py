@@ -6,9 +6,8 @@ from collections import deque
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 
-DIAGNOSTICS_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+from visuomotor.nodes import qos
 
 
 class StageDiagnostics:
@@ -18,7 +17,7 @@ class StageDiagnostics:
 
     def __init__(self, node: Node, window: int = 200):
         self.node = node
-        self.publisher = node.create_publisher(DiagnosticArray, "/diagnostics", DIAGNOSTICS_QOS)
+        self.publisher = node.create_publisher(DiagnosticArray, "/diagnostics", qos.DATA)
         self.latencies_ms: deque[float] = deque(maxlen=window)
         self.counters: dict[str, int] = {}
         self.problems: dict[str, int] = {}  # distinct refusal message -> occurrences since the last publish

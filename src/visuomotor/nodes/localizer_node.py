@@ -17,7 +17,6 @@ from collections import deque
 import numpy as np
 from geometry_msgs.msg import TransformStamped
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, Image, JointState
 
 from visuomotor.camera.extrinsics import transform_from_xyz_quat
@@ -28,6 +27,7 @@ from visuomotor.localization.camera_pose import JointStateHistory, WristCameraPo
 from visuomotor.localization.diagnostics import Diagnostic
 from visuomotor.localization.localizer import Localizer, LocalizerConfig
 from visuomotor.localization.stamp_pairing import StampPairer
+from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.detection_msgs import detection_from_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
@@ -37,9 +37,6 @@ from visuomotor.sim.objects import CLASS_NAMES, HALF_EXTENTS_M
 from visuomotor.sim.scene_xml import JOINT_NAMES, wrist_camera_in_flange
 from visuomotor_ros.msg import Detection2DArray, Object3DArray
 
-IMAGE_QOS = QoSProfile(depth=2, reliability=ReliabilityPolicy.RELIABLE)
-RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 SIM_SIZE_PRIORS = {name: tuple(2 * h for h in HALF_EXTENTS_M[name.split("_", 1)[1]]) for name in CLASS_NAMES}
 
 
@@ -72,21 +69,21 @@ class LocalizerNode(Node):
         if p("camera_mount") == "wrist":
             self.joint_history = JointStateHistory()
             self.wrist = WristCameraPose(lambda q: link_frames(q)[-1], wrist_camera_in_flange(), self.joint_history)
-            self.create_subscription(JointState, "joint_states", self.on_joint_state, RELIABLE_10)
+            self.create_subscription(JointState, "joint_states", self.on_joint_state, qos.DATA)
         self.T_base_camera: np.ndarray | None = None
         self.depth_infos: deque[CameraInfo] = deque(maxlen=15)
         self.depth_images: deque[Image] = deque(maxlen=15)
         self.color_info: CameraInfo | None = None
         self.pending: deque[tuple[float, Detection2DArray]] = deque(maxlen=10)
         self.handed_over: deque[RGBDFrame] = deque(maxlen=15)   # composed mode; drained on the executor thread
-        self.objects_pub = self.create_publisher(Object3DArray, "objects", RELIABLE_10)
-        self.create_subscription(Detection2DArray, "detections", self.on_detections, RELIABLE_10)
+        self.objects_pub = self.create_publisher(Object3DArray, "objects", qos.DATA)
+        self.create_subscription(Detection2DArray, "detections", self.on_detections, qos.DATA)
         self.depth_subscriptions = [
-            self.create_subscription(Image, "camera/aligned_depth_to_color/image_raw", self.on_depth, IMAGE_QOS),
+            self.create_subscription(Image, "camera/aligned_depth_to_color/image_raw", self.on_depth, qos.IMAGE),
             self.create_subscription(CameraInfo, "camera/aligned_depth_to_color/camera_info", self.on_depth_info,
-                                     IMAGE_QOS)]
-        self.create_subscription(CameraInfo, "camera/color/camera_info", self.on_color_info, IMAGE_QOS)
-        self.create_subscription(TransformStamped, "camera/extrinsics", self.on_extrinsics, LATCHED)
+                                     qos.IMAGE)]
+        self.create_subscription(CameraInfo, "camera/color/camera_info", self.on_color_info, qos.IMAGE)
+        self.create_subscription(TransformStamped, "camera/extrinsics", self.on_extrinsics, qos.LATCHED)
         self.diagnostics = StageDiagnostics(self)
         self.create_timer(0.01, self.retry_pending)
         self.create_timer(1.0, self.diagnostics.publish)

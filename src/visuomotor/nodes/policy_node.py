@@ -16,12 +16,12 @@ import time
 import numpy as np
 from rclpy.duration import Duration
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.time import Time
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Empty
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
+from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.policy.checkpoint import CheckpointError, load_policy
@@ -31,8 +31,6 @@ from visuomotor.sim.scene_xml import JOINT_NAMES
 from visuomotor_ros.msg import Track, TrackArray
 
 GRIPPER_JOINT = "gripper"
-RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
-CHUNK_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
 
 
 class PolicyNode(Node):
@@ -60,10 +58,10 @@ class PolicyNode(Node):
         self.latest_chunk: np.ndarray | None = None
         self.steps_into_chunk = 0
         self.active = False
-        self.chunk_pub = self.create_publisher(JointTrajectory, "policy/action_chunk", CHUNK_QOS)
-        self.create_subscription(JointState, "joint_states", self.on_joint_state, RELIABLE_10)
-        self.create_subscription(TrackArray, "tracks", self.on_tracks, RELIABLE_10)
-        self.create_subscription(Empty, "policy/reset", lambda _: self.reset("reset requested"), RELIABLE_10)
+        self.chunk_pub = self.create_publisher(JointTrajectory, "policy/action_chunk", qos.CHUNK)
+        self.create_subscription(JointState, "joint_states", self.on_joint_state, qos.DATA)
+        self.create_subscription(TrackArray, "tracks", self.on_tracks, qos.DATA)
+        self.create_subscription(Empty, "policy/reset", lambda _: self.reset("reset requested"), qos.DATA)
         self.diagnostics = StageDiagnostics(self)
         self.create_timer(self.period_s, self.step)
         self.create_timer(1.0, self.diagnostics.publish)

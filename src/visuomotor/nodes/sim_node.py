@@ -22,7 +22,6 @@ from typing import Callable
 import numpy as np
 from geometry_msgs.msg import TransformStamped
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image, JointState
 from std_msgs.msg import Bool, Float64MultiArray, UInt32
@@ -31,6 +30,7 @@ from trajectory_msgs.msg import JointTrajectory
 from visuomotor.camera import topics
 from visuomotor.camera.depth_units import with_depth_encoding
 from visuomotor.camera.frame import RGBDFrame
+from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.camera_node import extrinsics_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
@@ -44,9 +44,6 @@ from visuomotor.sim.task import PickPlaceTask, TaskConfig
 from visuomotor_ros.msg import Object3DArray
 
 GRIPPER_JOINT = "gripper"
-RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
-IMAGE_QOS = QoSProfile(depth=2, reliability=ReliabilityPolicy.RELIABLE)
-LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 class SimNode(Node):
@@ -72,18 +69,18 @@ class SimNode(Node):
         self.lock = threading.Lock()
         self.pending_seed: int | None = p("seed")
         self.targets: tuple[np.ndarray, float] | None = None
-        self.camera_pubs = {topic: self.create_publisher(kind, topic, IMAGE_QOS) for topic, kind in (
+        self.camera_pubs = {topic: self.create_publisher(kind, topic, qos.IMAGE) for topic, kind in (
             (topics.COLOR_IMAGE, Image), (topics.COLOR_INFO, CameraInfo),
             (topics.DEPTH_IMAGE, Image), (topics.DEPTH_INFO, CameraInfo))}
-        self.extrinsics_pub = self.create_publisher(TransformStamped, topics.EXTRINSICS, LATCHED)
-        self.joint_pub = self.create_publisher(JointState, topics.JOINT_STATES, RELIABLE_10)
-        self.truth_pub = self.create_publisher(Object3DArray, topics.GROUND_TRUTH, RELIABLE_10)
-        self.success_pub = self.create_publisher(Bool, "/sim/success", RELIABLE_10)
-        self.episode_pub = self.create_publisher(UInt32, "/sim/episode", LATCHED)
+        self.extrinsics_pub = self.create_publisher(TransformStamped, topics.EXTRINSICS, qos.LATCHED)
+        self.joint_pub = self.create_publisher(JointState, topics.JOINT_STATES, qos.DATA)
+        self.truth_pub = self.create_publisher(Object3DArray, topics.GROUND_TRUTH, qos.DATA)
+        self.success_pub = self.create_publisher(Bool, "/sim/success", qos.DATA)
+        self.episode_pub = self.create_publisher(UInt32, "/sim/episode", qos.LATCHED)
         self.clock_pub = self.create_publisher(Clock, "/clock", 10)
-        self.create_subscription(JointTrajectory, "/arm_controller/joint_trajectory", self.on_trajectory, RELIABLE_10)
-        self.create_subscription(Float64MultiArray, "/gripper_controller/commands", self.on_gripper, RELIABLE_10)
-        self.create_subscription(UInt32, "/sim/reset", lambda m: self.request_reset(m.data), RELIABLE_10)
+        self.create_subscription(JointTrajectory, "/arm_controller/joint_trajectory", self.on_trajectory, qos.DATA)
+        self.create_subscription(Float64MultiArray, "/gripper_controller/commands", self.on_gripper, qos.DATA)
+        self.create_subscription(UInt32, "/sim/reset", lambda m: self.request_reset(m.data), qos.DATA)
         self.gripper_command = 0.0
         self.wall_offset_ns = 0
         self.frame_sinks: list[Callable[[RGBDFrame], None]] = []

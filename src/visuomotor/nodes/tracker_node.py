@@ -13,11 +13,11 @@ import numpy as np
 from builtin_interfaces.msg import Duration
 from geometry_msgs.msg import TwistWithCovariance
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 from visualization_msgs.msg import Marker, MarkerArray
 
 from visuomotor.camera.image_codec import stamp_to_ns
 from visuomotor.localization.localizer import LocalizedObject
+from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.detection_msgs import detection_from_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
@@ -27,7 +27,6 @@ from visuomotor.tracking.track import TrackedObject, TrackState
 from visuomotor.tracking.tracker import Tracker, TrackerConfig
 from visuomotor_ros.msg import Object3DArray, ObjectHypothesis, Track, TrackArray
 
-RELIABLE_10 = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 STATES = {TrackState.TENTATIVE: Track.TENTATIVE, TrackState.CONFIRMED: Track.CONFIRMED, TrackState.LOST: Track.LOST}
 
 
@@ -56,9 +55,9 @@ class TrackerNode(Node):
         self.tracker = Tracker(config)
         self.coast_ns = int(self.get_parameter("coast_period_s").value * 1e9)
         self.markers = self.get_parameter("publish_markers").value
-        self.tracks_pub = self.create_publisher(TrackArray, "tracks", RELIABLE_10)
-        self.markers_pub = self.create_publisher(MarkerArray, "tracks/markers", RELIABLE_10) if self.markers else None
-        self.create_subscription(Object3DArray, "objects", self.on_objects, RELIABLE_10)
+        self.tracks_pub = self.create_publisher(TrackArray, "tracks", qos.DATA)
+        self.markers_pub = self.create_publisher(MarkerArray, "tracks/markers", qos.DATA) if self.markers else None
+        self.create_subscription(Object3DArray, "objects", self.on_objects, qos.DATA)
         self.diagnostics = StageDiagnostics(self)
         self.create_timer(self.coast_ns * 1e-9, self.coast)
         self.create_timer(1.0, self.diagnostics.publish)
