@@ -20,9 +20,12 @@ from visuomotor.paths import share_dir
 
 
 def run_session(out: Path, composed: bool, episodes: int, seed_start: int, episode_timeout_s: float,
-                startup_timeout_s: float, record_bag: bool, log, parameter_overrides: dict | None = None) -> dict:
+                startup_timeout_s: float, record_bag: bool, log, parameter_overrides: dict | None = None,
+                until_s: float | None = None, after_episode=None) -> dict:
     """Start the sim graph (one process per node, or composed), run the episodes, write the report to
-    `out` and return its summary. parameter_overrides: node name -> {parameter: value}."""
+    `out` and return its summary. parameter_overrides: node name -> {parameter: value}; until_s: keep
+    running episodes (beyond `episodes`) until this many seconds have passed; after_episode(group,
+    record): called after each episode (e.g. to sample memory)."""
     plan = load_launch_file(share_dir() / "launch" / "sim.launch.py")
     for spec in plan.nodes:
         spec.param_values.update((parameter_overrides or {}).get(spec.name, {}))
@@ -46,7 +49,9 @@ def run_session(out: Path, composed: bool, episodes: int, seed_start: int, episo
     records, recorder = [], None
     try:
         wait_until_flowing(monitor, group, startup_timeout_s, log)
-        for index in range(episodes):
+        started = time.monotonic()
+        index = 0
+        while index < episodes or (until_s is not None and time.monotonic() - started < until_s):
             seed = seed_start + index
             if index == 0 and record_bag:
                 recorder = start_recorder(out / "bag")
@@ -55,8 +60,11 @@ def run_session(out: Path, composed: bool, episodes: int, seed_start: int, episo
                 stop_recorder(recorder)
                 recorder = None
             records.append(record)
-            log(f"episode {index + 1}/{episodes} seed {seed}: {'success' if record.success else 'FAILED'} "
+            log(f"episode {index + 1} seed {seed}: {'success' if record.success else 'FAILED'} "
                 f"in {record.duration_s:.1f} s")
+            if after_episode is not None:
+                after_episode(group, record)
+            index += 1
             if group.exited():
                 log(f"nodes exited: {group.exited()}; stopping")
                 break

@@ -1,0 +1,66 @@
+"""`visuomotor bench soak --minutes 10 --json`: run pick-and-place episodes on the multi-process sim graph
+for a while and check it does not degrade: resident memory of every node process (first vs last
+sample), glass-to-command latency per episode (first vs last third), crashes."""
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands.demo import DEMO_SEED_START
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process, MB (from /proc; 0 when it has exited)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--minutes", type=float, default=10.0, help="how long to run (default 10)")
+    parser.add_argument("--out", type=Path, default=None, help="report folder (default reports/soak-<time>)")
+    add_json_flag(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.minutes <= 0:
+        raise UserError(f"--minutes {args.minutes}: give a positive duration")
+    out = args.out or Path("reports") / f"soak-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
+    log = (lambda line: None) if args.json else (lambda line: print(line, flush=True))
+    samples: list[dict[str, float]] = []
+    latencies: list[float] = []
+
+    def sample(group, record) -> None:
+        samples.append({name: rss_mb(p.pid) for name, p in group.processes.items()})
+        command = record.latency_ms["command"]
+        latencies.append(float(np.median(command)) if command else float("nan"))
+
+    from visuomotor.nodes.demo_session import run_session
+
+    summary = run_session(out, False, 1, DEMO_SEED_START, 25.0, 180.0, record_bag=False, log=log,
+                          until_s=60.0 * args.minutes, after_episode=sample)
+    first, last = samples[0], samples[-1]
+    growth = {name: round(100.0 * (last[name] - first[name]) / first[name], 2) for name in first if first[name] > 0}
+    third = max(1, len(latencies) // 3)
+    result = {
+        "minutes": args.minutes, "episodes": summary["episodes"], "success_rate": summary["success_rate"],
+        "crashes": summary["crashes"], "rss_mb_first": first, "rss_mb_last": last, "rss_growth_percent": growth,
+        "max_rss_growth_percent": max(growth.values()) if growth else None,
+        "glass_to_command_median_ms_first_third": round(float(np.nanmedian(latencies[:third])), 2),
+        "glass_to_command_median_ms_last_third": round(float(np.nanmedian(latencies[-third:])), 2),
+        "report": summary["report"],
+    }
+    emit_result(result, args.json)
+    return 0 if not summary["crashes"] else 1
+
+
+COMMANDS = [Command("bench", "soak", "run the graph for minutes; memory growth, latency drift, crashes",
+                    add_arguments, run)]
