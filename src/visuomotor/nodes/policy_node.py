@@ -14,6 +14,7 @@ import sys
 import time
 
 import numpy as np
+import torch
 from rclpy.duration import Duration
 from rclpy.node import Node
 from rclpy.time import Time
@@ -44,7 +45,9 @@ class PolicyNode(Node):
         declare("target_class", "red_cube")
         declare("stale_timeout_s", 0.5)
         declare("device", "cpu")
+        declare("torch_threads", 1)
         p = lambda name: self.get_parameter(name).value  # noqa: E731
+        torch.set_num_threads(p("torch_threads"))  # a state-mode ACT step is tiny: more threads only contend
         model, stats, _ = load_policy(p("checkpoint") or shipped_policy(), device=p("device"))
         if model.config.camera_names:
             raise ValueError("policy_node runs state-mode ACT checkpoints (tracked object positions); this one "
