@@ -25,9 +25,8 @@ from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.diagnostics import StageDiagnostics
-from visuomotor.policy.checkpoint import CheckpointError, load_policy
+from visuomotor.policy.checkpoint import SHIPPED_CHECKPOINT, load_policy
 from visuomotor.policy.runner import GRIPPER_THRESHOLD, PolicyRunner
-from visuomotor.policy.shipped import shipped_policy
 from visuomotor.sim.scene_xml import JOINT_NAMES
 from visuomotor_ros.msg import Track, TrackArray
 
@@ -48,7 +47,7 @@ class PolicyNode(Node):
         declare("torch_threads", 1)
         p = lambda name: self.get_parameter(name).value  # noqa: E731
         torch.set_num_threads(p("torch_threads"))  # a state-mode ACT step is tiny: more threads only contend
-        model, stats, _ = load_policy(p("checkpoint") or shipped_policy(), device=p("device"))
+        model, stats, _ = load_policy(p("checkpoint") or SHIPPED_CHECKPOINT, device=p("device"))
         if model.config.camera_names:
             raise ValueError("policy_node runs state-mode ACT checkpoints (tracked object positions); this one "
                              f"needs images from {list(model.config.camera_names)}")
