@@ -81,6 +81,9 @@ class DetectorNode(Node):
         except (ImageEncodingError, DetectorError) as error:
             self.diagnostics.refuse(f"skipped frame: {error}")
             return
+        except RuntimeError as error:  # e.g. out of memory inside the model: skip, report, keep running
+            self.diagnostics.refuse(f"skipped frame: model failed: {error}")
+            return
         self.detections_pub.publish(detections_msg(detections, image_header))
         timing = self.detector.last_timing
         self.diagnostics.record_latency((time.perf_counter() - started) * 1e3)

@@ -133,6 +133,9 @@ class SimNode(Node):
     def run_loop(self, stop: threading.Event) -> None:
         try:
             self._step_until(stop)
+        except Exception as error:  # noqa: BLE001 — a dead simulation must end the node, not idle silently
+            self.get_logger().error(f"simulation stopped: {type(error).__name__}: {error}")
+            self.context.try_shutdown()
         finally:
             self.task.sim.close()  # the EGL context belongs to this thread
 
