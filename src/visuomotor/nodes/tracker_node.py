@@ -50,7 +50,7 @@ class TrackerNode(Node):
         for f in fields(TrackerConfig):
             self.declare_parameter(f.name, f.default)
         self.declare_parameter("publish_markers", True)
-        self.declare_parameter("coast_period_s", 0.2)
+        self.declare_parameter("coast_period_s", 0.5)
         config = TrackerConfig(**{f.name: self.get_parameter(f.name).value for f in fields(TrackerConfig)})
         self.tracker = Tracker(config)
         self.coast_ns = int(self.get_parameter("coast_period_s").value * 1e9)
@@ -74,11 +74,14 @@ class TrackerNode(Node):
         self.update([localized_from_msg(o) for o in message.objects], stamp_to_ns(message.header.stamp))
 
     def coast(self) -> None:
-        """No /objects for coast_period_s: advance the tracks by prediction alone."""
+        """No /objects for coast_period_s: advance the tracks by prediction alone, to the time
+        now − coast_period_s. A frame still in flight is newer than that (unless it is older than the
+        coast period, i.e. stale), so coasting never makes the tracker refuse a real frame."""
         if self.last_input_ns is None or self.last_stamp_ns is None:
             return
-        if self.now_ns() - self.last_input_ns >= self.coast_ns:
-            self.update([], self.last_stamp_ns + self.coast_ns)
+        now = self.now_ns()
+        if now - self.last_input_ns >= self.coast_ns and now - self.coast_ns > self.last_stamp_ns:
+            self.update([], now - self.coast_ns)
             self.diagnostics.count("coasting_updates")
 
     def update(self, objects: list[LocalizedObject], stamp_ns: int) -> None:
