@@ -94,7 +94,21 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", choices=("train", "val", "test"), default="test")
     parser.add_argument("--image-size", type=int, default=None, help="default: the size the model was trained at")
     parser.add_argument("--device", default="cpu")
+    _add_threads_argument(parser)
     add_json_flag(parser)
+
+
+def _add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (default 1: on a shared, loaded CPU more threads wait on each other)")
+
+
+def _set_threads(threads: int) -> None:
+    import torch
+
+    if threads < 1:
+        raise UserError(f"--threads {threads} must be ≥ 1")
+    torch.set_num_threads(threads)
 
 
 def _run_eval(args: argparse.Namespace) -> int:
@@ -104,6 +118,7 @@ def _run_eval(args: argparse.Namespace) -> int:
     from visuomotor.detection.assets import backend_of
     from visuomotor.detection.evaluation import EVAL_CONFIDENCE, evaluate
 
+    _set_threads(args.threads)
     try:
         detector = load_detector(DetectorConfig(backend_of(args.weights), str(args.weights), confidence=EVAL_CONFIDENCE,
                                                 image_size=args.image_size, device=args.device))
@@ -123,6 +138,7 @@ def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--detr-weights", default=str(SHIPPED_DETR))
     parser.add_argument("--frames", type=int, default=30, help="timed frames per backend")
     parser.add_argument("--device", default="cpu")
+    _add_threads_argument(parser)
     add_json_flag(parser)
 
 
@@ -137,9 +153,11 @@ def _run_bench(args: argparse.Namespace) -> int:
 
     if args.frames < 1:
         raise UserError(f"--frames {args.frames} must be ≥ 1")
+    _set_threads(args.threads)
     frames = sim_frames(8)
     result = {"input": "640x480 RGB sim renders", "device": args.device, "torch_threads": torch.get_num_threads(),
               "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
+              "load_average_1min_before": os.getloadavg()[0],
               "seed_004_s26_5_2_cpu_ms_per_frame": SEED_CPU_MS_PER_FRAME,
               "seed_004_s29_5_detection_budget_ms": SEED_DETECTION_BUDGET_MS,
               "seed_004_s29_5_pipeline_ms": SEED_PIPELINE_MS}

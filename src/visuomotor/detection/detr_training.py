@@ -8,8 +8,8 @@ frozen batch norms DETR puts in its backbone are trained as ordinary BatchNorm2d
 are the same, so the saved model loads back (frozen, with the learned statistics) as a plain DETR.
 
 Run directory OUT: detr/checkpoint.pt (model, optimiser, epoch, metrics; resume from it),
-metrics.jsonl (one line per epoch: train loss, val mAP), model/ (best epoch by val mAP@0.5:0.95,
-float16 save_pretrained directory loadable by DetrDetector).
+metrics.jsonl (one line per epoch: train loss, val mAP), model/ (best epoch by val mAP@0.5:0.95, the
+later one on ties; float16 save_pretrained directory loadable by DetrDetector).
 """
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def train_detr(data_dir: Path, out_dir: Path, class_names: list[str], config: De
         print(json.dumps(record), flush=True)
         with open(out_dir / "metrics.jsonl", "a") as log:
             log.write(json.dumps(record) + "\n")
-        if metrics["map50_95"] > best_map:
+        if metrics["map50_95"] >= best_map:  # on ties the later, longer-trained epoch wins
             best_map = metrics["map50_95"]
             save_detr(frozen_copy(model).half(), processor, out_dir / "model")
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch + 1,
