@@ -38,14 +38,14 @@ class DetectorNode(Node):
         declare("classes", [""])
         declare("device", "cpu")
         declare("half", False)
-        declare("image_size", 640)
+        declare("image_size", 0)  # 0: the size the model was trained at (running a 320 model at 640 misclassifies)
         declare("publish_debug_image", False)
         p = lambda name: self.get_parameter(name).value  # noqa: E731
         classes = tuple(c for c in p("classes") if c) or None
         self.config = DetectorConfig(
             backend=p("backend"), weights=p("weights") or str({"yolo": SHIPPED_YOLO, "detr": SHIPPED_DETR}.get(p("backend"), "")),
             confidence=p("confidence_threshold"), iou=p("iou_threshold"), classes=classes, device=p("device"),
-            half=p("half"), image_size=p("image_size"))
+            half=p("half"), image_size=p("image_size") or None)
         self.detector = load_detector(self.config)
         self.debug = p("publish_debug_image")
         self.detections_pub = self.create_publisher(Detection2DArray, "detections", qos.DATA)
