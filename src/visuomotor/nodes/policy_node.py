@@ -6,7 +6,8 @@ state and the newest confirmed track of `target_class`, runs the ACT policy thro
 (temporal ensembling or chunk execution), and publishes the actions ahead: point 0 is this step's
 action (ensembled), points 1.. the rest of the latest predicted chunk, one control period apart, stamped
 with the time point 0 is due. Stale or missing inputs publish nothing (the arm controller's watchdog then
-holds the arm) and reset the schedule; a diagnostic names the stale input.
+holds the arm) and reset the schedule; a diagnostic names the stale input. While the gripper holds the
+object and the camera loses it behind the fingers, its position follows the tool (forward kinematics).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sensor_msgs.msg import JointState
 from std_msgs.msg import Empty
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
+from visuomotor.control.kinematics import forward_kinematics
 from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.diagnostics import StageDiagnostics
@@ -31,6 +33,7 @@ from visuomotor.sim.scene_xml import JOINT_NAMES
 from visuomotor_ros.msg import Track, TrackArray
 
 GRIPPER_JOINT = "gripper"
+HOLDING_CLOSURE = (0.3, 0.9)  # gripper closure while it holds a cube (≈ 0.55); 1 = closed on nothing
 
 
 class PolicyNode(Node):
@@ -57,13 +60,14 @@ class PolicyNode(Node):
         self.target_class = p("target_class")
         self.joint_state: tuple[int, np.ndarray] | None = None   # (receipt time ns, [q (6), gripper])
         self.target: tuple[int, np.ndarray] | None = None        # (receipt time ns, position (3,))
+        self.grasp_offset: np.ndarray | None = None              # object − tool centre while held
         self.latest_chunk: np.ndarray | None = None
         self.steps_into_chunk = 0
         self.active = False
         self.chunk_pub = self.create_publisher(JointTrajectory, "policy/action_chunk", qos.CHUNK)
         self.create_subscription(JointState, "joint_states", self.on_joint_state, qos.DATA)
         self.create_subscription(TrackArray, "tracks", self.on_tracks, qos.DATA)
-        self.create_subscription(Empty, "policy/reset", lambda _: self.reset("reset requested"), qos.DATA)
+        self.create_subscription(Empty, "policy/reset", self.on_reset_request, qos.DATA)
         self.diagnostics = StageDiagnostics(self)
         self.create_timer(self.period_s, self.step)
         self.create_timer(1.0, self.diagnostics.publish)
@@ -88,23 +92,46 @@ class PolicyNode(Node):
             p = best.pose.pose.position
             self.target = (self.now_ns(), np.array([p.x, p.y, p.z]))
 
+    def on_reset_request(self, _: Empty) -> None:
+        """A new episode: forget the schedule and the held object's offset."""
+        self.grasp_offset = None
+        self.reset("reset requested")
+
     def reset(self, why: str) -> None:
         if self.active:
             self.get_logger().info(f"policy schedule reset: {why}")
         self.runner.reset()
         self.latest_chunk, self.active = None, False
 
+    def object_position(self, now: int) -> np.ndarray | None:
+        """The target object's position: its fresh confirmed track; while the gripper holds it (closed
+        but not fully: closure in HOLDING_CLOSURE) and the camera has lost it behind the fingers, it moves
+        with the tool: tool-centre point (forward kinematics) + the object's offset from it measured
+        while both were known. None when neither is available."""
+        qpos = self.joint_state[1]
+        tcp = forward_kinematics(qpos[:6])[:3, 3]
+        holding = HOLDING_CLOSURE[0] <= qpos[6] <= HOLDING_CLOSURE[1]
+        if self.target is not None and now - self.target[0] <= self.stale_ns:
+            self.grasp_offset = self.target[1] - tcp if holding else None
+            return self.target[1]
+        if holding and self.grasp_offset is not None:
+            return tcp + self.grasp_offset
+        return None
+
     def step(self) -> None:
         now = self.now_ns()
-        stale = [name for name, value in (("joint_states", self.joint_state), (f"{self.target_class} track", self.target))
-                 if value is None or now - value[0] > self.stale_ns]
+        if self.joint_state is None or now - self.joint_state[0] > self.stale_ns:
+            stale = ["joint_states"]
+        else:
+            target = self.object_position(now)
+            stale = [] if target is not None else [f"{self.target_class} track"]
         if stale:
             if self.active:
                 self.diagnostics.refuse(f"no action: {', '.join(stale)} stale or missing")
             self.reset(f"{', '.join(stale)} stale")
             return
         started = time.perf_counter()
-        qpos, target = self.joint_state[1], self.target[1]
+        qpos = self.joint_state[1]
         try:
             if self.runner.schedule.wants_query():
                 self.latest_chunk, self.steps_into_chunk = self.runner.predict_chunk(qpos, target), 0
