@@ -6,14 +6,28 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from visuomotor.detection.config import DetectorConfig
-from visuomotor.detection.detector import Detector, DetectorError, FrameTiming
 from visuomotor.detection.result import Detection
 
+if TYPE_CHECKING:
+    from visuomotor.detection.detector import Detector
+
 BACKENDS = ("yolo", "detr")
+_TORCH_NAMES = ("Detector", "DetectorError", "FrameTiming")  # from detector.py, which imports torch
 
 
-def load_detector(config: DetectorConfig) -> Detector:
+def __getattr__(name: str):
+    """Detector, DetectorError, FrameTiming load torch on first use, so importing the package (e.g. for
+    the shipped-weights paths, or to build the CLI) stays fast."""
+    if name in _TORCH_NAMES:
+        from visuomotor.detection import detector
+        return getattr(detector, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load_detector(config: DetectorConfig) -> "Detector":
     """Build the backend named by config.backend."""
     if config.backend == "yolo":
         from visuomotor.detection.yolo_backend import YoloDetector
@@ -21,6 +35,7 @@ def load_detector(config: DetectorConfig) -> Detector:
     if config.backend == "detr":
         from visuomotor.detection.detr_backend import DetrDetector
         return DetrDetector(config)
+    from visuomotor.detection.detector import DetectorError
     raise DetectorError(f"unknown detector backend {config.backend!r}; use one of {BACKENDS}")
 
 
