@@ -44,18 +44,25 @@ def test_tracks_rejects_nan_and_holds_when_joint_states_stop(spawn, ros_node):
         joint_pub.publish(JointState(name=list(JOINT_NAMES), position=position.tolist()))
 
     node.create_timer(0.01, publish_joint_state)
+    policy = {"chunk": None}   # re-sent at 50 Hz like a policy; None: the policy is silent
+    node.create_timer(0.02, lambda: policy["chunk"] is not None and chunk_pub.publish(policy["chunk"]))
     assert spin_until(executor, lambda: len(commands) > 5, 30), controller.output()
     np.testing.assert_allclose(commands[-1].points[0].positions, HOME)
     assert spin_until(executor, lambda: "holding: no action chunk yet" in diagnostics, 5)
 
     target = HOME + 0.2
-    chunk_pub.publish(chunk_msg(target))
+    policy["chunk"] = chunk_msg(target)
     assert spin_until(executor, lambda: np.allclose(commands[-1].points[0].positions, target, atol=1e-3), 10), \
         controller.output()
 
     chunk_pub.publish(chunk_msg(np.full(6, np.nan)))
     assert spin_until(executor, lambda: any("NaN" in d for d in diagnostics), 5)
     np.testing.assert_allclose(commands[-1].points[0].positions, target, atol=1e-3)
+
+    policy["chunk"] = None   # the policy vanishes: holding within 100 ms
+    assert spin_until(executor, lambda: "holding: action chunks stale (policy silent)" in diagnostics, 5)
+    policy["chunk"] = chunk_msg(target)
+    assert spin_until(executor, lambda: diagnostics[-1] == "tracking", 5)
 
     feedback["on"] = False
     assert spin_until(executor, lambda: "holding: joint states stale" in diagnostics, 5)

@@ -6,7 +6,8 @@ Each tick (period Δt = 1/rate_hz) the controller
    v_brake is the highest speed that can still stop within |e| at a_max in steps of Δt (no overshoot), then a = clip((v − v_prev)/Δt, ±a_max),
    v = v_prev + a·Δt, q = clip(q_prev + v·Δt, q_min, q_max) — position, velocity and acceleration limits;
 3. holds (q = q_prev, v = 0: the command stream stops at once, the drives brake) when the joint states or
-   the chunk go stale (watchdog) or nothing was accepted yet.
+   the action chunks go stale — no new one for watchdog_timeout_s, so a vanished policy holds the arm
+   within that time even if its last chunk reached further ahead — or nothing was accepted yet.
 When a joint state jumps by more than resync_jump_rad from the previous one (a simulator reset, a robot
 moved by hand), the controller restarts from the measured position and drops the current chunk, so it
 never drags the arm back to where it was.
@@ -80,6 +81,7 @@ class Command:
 class ArmController:
     config: ArmControllerConfig = field(default_factory=ArmControllerConfig)
     _chunk: ActionChunk | None = None
+    _chunk_received_s: float = 0.0
     _joint_state_s: float | None = None
     _measured: np.ndarray | None = None
     resyncs: int = 0
@@ -97,8 +99,9 @@ class ArmController:
             self.resyncs += int(jumped)
         self._measured, self._joint_state_s = positions, stamp_s
 
-    def submit(self, chunk: ActionChunk) -> str:
-        """Accept a chunk; returns "" or why it was rejected (the previous chunk stays in force)."""
+    def submit(self, chunk: ActionChunk, now_s: float) -> str:
+        """Accept a chunk received at now_s; returns "" or why it was rejected (the previous chunk stays
+        in force, and keeps ageing towards the watchdog)."""
         positions = np.asarray(chunk.positions, dtype=float)
         if positions.ndim != 2 or positions.shape[1] != NUM_JOINTS + 1 or len(positions) == 0:
             return f"action chunk must be (k, {NUM_JOINTS + 1}), got {positions.shape}"
@@ -114,6 +117,7 @@ class ArmController:
             if np.any(tcp < low) or np.any(tcp > high):
                 return f"action {i} puts the tool at {np.round(tcp, 3).tolist()} m, outside the workspace box"
         self._chunk = ActionChunk(chunk.start_s, chunk.dt_s, positions)
+        self._chunk_received_s = now_s
         return ""
 
     def tick(self, now_s: float) -> Command | None:
@@ -142,7 +146,7 @@ class ArmController:
             return "joint states stale"
         if self._chunk is None:
             return "no action chunk yet"
-        if now_s - self._chunk.end_s > timeout:
+        if now_s - self._chunk_received_s > timeout:
             return "action chunks stale (policy silent)"
         return ""
 

@@ -85,7 +85,8 @@ class ArmControllerNode(Node):
 
     def on_chunk(self, msg: JointTrajectory) -> None:
         try:
-            reason = self.controller.submit(chunk_from_msg(msg, self.joint_names, self.now_s()))
+            now = self.now_s()
+            reason = self.controller.submit(chunk_from_msg(msg, self.joint_names, now), now)
         except ValueError as error:
             reason = str(error)
         if reason:
