@@ -55,6 +55,8 @@ def test_tracks_rejects_nan_and_holds_when_joint_states_stop(spawn, ros_node):
     assert spin_until(executor, lambda: np.allclose(commands[-1].points[0].positions, target, atol=1e-3), 10), \
         controller.output()
 
+    policy["chunk"] = None   # (chunks are keep-last-1: a good one right behind would replace the NaN one)
+    spin_until(executor, lambda: False, 0.1)
     chunk_pub.publish(chunk_msg(np.full(6, np.nan)))
     assert spin_until(executor, lambda: any("NaN" in d for d in diagnostics), 5)
     np.testing.assert_allclose(commands[-1].points[0].positions, target, atol=1e-3)
