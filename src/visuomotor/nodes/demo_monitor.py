@@ -1,6 +1,6 @@
 """The demo's observer and episode driver (one rclpy node in the `visuomotor demo` process).
 
-Starts each episode (/policy/reset, then /sim/reset with the seed; waits for /sim/episode), ends it on
+Starts each episode (/sim/reset with the seed; once /sim/episode announces it, /policy/reset), ends it on
 /sim/success or a timeout, and measures from message stamps: glass-to-detections/objects/tracks/command
 latency (receipt time − image stamp; for the command, the first action chunk after each /tracks), tracked
 vs ground-truth position error (same stamp, same class, nearest), joint trajectories and each node's last
@@ -58,13 +58,13 @@ class DemoMonitor(Node):
         with self.lock:
             self.record, self.episode_seed = None, None
         self.success.clear()
-        self.reset_policy.publish(Empty())
         deadline = time.monotonic() + start_timeout_s
         while self.episode_seed != seed:                     # republish: the first sample may precede discovery
             if time.monotonic() > deadline:
                 raise TimeoutError(f"sim_node did not start episode {seed} within {start_timeout_s:.0f} s")
             self.reset_sim.publish(UInt32(data=seed))
             time.sleep(0.2)
+        self.reset_policy.publish(Empty())  # after the new scene runs: no chunk of the old scene survives
         with self.lock:
             self.started_ns, self.pending_tracks, self.record = self.now_ns(), [], record
         self.success.wait(timeout_s)
