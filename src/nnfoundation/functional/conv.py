@@ -99,15 +99,22 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
     return Tensor.from_op(out, parents, backward)
 
 
-def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> Tensor:
-    """Maximum over each K_h×K_w window (padding counts as -inf); the adjoint goes to the first argmax."""
-    _check_nchw(x, "max_pool2d")
+def _pool_geometry(x: Tensor, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, name: str):
+    """Checked NCHW input → (kernel, stride (default: kernel), padding, output (H, W)) of a pooling op."""
+    _check_nchw(x, name)
     kernel = _pair(kernel_size)
     stride = kernel if stride is None else _pair(stride)
     padding = _pair(padding)
-    n, c, h, w = x.shape
+    h, w = x.shape[2:]
     out_hw = (conv_output_size(h, kernel[0], stride[0], padding[0]),
               conv_output_size(w, kernel[1], stride[1], padding[1]))
+    return kernel, stride, padding, out_hw
+
+
+def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> Tensor:
+    """Maximum over each K_h×K_w window (padding counts as -inf); the adjoint goes to the first argmax."""
+    kernel, stride, padding, out_hw = _pool_geometry(x, kernel_size, stride, padding, "max_pool2d")
+    n, c, h, w = x.shape
     padded = _pad(x.data, padding, -np.inf)
     flat = _windows(padded, kernel, stride, (1, 1), out_hw).reshape(n, c, *out_hw, -1)
     winner = flat.argmax(axis=-1)
@@ -123,13 +130,8 @@ def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, p
 
 def avg_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> Tensor:
     """Mean over each K_h×K_w window, zero padding included in the count."""
-    _check_nchw(x, "avg_pool2d")
-    kernel = _pair(kernel_size)
-    stride = kernel if stride is None else _pair(stride)
-    padding = _pair(padding)
+    kernel, stride, padding, out_hw = _pool_geometry(x, kernel_size, stride, padding, "avg_pool2d")
     n, c, h, w = x.shape
-    out_hw = (conv_output_size(h, kernel[0], stride[0], padding[0]),
-              conv_output_size(w, kernel[1], stride[1], padding[1]))
     padded = _pad(x.data, padding)
     out = _windows(padded, kernel, stride, (1, 1), out_hw).mean(axis=(-2, -1))
     area = kernel[0] * kernel[1]
