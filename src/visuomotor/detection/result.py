@@ -21,3 +21,8 @@ class Detection:
     def center(self) -> tuple[float, float]:
         x1, y1, x2, y2 = self.xyxy
         return (x1 + x2) / 2.0, (y1 + y2) / 2.0
+
+
+def xyxy_from_center_size(center_x: float, center_y: float, size_x: float, size_y: float) -> np.ndarray:
+    """A centre/size box (BoundingBox2D, pixels) → (4,) [x1, y1, x2, y2]."""
+    return np.array([center_x - size_x / 2, center_y - size_y / 2, center_x + size_x / 2, center_y + size_y / 2])

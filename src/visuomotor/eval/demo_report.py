@@ -139,7 +139,7 @@ def image_strip(bag_path: Path, count: int = 4, width: int = 320) -> np.ndarray 
     from visuomotor.camera.bag import read_bag
     from visuomotor.camera.image_codec import decode_image, stamp_to_ns
     from visuomotor.detection.drawing import draw_detections
-    from visuomotor.detection.result import Detection
+    from visuomotor.detection.result import Detection, xyxy_from_center_size
 
     images, detections = {}, {}
     for message in read_bag(bag_path, topics=["/camera/color/image_raw", "/detections"]):
@@ -147,8 +147,7 @@ def image_strip(bag_path: Path, count: int = 4, width: int = 320) -> np.ndarray 
         if message.topic == "/detections":
             detections[stamp] = [
                 Detection(-1, d.results[0].class_id if d.results else "", d.results[0].score if d.results else 0.0,
-                          np.array([d.bbox.center_x - d.bbox.size_x / 2, d.bbox.center_y - d.bbox.size_y / 2,
-                                    d.bbox.center_x + d.bbox.size_x / 2, d.bbox.center_y + d.bbox.size_y / 2]))
+                          xyxy_from_center_size(d.bbox.center_x, d.bbox.center_y, d.bbox.size_x, d.bbox.size_y))
                 for d in message.message.detections]
         else:
             images[stamp] = message.message

@@ -1,10 +1,9 @@
 """visuomotor.detection.Detection <-> visuomotor_ros/Detection2D(Array), LabelInfo."""
 from __future__ import annotations
 
-import numpy as np
 from std_msgs.msg import Header
 
-from visuomotor.detection.result import Detection
+from visuomotor.detection.result import Detection, xyxy_from_center_size
 from visuomotor_ros.msg import BoundingBox2D, Detection2D, Detection2DArray, LabelInfo, ObjectHypothesis, VisionClass
 
 
@@ -27,10 +26,9 @@ def detection_from_msg(message: Detection2D, class_ids: dict[str, int]) -> Detec
     (from LabelInfo; -1 when unknown)."""
     best = message.results[0] if message.results else ObjectHypothesis(class_id="", score=0.0)
     box = message.bbox
-    xyxy = np.array([box.center_x - box.size_x / 2, box.center_y - box.size_y / 2,
-                     box.center_x + box.size_x / 2, box.center_y + box.size_y / 2])
     return Detection(class_id=class_ids.get(best.class_id, -1), class_name=best.class_id, score=best.score,
-                     xyxy=xyxy, mask_label=message.mask_label)
+                     xyxy=xyxy_from_center_size(box.center_x, box.center_y, box.size_x, box.size_y),
+                     mask_label=message.mask_label)
 
 
 def label_info_msg(class_names: list[str], threshold: float, header: Header) -> LabelInfo:
