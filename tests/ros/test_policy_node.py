@@ -1,19 +1,22 @@
 """policy_node in its own process with a real (randomly initialised, small) ACT checkpoint: publishes
-chunks from joint states + the target track, and stops at once when an input goes stale."""
+chunks from joint states + the target track, stops at once when an input goes stale, acts on the
+freshest measured track and forgets the old scene on a reset."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import JointState
+from std_msgs.msg import Empty
 from trajectory_msgs.msg import JointTrajectory
 
 from ros_testing import spin_until
 from visuomotor.nodes.image_msgs import header
 from visuomotor.nodes.object_msgs import pose_with_covariance
 from visuomotor.policy.act import ACT, ACTConfig
-from visuomotor.policy.checkpoint import save_policy
+from visuomotor.policy.checkpoint import load_policy, save_policy
 from visuomotor.policy.normalization import NormalizationStats
+from visuomotor.policy.runner import PolicyRunner
 from visuomotor.sim.layout import HOME_Q
 from visuomotor.sim.scene_xml import JOINT_NAMES
 from visuomotor_ros.msg import ObjectHypothesis, Track, TrackArray
@@ -71,3 +74,65 @@ def test_missing_checkpoint_is_a_one_line_error(spawn, tmp_path):
     policy = spawn(["-m", "visuomotor.nodes.policy_node", "--ros-args", "-p", f"checkpoint:={tmp_path / 'none'}"])
     assert policy.popen.wait(timeout=60) == 2
     assert "policy_node:" in policy.output() and "missing" in policy.output()
+
+
+def red_cube_track(stamp_ns: int, track_id: str, position, hits: int, since_update_s: float,
+                   state: int = Track.CONFIRMED) -> Track:
+    track = Track(header=header(stamp_ns, "base_link"), id=track_id, state=state, hits=hits,
+                  results=[ObjectHypothesis(class_id="red_cube", score=0.9)],
+                  pose=pose_with_covariance(np.asarray(position, float), None, np.eye(3) * 1e-6))
+    track.time_since_update.sec, track.time_since_update.nanosec = int(since_update_s), int(since_update_s % 1 * 1e9)
+    return track
+
+
+def test_acts_on_the_freshest_track_and_forgets_the_old_scene_on_reset(spawn, ros_node, checkpoint):
+    """Chunks are compared with the same checkpoint run here: with temporal ensembling the policy is
+    queried every step, so points 1.. of every chunk are that step's prediction for (joints, target)."""
+    policy = spawn(["-m", "visuomotor.nodes.policy_node", "--ros-args", "-p", f"checkpoint:={checkpoint}",
+                    "-p", "rate_hz:=20.0"])
+    model, stats, _ = load_policy(checkpoint)
+    runner = PolicyRunner(model, stats)
+    qpos = np.array([*HOME_Q, 0.0])
+    old_cube, new_cube = np.array([0.43, 0.31, 0.03]), np.array([0.40, -0.17, 0.02])
+    expected = {name: runner.predict_chunk(qpos, p)[1:] for name, p in (("old", old_cube), ("new", new_cube))}
+
+    node, executor = ros_node("policy_choice_test")
+    chunks: list[JointTrajectory] = []
+    node.create_subscription(JointTrajectory, "/policy/action_chunk", chunks.append, QOS)
+    joints_pub = node.create_publisher(JointState, "/joint_states", QOS)
+    tracks_pub = node.create_publisher(TrackArray, "/tracks", QOS)
+    reset_pub = node.create_publisher(Empty, "/policy/reset", QOS)
+    scene = {"tracks": lambda stamp: []}
+
+    def feed():
+        stamp = node.get_clock().now().nanoseconds
+        joints_pub.publish(JointState(header=header(stamp, ""), name=[*JOINT_NAMES, "gripper"], position=list(qpos)))
+        tracks_pub.publish(TrackArray(header=header(stamp, "base_link"), tracks=scene["tracks"](stamp)))
+
+    def target_of(chunk: JointTrajectory) -> str | None:
+        ahead = np.array([p.positions for p in chunk.points[1:]])
+        return next((name for name, e in expected.items() if np.allclose(ahead, e, atol=1e-4)), None)
+
+    node.create_timer(0.02, feed)
+    # a coasting track seen often (old cube, 1.5 s without a measurement) and a fresh one (new cube)
+    scene["tracks"] = lambda stamp: [red_cube_track(stamp, "obj-1", old_cube, 90, 1.5),
+                                     red_cube_track(stamp, "obj-2", new_cube, 4, 0.0)]
+    assert spin_until(executor, lambda: len(chunks) >= 5, 60), policy.output()
+    assert target_of(chunks[-1]) == "new", "acted on the coasting track"
+
+    # old-scene tracks only (measured before the reset): after the reset, nothing is published
+    scene["tracks"] = lambda stamp: [red_cube_track(stamp, "obj-1", old_cube, 90, 0.0)]
+    spin_until(executor, lambda: False, 0.5)
+    reset_at = node.get_clock().now().nanoseconds
+    scene["tracks"] = lambda stamp: [red_cube_track(stamp, "obj-1", old_cube, 90, (stamp - reset_at) * 1e-9 + 0.05)]
+    reset_pub.publish(Empty())
+    spin_until(executor, lambda: False, 0.5)
+    count = len(chunks)
+    spin_until(executor, lambda: False, 0.5)
+    assert len(chunks) == count, "acted on a track measured before the reset"
+
+    # the new scene's cube, hidden right after it was measured (LOST), still gives the target
+    measured_at = node.get_clock().now().nanoseconds
+    scene["tracks"] = lambda stamp: [red_cube_track(stamp, "obj-3", new_cube, 3, (stamp - measured_at) * 1e-9, Track.LOST)]
+    assert spin_until(executor, lambda: len(chunks) > count + 3, 10), policy.output()
+    assert target_of(chunks[-1]) == "new" and policy.alive()

@@ -1,8 +1,10 @@
-"""tracker_node in its own process: stable ids for moving objects, coasting to LOST when input stops."""
+"""tracker_node in its own process: stable ids for moving objects, coasting to LOST when input stops,
+forgetting the scene on tracker/reset."""
 from __future__ import annotations
 
 import numpy as np
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from std_msgs.msg import Empty
 from visualization_msgs.msg import MarkerArray
 
 from ros_testing import spin_until
@@ -55,3 +57,31 @@ def test_ids_are_stable_and_tracks_coast_when_input_stops(spawn, ros_node):
     lost_cube = next(t for t in tracks[-1].tracks if t.results[0].class_id == "red_cube")
     assert lost_cube.time_since_update.sec > 0 or lost_cube.time_since_update.nanosec > 0
     assert lost_cube.id == cube.id and tracker.alive()
+
+
+def test_reset_forgets_the_scene_and_refuses_frames_captured_before_it(spawn, ros_node):
+    tracker = spawn(["-m", "visuomotor.nodes.tracker_node"])
+    node, executor = ros_node("tracker_reset_test")
+    tracks: list[TrackArray] = []
+    node.create_subscription(TrackArray, "/tracks", tracks.append, QOS)
+    objects_pub = node.create_publisher(Object3DArray, "/objects", QOS)
+    reset_pub = node.create_publisher(Empty, "/tracker/reset", QOS)
+    assert spin_until(executor, lambda: objects_pub.get_subscription_count() > 0
+                      and reset_pub.get_subscription_count() > 0, 30), tracker.output()
+    before_ns = node.get_clock().now().nanoseconds
+    objects_pub.publish(objects_at(before_ns, 0.0))
+    assert spin_until(executor, lambda: len(tracks) == 1, 10), tracker.output()
+    old_ids = {t.id for t in tracks[0].tracks}
+
+    reset_pub.publish(Empty())
+    assert spin_until(executor, lambda: len(tracks) == 2, 10), tracker.output()
+    assert tracks[1].tracks == []                                         # the reset is announced at once
+    objects_pub.publish(objects_at(before_ns + 1_000_000, 0.001))           # in flight from the old scene
+    after_ns = node.get_clock().now().nanoseconds
+    objects_pub.publish(objects_at(after_ns, 0.0))
+    assert spin_until(executor, lambda: len(tracks) == 3, 10), tracker.output()
+    spin_until(executor, lambda: False, 0.3)
+    assert len(tracks) == 3, "a frame captured before the reset was tracked"
+    new = tracks[2].tracks
+    assert {t.state for t in new} == {Track.CONFIRMED} and not {t.id for t in new} & old_ids
+    assert tracker.alive()

@@ -23,12 +23,19 @@ def _add_record_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed-start", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--images", action="store_true", help="also store camera colour images")
     parser.add_argument("--cameras", default="fixed", help="comma-separated cameras for --images (default fixed)")
+    parser.add_argument("--start-jitter-rad", type=float, default=None,
+                        help="± jitter of the start pose around home (default: the scene's 0.05)")
+    parser.add_argument("--action-noise-rad", type=float, default=0.0,
+                        help="σ of correlated noise on the executed joint targets (DART; recorded actions stay "
+                             "the expert's); default 0")
     add_json_flag(parser)
 
 
 def _run_record(args: argparse.Namespace) -> int:
     if args.episodes < 1 or args.seed_start < 0:
         raise UserError(f"--episodes ({args.episodes}) must be >= 1 and --seed-start ({args.seed_start}) >= 0")
+    if args.action_noise_rad < 0 or (args.start_jitter_rad is not None and args.start_jitter_rad < 0):
+        raise UserError("--action-noise-rad and --start-jitter-rad must be >= 0 (radians)")
     os.environ.setdefault("MUJOCO_GL", "egl")
     from visuomotor.policy.rollout import EVAL_SEED_START, record_demos
 
@@ -36,7 +43,8 @@ def _run_record(args: argparse.Namespace) -> int:
         raise UserError(f"demo seeds must stay below {EVAL_SEED_START}, where held-out evaluation seeds start")
     cameras = tuple(c for c in args.cameras.split(",") if c) if args.images else ()
     try:
-        result = record_demos(args.episodes, args.out, args.seed_start, cameras, progress=not args.json)
+        result = record_demos(args.episodes, args.out, args.seed_start, cameras, progress=not args.json,
+                              start_jitter_rad=args.start_jitter_rad, action_noise_rad=args.action_noise_rad)
     except ValueError as error:
         raise UserError(str(error))
     emit_result(result, args.json)
@@ -124,6 +132,8 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                         help="execute each chunk open loop and re-query every k steps")
     parser.add_argument("--ensemble-m", type=float, default=0.01, help="temporal ensembling weight decay m")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--start-jitter-rad", type=float, default=None,
+                        help="± jitter of the start pose around home (default: the scene's 0.05)")
     add_json_flag(parser)
 
 
@@ -149,7 +159,7 @@ def _run_eval(args: argparse.Namespace) -> int:
                         f"held-out seeds (e.g. --seed-start {max(info['demo_seeds']) + 1})")
     runner = PolicyRunner(model, stats, temporal_ensembling=not args.no_temporal_ensembling,
                           ensemble_m=args.ensemble_m)
-    result = evaluate_policy(runner, seeds, progress=not args.json)
+    result = evaluate_policy(runner, seeds, progress=not args.json, start_jitter_rad=args.start_jitter_rad)
     emit_result({"checkpoint": args.checkpoint, **result}, args.json)
     return 0
 

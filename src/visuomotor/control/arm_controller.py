@@ -9,8 +9,9 @@ Each tick (period Δt = 1/rate_hz) the controller
    the action chunks go stale — no new one for watchdog_timeout_s, so a vanished policy holds the arm
    within that time even if its last chunk reached further ahead — or nothing was accepted yet.
 When a joint state jumps by more than resync_jump_rad from the previous one (a simulator reset, a robot
-moved by hand), the controller restarts from the measured position and drops the current chunk, so it
-never drags the arm back to where it was.
+moved by hand), the controller restarts from the measured position (and measured gripper closure, when
+reported) and drops the current chunk — and any chunk planned before the jump that is still in flight —
+so it never drags the arm back to where it was nor re-closes a gripper that was opened.
 A chunk is rejected whole, with a reason, if it holds a non-finite value or if any target's tool-centre
 point (forward kinematics) leaves the workspace box in base_link; targets beyond the joint limits are
 clamped. Units: rad, rad/s, rad/s², m, s. The gripper channel is a closure in [0, 1] (0 open, 1 closed).
@@ -85,24 +86,32 @@ class ArmController:
     _joint_state_s: float | None = None
     _measured: np.ndarray | None = None
     resyncs: int = 0
+    _resync_s: float = float("-inf")   # when the last resync happened; chunks planned earlier are void
     _q: np.ndarray | None = None
     _v: np.ndarray = field(default_factory=lambda: np.zeros(NUM_JOINTS))
     _gripper: float = 0.0
 
-    def update_joint_state(self, positions: np.ndarray, stamp_s: float) -> None:
+    def update_joint_state(self, positions: np.ndarray, stamp_s: float, gripper: float | None = None) -> None:
+        """positions (6,) rad measured at stamp_s; gripper: the measured closure, if the robot reports it
+        (on a (re)start the controller holds it rather than its last command)."""
         positions = np.asarray(positions, dtype=float)
         if positions.shape != (NUM_JOINTS,) or not np.all(np.isfinite(positions)):
             return  # a bad reading is ignored; the watchdog holds if no good one follows
         jumped = self._measured is not None and np.max(np.abs(positions - self._measured)) > self.config.resync_jump_rad
         if self._q is None or jumped:
             self._q, self._v, self._chunk = positions.copy(), np.zeros(NUM_JOINTS), None
+            if gripper is not None and np.isfinite(gripper):
+                self._gripper = float(np.clip(gripper, 0.0, 1.0))
             self.resyncs += int(jumped)
+            self._resync_s = stamp_s if jumped else self._resync_s
         self._measured, self._joint_state_s = positions, stamp_s
 
     def submit(self, chunk: ActionChunk, now_s: float) -> str:
         """Accept a chunk received at now_s; returns "" or why it was rejected (the previous chunk stays
         in force, and keeps ageing towards the watchdog)."""
         positions = np.asarray(chunk.positions, dtype=float)
+        if chunk.start_s < self._resync_s:
+            return "action chunk planned before the joint states jumped (robot reset or moved): discarded"
         if positions.ndim != 2 or positions.shape[1] != NUM_JOINTS + 1 or len(positions) == 0:
             return f"action chunk must be (k, {NUM_JOINTS + 1}), got {positions.shape}"
         if not (np.all(np.isfinite(positions)) and np.isfinite(chunk.start_s) and chunk.dt_s > 0):

@@ -76,12 +76,14 @@ class ArmControllerNode(Node):
         return self.get_clock().now().nanoseconds * 1e-9
 
     def on_joint_state(self, msg: JointState) -> None:
+        names = list(msg.name)
         try:
-            positions = np.array([msg.position[list(msg.name).index(n)] for n in self.joint_names])
+            positions = np.array([msg.position[names.index(n)] for n in self.joint_names])
         except (ValueError, IndexError):
             self.report(DiagnosticStatus.WARN, f"joint_states lack some of {self.joint_names}")
             return
-        self.controller.update_joint_state(positions, self.now_s())
+        gripper = msg.position[names.index(GRIPPER_JOINT)] if GRIPPER_JOINT in names[:len(msg.position)] else None
+        self.controller.update_joint_state(positions, self.now_s(), gripper)
 
     def on_chunk(self, msg: JointTrajectory) -> None:
         try:

@@ -1,8 +1,8 @@
 """The demo's observer and episode driver (one rclpy node in the `visuomotor demo` process).
 
-Starts each episode (/sim/reset with the seed; once /sim/episode announces it, /policy/reset), ends it on
-/sim/success or a timeout, and measures from message stamps: glass-to-detections/objects/tracks/command
-latency (receipt time − image stamp; for the command, the first action chunk after each /tracks), tracked
+Starts each episode (/sim/reset with the seed; once /sim/episode announces it, /tracker/reset and
+/policy/reset), ends it on /sim/success or a timeout, and measures from message stamps:
+glass-to-detections/objects/tracks/command latency (receipt time − image stamp; for the command, the first action chunk after each /tracks), tracked
 vs ground-truth position error (same stamp, same class, nearest), joint trajectories and each node's last
 /diagnostics values.
 """
@@ -38,6 +38,7 @@ class DemoMonitor(Node):
         self.chunks_seen = 0
         self.truth: OrderedDict[int, Object3DArray] = OrderedDict()
         self.reset_sim = self.create_publisher(UInt32, "/sim/reset", qos.DATA)
+        self.reset_tracker = self.create_publisher(Empty, "/tracker/reset", qos.DATA)
         self.reset_policy = self.create_publisher(Empty, "/policy/reset", qos.DATA)
         self.create_subscription(UInt32, "/sim/episode", self.on_episode, qos.LATCHED)
         self.create_subscription(Bool, "/sim/success", self.on_success, qos.DATA)
@@ -63,8 +64,11 @@ class DemoMonitor(Node):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"sim_node did not start episode {seed} within {start_timeout_s:.0f} s")
             self.reset_sim.publish(UInt32(data=seed))
-            time.sleep(0.2)
-        self.reset_policy.publish(Empty())  # after the new scene runs: no chunk of the old scene survives
+            answer_by = time.monotonic() + 1.0
+            while self.episode_seed != seed and time.monotonic() < answer_by:
+                time.sleep(0.01)
+        self.reset_tracker.publish(Empty())  # after the new scene runs: no track or chunk of the old one survives
+        self.reset_policy.publish(Empty())
         with self.lock:
             self.started_ns, self.pending_tracks, self.record = self.now_ns(), [], record
         self.success.wait(timeout_s)

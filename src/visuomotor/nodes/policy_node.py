@@ -2,12 +2,20 @@
 
 Every control period (1/rate_hz, the period the policy was trained at) it builds the state
 s = [6 joint angles, gripper state, target object position] (seed 004 §29.3.3) from the newest joint
-state and the newest confirmed track of `target_class`, runs the ACT policy through its action schedule
+state and the target object's track (below), runs the ACT policy through its action schedule
 (temporal ensembling or chunk execution), and publishes the actions ahead: point 0 is this step's
 action (ensembled), points 1.. the rest of the latest predicted chunk, one control period apart, stamped
 with the time point 0 is due. Stale or missing inputs publish nothing (the arm controller's watchdog then
 holds the arm) and reset the schedule; a diagnostic names the stale input. While the gripper holds the
 object and the camera loses it behind the fingers, its position follows the tool (forward kinematics).
+
+Target track: among the tracks of `target_class` last measured since the episode started, a confirmed
+one before a lost one, then the most recently measured (smallest time_since_update), then the most hits —
+a coasting track of an object that left the view never wins over one the camera sees. A lost track (the
+object hidden, e.g. under the open gripper) still gives its last position, unless the gripper holds the
+object (then the tool-following position wins). A new episode starts on std_msgs/Empty on policy/reset
+or when a joint jumps RESET_JUMP_RAD further than its drive could move (the robot was reset or moved by hand): the
+schedule, the target and the held object's offset are forgotten, and only tracks measured afterwards count.
 """
 from __future__ import annotations
 
@@ -23,6 +31,7 @@ from sensor_msgs.msg import JointState
 from std_msgs.msg import Empty
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
+from visuomotor.camera.image_codec import stamp_to_ns
 from visuomotor.control.kinematics import forward_kinematics
 from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
@@ -34,6 +43,8 @@ from visuomotor_ros.msg import Track, TrackArray
 
 GRIPPER_JOINT = "gripper"
 HOLDING_CLOSURE = (0.3, 0.9)  # gripper closure while it holds a cube (≈ 0.55); 1 = closed on nothing
+RESET_JUMP_RAD = 0.2          # a joint moving this much more than its drive can between two joint states
+MAX_JOINT_SPEED_RAD_S = np.pi  # UR5e, every joint
 
 
 class PolicyNode(Node):
@@ -59,15 +70,17 @@ class PolicyNode(Node):
         self.period_s, self.stale_ns = 1.0 / p("rate_hz"), int(p("stale_timeout_s") * 1e9)
         self.target_class = p("target_class")
         self.joint_state: tuple[int, np.ndarray] | None = None   # (receipt time ns, [q (6), gripper])
-        self.target: tuple[int, np.ndarray] | None = None        # (receipt time ns, position (3,))
+        self.joint_state_stamp_ns = 0
+        self.target: tuple[int, np.ndarray, bool] | None = None  # (receipt time ns, position (3,), confirmed)
         self.grasp_offset: np.ndarray | None = None              # object − tool centre while held
+        self.episode_start_ns = 0                                 # tracks stamped earlier are ignored
         self.latest_chunk: np.ndarray | None = None
         self.steps_into_chunk = 0
         self.active = False
         self.chunk_pub = self.create_publisher(JointTrajectory, "policy/action_chunk", qos.CHUNK)
         self.create_subscription(JointState, "joint_states", self.on_joint_state, qos.DATA)
         self.create_subscription(TrackArray, "tracks", self.on_tracks, qos.DATA)
-        self.create_subscription(Empty, "policy/reset", self.on_reset_request, qos.DATA)
+        self.create_subscription(Empty, "policy/reset", lambda _: self.start_episode("reset requested"), qos.DATA)
         self.diagnostics = StageDiagnostics(self)
         self.create_timer(self.period_s, self.step)
         self.create_timer(1.0, self.diagnostics.publish)
@@ -82,20 +95,27 @@ class PolicyNode(Node):
         except (ValueError, IndexError):
             self.diagnostics.refuse(f"joint_states lack some of {[*JOINT_NAMES, GRIPPER_JOINT]}")
             return
-        self.joint_state = (self.now_ns(), np.asarray(values, dtype=float))
+        values, stamp = np.asarray(values, dtype=float), stamp_to_ns(message.header.stamp)
+        if self.joint_state is not None:
+            allowed = RESET_JUMP_RAD + MAX_JOINT_SPEED_RAD_S * max(0, stamp - self.joint_state_stamp_ns) * 1e-9
+            if np.max(np.abs(values[:6] - self.joint_state[1][:6])) > allowed:
+                self.start_episode("joint states jumped (robot reset or moved by hand)")
+        self.joint_state, self.joint_state_stamp_ns = (self.now_ns(), values), stamp
 
     def on_tracks(self, message: TrackArray) -> None:
-        candidates = [t for t in message.tracks if t.state == Track.CONFIRMED
-                      and t.results and t.results[0].class_id == self.target_class]
+        stamp = stamp_to_ns(message.header.stamp)
+        candidates = [t for t in message.tracks if t.state in (Track.CONFIRMED, Track.LOST)
+                      and t.results and t.results[0].class_id == self.target_class
+                      and stamp - stamp_to_ns(t.time_since_update) >= self.episode_start_ns]
         if candidates:
-            best = max(candidates, key=lambda t: t.hits)
+            best = min(candidates, key=lambda t: (t.state != Track.CONFIRMED, stamp_to_ns(t.time_since_update), -t.hits))
             p = best.pose.pose.position
-            self.target = (self.now_ns(), np.array([p.x, p.y, p.z]))
+            self.target = (self.now_ns(), np.array([p.x, p.y, p.z]), best.state == Track.CONFIRMED)
 
-    def on_reset_request(self, _: Empty) -> None:
-        """A new episode: forget the schedule and the held object's offset."""
-        self.grasp_offset = None
-        self.reset("reset requested")
+    def start_episode(self, why: str) -> None:
+        """Forget the schedule, the target and the held object's offset; only later measurements count."""
+        self.grasp_offset, self.target, self.episode_start_ns = None, None, self.now_ns()
+        self.reset(why)
 
     def reset(self, why: str) -> None:
         if self.active:
@@ -111,12 +131,13 @@ class PolicyNode(Node):
         qpos = self.joint_state[1]
         tcp = forward_kinematics(qpos[:6])[:3, 3]
         holding = HOLDING_CLOSURE[0] <= qpos[6] <= HOLDING_CLOSURE[1]
-        if self.target is not None and now - self.target[0] <= self.stale_ns:
+        fresh = self.target is not None and now - self.target[0] <= self.stale_ns
+        if fresh and self.target[2]:
             self.grasp_offset = self.target[1] - tcp if holding else None
             return self.target[1]
         if holding and self.grasp_offset is not None:
             return tcp + self.grasp_offset
-        return None
+        return self.target[1] if fresh else None
 
     def step(self) -> None:
         now = self.now_ns()

@@ -1,4 +1,6 @@
 """tracker_node: /objects -> /tracks (visuomotor_ros/TrackArray, stable string ids) + /tracks/markers.
+std_msgs/Empty on tracker/reset forgets every track (the scene was replaced, e.g. a new sim episode);
+frames captured before the reset are then refused, and an empty /tracks says so at once.
 
 Hungarian 3D tracking in base_link (visuomotor.tracking, seed 004 §29.4). When /objects stop arriving
 (e.g. the detector died), the tracks coast on their constant-velocity prediction every coast_period_s,
@@ -13,6 +15,7 @@ import numpy as np
 from builtin_interfaces.msg import Duration
 from geometry_msgs.msg import TwistWithCovariance
 from rclpy.node import Node
+from std_msgs.msg import Empty
 from visualization_msgs.msg import Marker, MarkerArray
 
 from visuomotor.camera.image_codec import stamp_to_ns
@@ -58,6 +61,7 @@ class TrackerNode(Node):
         self.tracks_pub = self.create_publisher(TrackArray, "tracks", qos.DATA)
         self.markers_pub = self.create_publisher(MarkerArray, "tracks/markers", qos.DATA) if self.markers else None
         self.create_subscription(Object3DArray, "objects", self.on_objects, qos.DATA)
+        self.create_subscription(Empty, "tracker/reset", self.on_reset, qos.DATA)
         self.diagnostics = StageDiagnostics(self)
         self.create_timer(self.coast_ns * 1e-9, self.coast)
         self.create_timer(1.0, self.diagnostics.publish)
@@ -72,6 +76,15 @@ class TrackerNode(Node):
     def on_objects(self, message: Object3DArray) -> None:
         self.last_input_ns = self.now_ns()
         self.update([localized_from_msg(o) for o in message.objects], stamp_to_ns(message.header.stamp))
+
+    def on_reset(self, _: Empty) -> None:
+        now = self.now_ns()
+        self.tracker.reset(now)
+        self.created_ns.clear()
+        self.updated_ns.clear()
+        self.last_stamp_ns = now
+        self.tracks_pub.publish(TrackArray(header=header(now, "base_link"), tracks=[]))
+        self.get_logger().info("tracks reset")
 
     def coast(self) -> None:
         """No /objects for coast_period_s: advance the tracks by prediction alone, to the time

@@ -24,8 +24,9 @@ class TrackerConfig:
     class_gating (True): a detection may only match a track of the same (majority-vote) class.
     n_init (3): matched frames before a tentative track is confirmed (reported); suppresses one-frame
         false positives at the cost of n_init − 1 frames of delay.
-    confirm_first_frame (True): tracks started on the tracker's first frame are confirmed at once
-        (ByteTrack's rule: nothing existed to confuse them with), so a scene is reported from frame one.
+    confirm_first_frame (True): tracks started on the tracker's first frame (after construction or
+        reset) are confirmed at once (ByteTrack's rule: nothing existed to confuse them with), so a scene
+        is reported from frame one.
     tentative_max_misses (0): misses allowed to a tentative track before it is deleted.
     max_age_s (3.0): how long after its last match a confirmed track survives (LOST, coasting) before it
         is deleted, in stamp time; keeps the id through occlusions of up to max_age_s whatever the rate.
@@ -83,6 +84,15 @@ class Tracker:
         self._tracks: list[Track] = []
         self._next_id = 1
         self._last_stamp_ns: int | None = None
+        self._fresh = True   # no frame since construction or reset
+
+    def reset(self, stamp_ns: int) -> None:
+        """Forget every track (the scene was replaced, e.g. a new sim episode); frames stamped at or
+        before stamp_ns — still in flight from the old scene — are then refused as stale. Ids are never
+        reused: numbering continues."""
+        self._tracks = []
+        self._last_stamp_ns = stamp_ns
+        self._fresh = True
 
     def update(self, objects: list[LocalizedObject], stamp_ns: int) -> TrackerOutput:
         """Advance all tracks to stamp_ns and associate this frame's objects (possibly none: coast).
@@ -93,8 +103,8 @@ class Tracker:
             problem = Diagnostic("stale_stamp", f"frame at {stamp_ns} ns is not newer than the last tracked frame "
                                                 f"{self._last_stamp_ns} ns: ignored (out-of-order or replayed input)")
             return TrackerOutput(stamp_ns, self._snapshots(self._last_stamp_ns), [problem])
-        first_frame = self._last_stamp_ns is None
-        dt = 0.0 if first_frame else (stamp_ns - self._last_stamp_ns) * 1e-9
+        first_frame, self._fresh = self._fresh, False
+        dt = 0.0 if self._last_stamp_ns is None else (stamp_ns - self._last_stamp_ns) * 1e-9
         self._last_stamp_ns = stamp_ns
         config = self.config
         diagnostics = [Diagnostic("wrong_stamp", f"object stamped {o.stamp_ns} ns given at {stamp_ns} ns: ignored", i)

@@ -138,3 +138,20 @@ def test_joint_state_jump_resynchronises_instead_of_dragging_the_arm_back():
     command = controller.tick(0.22)
     assert controller.resyncs == 1 and command.holding and command.reason == "no action chunk yet"
     np.testing.assert_allclose(command.joints, reset_pose)
+
+
+def test_resynchronising_holds_the_measured_gripper_not_the_last_command():
+    controller = controller_at_home()
+    run(controller, 0.0, 0.2, chunk=chunk_to(HOME, 0.0, k=100, gripper=1.0))   # gripper commanded closed
+    assert controller.tick(0.2).gripper == 1.0
+    controller.update_joint_state(HOME + np.array([0.5, 0, 0, 0, 0, 0]), 0.21, gripper=0.02)  # reset, fingers open
+    assert controller.tick(0.22).gripper == pytest.approx(0.02)
+
+
+def test_a_chunk_planned_before_the_resync_is_discarded():
+    controller = controller_at_home()
+    reset_pose = HOME + np.array([0.5, 0, 0, 0, 0, 0])
+    controller.update_joint_state(reset_pose, 1.00)
+    late = chunk_to(HOME + 0.1, 0.98)                 # planned from the pre-reset state, arriving now
+    assert "before the joint states jumped" in controller.submit(late, 1.01)
+    assert controller.submit(chunk_to(reset_pose, 1.02), 1.02) == ""

@@ -148,3 +148,15 @@ def test_lost_tracks_stop_drifting():
     outs = run(tracker, [[]] * 20, first_frame=10)
     drift = outs[-1].tracks[0].position[0] - last_seen
     assert 0.02 < drift < 0.045                                               # 2 cm · (1 + ½ + ¼ + …) < 4 cm
+
+
+def test_reset_forgets_tracks_refuses_older_frames_and_never_reuses_ids():
+    tracker = Tracker(TrackerConfig(n_init=3))
+    before = run(tracker, [[((0.5, 0, 0.02), {})]] * 3)[-1]
+    assert [t.track_id for t in before.confirmed()] == ["obj-1"]
+    tracker.reset(350 * MS)
+    assert tracker.tracks == []
+    in_flight = tracker.update([obj((0.5, 0, 0.02), 340 * MS)], 340 * MS)   # old scene, captured before the reset
+    assert in_flight.tracks == [] and in_flight.diagnostics[0].code == "stale_stamp"
+    after = tracker.update([obj((0.3, 0.1, 0.02), 400 * MS)], 400 * MS)
+    assert [(t.track_id, t.state) for t in after.tracks] == [("obj-2", TrackState.CONFIRMED)]  # first frame again
