@@ -7,7 +7,9 @@ from nnfoundation.nn.layers import Dropout, Flatten, LeakyReLU, Linear, ReLU, Si
 from nnfoundation.nn.module import Module, ModuleList, Parameter, Sequential
 from nnfoundation.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm2d, LayerNorm
 from nnfoundation.nn.recurrent import LSTM, RNN
-from nnfoundation.nn.transformer import TransformerDecoderLayer, TransformerEncoderLayer
+from nnfoundation.nn.transformer import (
+    TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)
 from nnfoundation.nn.vision import BasicBlock, Bottleneck, FeaturePyramid, PatchEmbedding
 
 __all__ = [
@@ -15,5 +17,6 @@ __all__ = [
     "FeaturePyramid", "Flatten", "GroupNorm", "InstanceNorm2d", "LSTM", "LayerNorm", "LeakyReLU",
     "LearnedPositionalEncoding", "Linear", "MaxPool2d", "Module", "ModuleList", "MultiheadAttention",
     "Parameter", "RNN", "ReLU", "Sequential", "Sigmoid", "SinusoidalPositionalEncoding", "Tanh",
-    "TransformerDecoderLayer", "TransformerEncoderLayer", "PatchEmbedding", "sinusoidal_table",
+    "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder", "TransformerEncoderLayer",
+    "PatchEmbedding", "sinusoidal_table",
 ]

@@ -124,6 +124,28 @@ def test_transformer_decoder_layer(parity, dtype, norm_first):
 
 
 @DTYPES
+@pytest.mark.parametrize("final_norm", [False, True], ids=["no_final_norm", "final_norm"])
+def test_transformer_encoder_stack(parity, dtype, final_norm):
+    ours = nn.TransformerEncoder(2, 8, 2, 16, dropout=0.0, norm_first=True, final_norm=final_norm, rng=rng())
+    layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=True)
+    theirs = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(8) if final_norm else None,
+                                         enable_nested_tensor=False)
+    parity([(2, 5, 8)], ours, theirs, dtype=dtype, modules=(ours, theirs))
+
+
+@DTYPES
+@pytest.mark.parametrize("final_norm", [False, True], ids=["no_final_norm", "final_norm"])
+def test_transformer_decoder_stack(parity, dtype, final_norm):
+    """Non-causal queries (as DETR / ACT use them); the copied weights differ per layer, so a stack that
+    skipped or repeated a layer would not match."""
+    ours = nn.TransformerDecoder(3, 8, 2, 16, dropout=0.0, norm_first=True, final_norm=final_norm, rng=rng())
+    layer = torch.nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=True)
+    theirs = torch.nn.TransformerDecoder(layer, 3, norm=torch.nn.LayerNorm(8) if final_norm else None)
+    parity([(2, 4, 8), (2, 6, 8)], lambda x, memory: ours(x, memory, causal=False), theirs,
+           dtype=dtype, modules=(ours, theirs))
+
+
+@DTYPES
 def test_positional_encodings(parity, dtype):
     ours = nn.SinusoidalPositionalEncoding(6, max_length=10, dtype=dtype)
     position = torch.arange(10, dtype=torch.float64)[:, None]
