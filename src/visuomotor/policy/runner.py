@@ -2,6 +2,9 @@
 one action per control step through an action schedule (visuomotor.policy.action_schedule) → the gripper
 command snapped to 0 (open) / 1 (closed) at GRIPPER_THRESHOLD.
 
+Backends compute the same chunk: "torch" runs the ACT itself; "nnfoundation" runs its torch-free export
+(visuomotor.policy.nn_export, state-mode checkpoints only, float64).
+
 Why snap: the demonstrations' gripper command is binary, but the regressed (and ensembled) value is not; a
 command of 0.05 closes the fingers slightly, the policy then sees a gripper state it only saw while the
 expert was closing, and predicts "close" — a feedback loop that shuts the gripper in mid-air."""
@@ -13,18 +16,24 @@ import torch
 from visuomotor.policy.act import ACT
 from visuomotor.policy.action_schedule import ChunkExecution, TemporalEnsembling
 from visuomotor.policy.dataset import OBJECT_DIM, QPOS_DIM
+from visuomotor.policy.nn_export import export_act
 from visuomotor.policy.normalization import NormalizationStats
 from visuomotor.policy.preprocess import checked_vector, images_to_tensor
 
 GRIPPER_THRESHOLD = 0.5
+BACKENDS = ("torch", "nnfoundation")
 
 
 class PolicyRunner:
     """Call `reset()` at the start of every episode and `act(...)` once per control step."""
 
     def __init__(self, model: ACT, stats: NormalizationStats, temporal_ensembling: bool = True,
-                 ensemble_m: float = 0.01, execute_steps: int | None = None, binary_gripper: bool = True):
+                 ensemble_m: float = 0.01, execute_steps: int | None = None, binary_gripper: bool = True,
+                 backend: str = "torch"):
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown policy backend {backend!r}; pick one of {list(BACKENDS)}")
         self.model = model.eval()
+        self.exported = export_act(model) if backend == "nnfoundation" else None
         self.stats = stats
         self.temporal_ensembling = temporal_ensembling
         self.ensemble_m = ensemble_m
@@ -53,7 +62,10 @@ class PolicyRunner:
             frames = np.stack([images[c] for c in cameras])
             size = (self.model.config.image_height, self.model.config.image_width)
             image_tensor = images_to_tensor(frames, size).to(self.device)[None]
-        chunk = self.model(state_tensor[None], image_tensor).actions[0]                       # (k, 7) normalised
+        if self.exported is not None:
+            chunk = torch.from_numpy(self.exported.predict(state_tensor[None].cpu().numpy())[0])   # (k, 7)
+        else:
+            chunk = self.model(state_tensor[None], image_tensor).actions[0]                   # (k, 7) normalised
         chunk = self.stats.denormalize_action(chunk).double().cpu().numpy()
         if self.model.config.relative_joints:                                                # offsets → targets
             chunk[:, :QPOS_DIM - 1] += state[:QPOS_DIM - 1]
