@@ -59,6 +59,7 @@ class PolicyNode(Node):
         declare("stale_timeout_s", 0.5)
         declare("device", "cpu")
         declare("torch_threads", 1)
+        declare("backend", "torch")      # "torch" or "nnfoundation" (torch-free, state mode)
         p = lambda name: self.get_parameter(name).value  # noqa: E731
         torch.set_num_threads(p("torch_threads"))  # a state-mode ACT step is tiny: more threads only contend
         model, stats, _ = load_policy(p("checkpoint") or SHIPPED_CHECKPOINT, device=p("device"))
@@ -66,7 +67,7 @@ class PolicyNode(Node):
             raise ValueError("policy_node runs state-mode ACT checkpoints (tracked object positions); this one "
                              f"needs images from {list(model.config.camera_names)}")
         self.runner = PolicyRunner(model, stats, temporal_ensembling=p("temporal_ensembling"),
-                                   ensemble_m=p("ensemble_m"))
+                                   ensemble_m=p("ensemble_m"), backend=p("backend"))
         self.period_s, self.stale_ns = 1.0 / p("rate_hz"), int(p("stale_timeout_s") * 1e9)
         self.target_class = p("target_class")
         self.joint_state: tuple[int, np.ndarray] | None = None   # (receipt time ns, [q (6), gripper])
