@@ -132,6 +132,8 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                         help="execute each chunk open loop and re-query every k steps")
     parser.add_argument("--ensemble-m", type=float, default=0.01, help="temporal ensembling weight decay m")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--backend", choices=("torch", "nnfoundation"), default="torch",
+                        help="run the ACT in torch or torch-free in nnfoundation (state mode only; default torch)")
     parser.add_argument("--start-jitter-rad", type=float, default=None,
                         help="± jitter of the start pose around home (default: the scene's 0.05)")
     add_json_flag(parser)
@@ -157,10 +159,13 @@ def _run_eval(args: argparse.Namespace) -> int:
     if overlap:
         raise UserError(f"seeds {overlap[:5]} were training demonstrations of this checkpoint; evaluate on "
                         f"held-out seeds (e.g. --seed-start {max(info['demo_seeds']) + 1})")
-    runner = PolicyRunner(model, stats, temporal_ensembling=not args.no_temporal_ensembling,
-                          ensemble_m=args.ensemble_m)
+    try:
+        runner = PolicyRunner(model, stats, temporal_ensembling=not args.no_temporal_ensembling,
+                              ensemble_m=args.ensemble_m, backend=args.backend)
+    except ValueError as error:
+        raise UserError(str(error))
     result = evaluate_policy(runner, seeds, progress=not args.json, start_jitter_rad=args.start_jitter_rad)
-    emit_result({"checkpoint": args.checkpoint, **result}, args.json)
+    emit_result({"checkpoint": args.checkpoint, "backend": args.backend, **result}, args.json)
     return 0
 
 
