@@ -8,9 +8,9 @@ CVAE encoder is dropped):
     â      = W_a·hidden + b_a                      (B, k, action_dim), normalised actions
 
 Computation runs in float64 (EXPORT_DTYPE): the copied float32 weights are exact in float64, so the result
-is the float32 torch model's chunk without torch's rounding; the two agree to ≈ 1e-6 rad on the shipped
-checkpoint (tests/visuomotor/policy/test_policy_nn_export.py asserts ≤ 1e-4 on 1000 states). Image-mode
-checkpoints (ResNet18 camera tokens) are refused: nnfoundation has no pretrained-layout ResNet18 here.
+is the float32 torch model's chunk without torch's rounding; the two agree to 4e-6 rad on the shipped
+checkpoint (tests/visuomotor/policy/test_policy_nn_export.py asserts ≤ 1e-4 on 1000 states; numbers in
+docs/policy.md). Image-mode checkpoints are refused: their ResNet18 camera tokens are not exported.
 """
 from __future__ import annotations
 

@@ -1,11 +1,14 @@
 """The torch-free ACT (visuomotor.policy.nn_export) computes the torch ACT's chunk: the shipped checkpoint on
 1000 realistic states (max |Δ action| ≤ 1e-4 rad), a random deeper model whose every layer is shown to matter,
-and the PolicyRunner backend switch."""
+and the backend switch of PolicyRunner and `visuomotor eval policy`."""
+import json
+
 import numpy as np
 import pytest
 import torch
 from threadpoolctl import threadpool_limits
 
+from visuomotor.cli import main
 from visuomotor.policy.act import ACT, ACTConfig
 from visuomotor.policy.checkpoint import SHIPPED_CHECKPOINT, load_policy
 from visuomotor.policy.nn_export import NNFoundationACT, export_act
@@ -79,3 +82,15 @@ def test_unknown_backend_and_image_checkpoints_are_refused():
         PolicyRunner(model, stats, backend="onnx")
     with pytest.raises(ValueError, match="state-only checkpoints .* use backend 'torch'"):
         NNFoundationACT(ACTConfig(**SMALL, camera_names=("fixed",)))
+
+
+def test_eval_policy_backends_give_the_same_episode(monkeypatch, capsys):
+    monkeypatch.setenv("MUJOCO_GL", "egl")
+    results = {}
+    for backend in ("torch", "nnfoundation"):
+        assert main(["eval", "policy", "--checkpoint", str(SHIPPED_CHECKPOINT), "--episodes", "1", "--seed-start",
+                     "100001", "--backend", backend, "--json"]) == 0
+        results[backend] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert results["nnfoundation"]["backend"] == "nnfoundation" and results["nnfoundation"]["successes"] == 1
+    for key in ("successes", "failed_seeds", "mean_success_time_s"):
+        assert results["nnfoundation"][key] == results["torch"][key]
