@@ -85,7 +85,7 @@ def red_cube_track(stamp_ns: int, track_id: str, position, hits: int, since_upda
     return track
 
 
-def test_acts_on_the_freshest_track_and_forgets_the_old_scene_on_reset(spawn, ros_node, checkpoint):
+def test_locks_onto_the_freshest_track_and_forgets_the_old_scene_on_reset(spawn, ros_node, checkpoint):
     """Chunks are compared with the same checkpoint run here: with temporal ensembling the policy is
     queried every step, so points 1.. of every chunk are that step's prediction for (joints, target)."""
     policy = spawn(["-m", "visuomotor.nodes.policy_node", "--ros-args", "-p", f"checkpoint:={checkpoint}",
@@ -131,8 +131,13 @@ def test_acts_on_the_freshest_track_and_forgets_the_old_scene_on_reset(spawn, ro
     spin_until(executor, lambda: False, 0.5)
     assert len(chunks) == count, "acted on a track measured before the reset"
 
-    # the new scene's cube, hidden right after it was measured (LOST), still gives the target
-    measured_at = node.get_clock().now().nanoseconds
-    scene["tracks"] = lambda stamp: [red_cube_track(stamp, "obj-3", new_cube, 3, (stamp - measured_at) * 1e-9, Track.LOST)]
+    # the new scene's cube is locked on; hidden (LOST) it still gives the target, and an object misread as
+    # the target class never takes over
+    scene["tracks"] = lambda stamp: [red_cube_track(stamp, "obj-3", new_cube, 3, 0.0)]
     assert spin_until(executor, lambda: len(chunks) > count + 3, 10), policy.output()
+    measured_at = node.get_clock().now().nanoseconds
+    scene["tracks"] = lambda stamp: [red_cube_track(stamp, "obj-3", new_cube, 3, (stamp - measured_at) * 1e-9, Track.LOST),
+                                     red_cube_track(stamp, "obj-4", old_cube, 50, 0.0)]
+    count = len(chunks)
+    assert spin_until(executor, lambda: len(chunks) > count + 5, 10), policy.output()
     assert target_of(chunks[-1]) == "new" and policy.alive()

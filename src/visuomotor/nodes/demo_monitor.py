@@ -60,13 +60,15 @@ class DemoMonitor(Node):
             self.record, self.episode_seed = None, None
         self.success.clear()
         deadline = time.monotonic() + start_timeout_s
-        while self.episode_seed != seed:                     # republish: the first sample may precede discovery
+        while self.reset_sim.get_subscription_count() == 0:  # a request sent before discovery would be lost
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no sim_node subscribes to /sim/reset after {start_timeout_s:.0f} s")
+            time.sleep(0.05)
+        self.reset_sim.publish(UInt32(data=seed))            # once: every request restarts the episode
+        while self.episode_seed != seed:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"sim_node did not start episode {seed} within {start_timeout_s:.0f} s")
-            self.reset_sim.publish(UInt32(data=seed))
-            answer_by = time.monotonic() + 1.0
-            while self.episode_seed != seed and time.monotonic() < answer_by:
-                time.sleep(0.01)
+            time.sleep(0.01)
         self.reset_tracker.publish(Empty())  # after the new scene runs: no track or chunk of the old one survives
         self.reset_policy.publish(Empty())
         with self.lock:

@@ -6,16 +6,18 @@ state and the target object's track (below), runs the ACT policy through its act
 (temporal ensembling or chunk execution), and publishes the actions ahead: point 0 is this step's
 action (ensembled), points 1.. the rest of the latest predicted chunk, one control period apart, stamped
 with the time point 0 is due. Stale or missing inputs publish nothing (the arm controller's watchdog then
-holds the arm) and reset the schedule; a diagnostic names the stale input. While the gripper holds the
-object and the camera loses it behind the fingers, its position follows the tool (forward kinematics).
+holds the arm) and reset the schedule; a diagnostic names the stale input.
 
-Target track: among the tracks of `target_class` last measured since the episode started, a confirmed
-one before a lost one, then the most recently measured (smallest time_since_update), then the most hits —
-a coasting track of an object that left the view never wins over one the camera sees. A lost track (the
-object hidden, e.g. under the open gripper) still gives its last position, unless the gripper holds the
-object (then the tool-following position wins). A new episode starts on std_msgs/Empty on policy/reset
-or when a joint jumps RESET_JUMP_RAD further than its drive could move (the robot was reset or moved by hand): the
-schedule, the target and the held object's offset are forgotten, and only tracks measured afterwards count.
+Target track: the policy locks onto one track of `target_class` and follows that id while it lives —
+another object misread as the target class never takes over. It picks, among the confirmed tracks last
+measured since the episode started, the most recently measured (smallest time_since_update), then the
+highest detection score, then the most hits; it picks again only when the locked track is deleted and the
+gripper holds nothing. A lost locked track (the object hidden, e.g. under the open gripper) still gives
+its last position; while the gripper holds the object, its position follows the tool.
+
+A new episode starts on std_msgs/Empty on policy/reset or when a joint jumps RESET_JUMP_RAD further than
+its drive could move (the robot was reset or moved by hand): the schedule, the target and the held
+object's offset are forgotten, and only tracks measured afterwards count.
 """
 from __future__ import annotations
 
@@ -74,7 +76,8 @@ class PolicyNode(Node):
         self.joint_state_stamp_ns = 0
         self.target: tuple[int, np.ndarray, bool] | None = None  # (receipt time ns, position (3,), confirmed)
         self.grasp_offset: np.ndarray | None = None              # object − tool centre while held
-        self.episode_start_ns = 0                                 # tracks stamped earlier are ignored
+        self.episode_start_ns = 0                                 # tracks measured earlier are ignored
+        self.target_id: str | None = None                         # the locked target track
         self.latest_chunk: np.ndarray | None = None
         self.steps_into_chunk = 0
         self.active = False
@@ -108,14 +111,23 @@ class PolicyNode(Node):
         candidates = [t for t in message.tracks if t.state in (Track.CONFIRMED, Track.LOST)
                       and t.results and t.results[0].class_id == self.target_class
                       and stamp - stamp_to_ns(t.time_since_update) >= self.episode_start_ns]
-        if candidates:
-            best = min(candidates, key=lambda t: (t.state != Track.CONFIRMED, stamp_to_ns(t.time_since_update), -t.hits))
-            p = best.pose.pose.position
-            self.target = (self.now_ns(), np.array([p.x, p.y, p.z]), best.state == Track.CONFIRMED)
+        locked = next((t for t in candidates if t.id == self.target_id), None)
+        if locked is None:
+            confirmed = [t for t in candidates if t.state == Track.CONFIRMED]
+            if not confirmed or self.holding():
+                return
+            locked = min(confirmed, key=lambda t: (stamp_to_ns(t.time_since_update), -t.results[0].score, -t.hits))
+            self.target_id = locked.id
+        p = locked.pose.pose.position
+        self.target = (self.now_ns(), np.array([p.x, p.y, p.z]), locked.state == Track.CONFIRMED)
+
+    def holding(self) -> bool:
+        """The gripper is closed but not fully: closure in HOLDING_CLOSURE, an object between the fingers."""
+        return self.joint_state is not None and HOLDING_CLOSURE[0] <= self.joint_state[1][6] <= HOLDING_CLOSURE[1]
 
     def start_episode(self, why: str) -> None:
         """Forget the schedule, the target and the held object's offset; only later measurements count."""
-        self.grasp_offset, self.target, self.episode_start_ns = None, None, self.now_ns()
+        self.grasp_offset, self.target, self.target_id, self.episode_start_ns = None, None, None, self.now_ns()
         self.reset(why)
 
     def reset(self, why: str) -> None:
@@ -125,20 +137,18 @@ class PolicyNode(Node):
         self.latest_chunk, self.active = None, False
 
     def object_position(self, now: int) -> np.ndarray | None:
-        """The target object's position: its fresh confirmed track; while the gripper holds it (closed
-        but not fully: closure in HOLDING_CLOSURE) and the camera has lost it behind the fingers, it moves
-        with the tool: tool-centre point (forward kinematics) + the object's offset from it measured
-        while both were known. None when neither is available."""
-        qpos = self.joint_state[1]
-        tcp = forward_kinematics(qpos[:6])[:3, 3]
-        holding = HOLDING_CLOSURE[0] <= qpos[6] <= HOLDING_CLOSURE[1]
+        """The target object's position. While the gripper holds it, it moves with the tool: tool-centre
+        point (forward kinematics) + the object's offset from it, measured when the grasp closed (the
+        object still at rest; a track of a moving object lags behind it). Otherwise the locked track's
+        position while fresh (confirmed, or lost: last seen). None when unknown."""
+        tcp = forward_kinematics(self.joint_state[1][:6])[:3, 3]
         fresh = self.target is not None and now - self.target[0] <= self.stale_ns
-        if fresh and self.target[2]:
-            self.grasp_offset = self.target[1] - tcp if holding else None
-            return self.target[1]
-        if holding and self.grasp_offset is not None:
-            return tcp + self.grasp_offset
-        return self.target[1] if fresh else None
+        if not self.holding():
+            self.grasp_offset = None
+            return self.target[1] if fresh else None
+        if self.grasp_offset is None and fresh:
+            self.grasp_offset = self.target[1] - tcp
+        return tcp + self.grasp_offset if self.grasp_offset is not None else None
 
     def step(self) -> None:
         now = self.now_ns()
