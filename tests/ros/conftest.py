@@ -64,6 +64,11 @@ class SpawnedProcess:
         self._log.close()
         return self.popen.returncode
 
+    def kill(self) -> None:
+        """SIGKILL the whole group at once (a crashed node: no shutdown handlers run)."""
+        self._signal_group(signal.SIGKILL)
+        self.popen.wait(timeout=10)
+
     def _signal_group(self, sig: int) -> None:
         try:
             os.killpg(self.popen.pid, sig)

@@ -39,13 +39,19 @@ def test_publishes_camera_state_truth_and_follows_commands(spawn, ros_node):
     assert "red_cube" in classes and got["truth"][-1].header.frame_id == "base_link"
 
     start = np.array(got["joints"][-1].position[:6])
-    target = start + np.array([0.2, 0.0, 0.0, 0.0, 0.0, 0.0])
     trajectory_pub = node.create_publisher(JointTrajectory, "/arm_controller/joint_trajectory", QOS)
-    command = JointTrajectory(joint_names=list(JOINT_NAMES), points=[JointTrajectoryPoint(positions=target.tolist())])
+
+    def command(offset: float) -> JointTrajectory:
+        target = start + np.array([offset, 0.0, 0.0, 0.0, 0.0, 0.0])
+        return JointTrajectory(joint_names=list(JOINT_NAMES), points=[JointTrajectoryPoint(positions=target.tolist())])
+
+    # right after a reset, a command computed for another pose (0.5 rad away) is not executed
+    spin_until(executor, lambda: trajectory_pub.publish(command(0.5)) is not None, 1.0)
+    assert abs(got["joints"][-1].position[0] - start[0]) < 0.01, "executed a command meant for the old pose"
 
     def moved() -> bool:
-        trajectory_pub.publish(command)
-        return abs(got["joints"][-1].position[0] - target[0]) < 0.02
+        trajectory_pub.publish(command(0.15))
+        return abs(got["joints"][-1].position[0] - (start[0] + 0.15)) < 0.02
 
     assert spin_until(executor, moved, 20), sim.output()
     assert sim.alive()

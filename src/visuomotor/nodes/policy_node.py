@@ -6,7 +6,10 @@ state and the target object's track (below), runs the ACT policy through its act
 (temporal ensembling or chunk execution), and publishes the actions ahead: point 0 is this step's
 action (ensembled), points 1.. the rest of the latest predicted chunk, one control period apart, stamped
 with the time point 0 is due. Stale or missing inputs publish nothing (the arm controller's watchdog then
-holds the arm) and reset the schedule; a diagnostic names the stale input.
+holds the arm) and reset the schedule; a diagnostic names the stale input. Joint states are stale when
+received more than stale_timeout_s ago, the target when its image was captured more than stale_timeout_s
+ago — so when perception stops (e.g. the detector died and the tracker only coasts, stamping its
+predictions coast_period_s in the past), the policy stops acting instead of following predictions.
 
 Target track: the policy locks onto one track of `target_class` and follows that id while it lives —
 another object misread as the target class never takes over. It picks, among the confirmed tracks last
@@ -74,7 +77,7 @@ class PolicyNode(Node):
         self.target_class = p("target_class")
         self.joint_state: tuple[int, np.ndarray] | None = None   # (receipt time ns, [q (6), gripper])
         self.joint_state_stamp_ns = 0
-        self.target: tuple[int, np.ndarray, bool] | None = None  # (receipt time ns, position (3,), confirmed)
+        self.target: tuple[int, np.ndarray, bool] | None = None  # (image stamp ns, position (3,), confirmed)
         self.grasp_offset: np.ndarray | None = None              # object − tool centre while held
         self.episode_start_ns = 0                                 # tracks measured earlier are ignored
         self.target_id: str | None = None                         # the locked target track
@@ -119,7 +122,7 @@ class PolicyNode(Node):
             locked = min(confirmed, key=lambda t: (stamp_to_ns(t.time_since_update), -t.results[0].score, -t.hits))
             self.target_id = locked.id
         p = locked.pose.pose.position
-        self.target = (self.now_ns(), np.array([p.x, p.y, p.z]), locked.state == Track.CONFIRMED)
+        self.target = (stamp, np.array([p.x, p.y, p.z]), locked.state == Track.CONFIRMED)
 
     def holding(self) -> bool:
         """The gripper is closed but not fully: closure in HOLDING_CLOSURE, an object between the fingers."""

@@ -6,7 +6,11 @@ camera_rate_hz (late frames are dropped, never queued) and publishes the realsen
 executes /arm_controller/joint_trajectory (first point = the position target) and
 /gripper_controller/commands ([closure]). std_msgs/UInt32 on /sim/reset starts a new episode with that
 seed, announced (latched) on /sim/episode once the new scene runs; std_msgs/Bool on /sim/success says
-whether the red cube rests in the bin.
+whether the red cube rests in the bin. A reset teleports the arm: commands computed for the old pose
+(in flight, or from a controller that has not seen the new joint states yet) would yank it back or
+re-close the gripper, so after a reset arm and gripper commands are ignored until a trajectory starts
+within RESYNC_TOLERANCE_RAD of the new pose (the arm controller restarts from the measured pose when
+the joint states jump by more than that, so it sends such a trajectory as soon as it sees the reset).
 
 Composed mode (visuomotor.nodes.composition): frames are also handed as RGBDFrames to `frame_sinks`
 (the detector and localizer in the same process) and the image topics are then published only when some
@@ -30,6 +34,7 @@ from trajectory_msgs.msg import JointTrajectory
 from visuomotor.camera import topics
 from visuomotor.camera.depth_units import with_depth_encoding
 from visuomotor.camera.frame import RGBDFrame
+from visuomotor.control.arm_controller import ArmControllerConfig
 from visuomotor.nodes import qos
 from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.camera_node import extrinsics_msg
@@ -44,6 +49,7 @@ from visuomotor.sim.task import PickPlaceTask, TaskConfig
 from visuomotor_ros.msg import Object3DArray
 
 GRIPPER_JOINT = "gripper"
+RESYNC_TOLERANCE_RAD = ArmControllerConfig.resync_jump_rad
 
 
 class SimNode(Node):
@@ -69,6 +75,7 @@ class SimNode(Node):
         self.lock = threading.Lock()
         self.pending_seed: int | None = p("seed")
         self.targets: tuple[np.ndarray, float] | None = None
+        self.reset_pose: np.ndarray | None = None  # commands wait for a trajectory starting here
         self.camera_pubs = {topic: self.create_publisher(kind, topic, qos.IMAGE) for topic, kind in (
             (topics.COLOR_IMAGE, Image), (topics.COLOR_INFO, CameraInfo),
             (topics.DEPTH_IMAGE, Image), (topics.DEPTH_INFO, CameraInfo))}
@@ -113,11 +120,17 @@ class SimNode(Node):
             return
         if np.all(np.isfinite(q)):
             with self.lock:
+                if self.reset_pose is not None:
+                    if np.max(np.abs(q - self.reset_pose)) > RESYNC_TOLERANCE_RAD:
+                        return  # computed for the pose before the reset
+                    self.reset_pose = None
                 self.targets = (q, self.gripper_command)
 
     def on_gripper(self, msg: Float64MultiArray) -> None:
         if len(msg.data) == 1 and np.isfinite(msg.data[0]):
             with self.lock:
+                if self.reset_pose is not None:
+                    return
                 self.gripper_command = float(np.clip(msg.data[0], 0.0, 1.0))
                 if self.targets is not None:
                     self.targets = (self.targets[0], self.gripper_command)
@@ -154,6 +167,7 @@ class SimNode(Node):
                 with self.lock:
                     self.targets = targets = (observation.joint_positions.copy(), 0.0)
                     self.gripper_command = 0.0
+                    self.reset_pose = observation.joint_positions.copy()
                 self.episode_pub.publish(UInt32(data=seed))
                 self.get_logger().info(f"episode reset with seed {seed}")
             episode_time_s = self.task.sim.time_s - sim_start
