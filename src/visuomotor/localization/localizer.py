@@ -104,7 +104,10 @@ class Localizer:
 
     def __init__(self, config: LocalizerConfig | None = None):
         self.config = config or LocalizerConfig()
-        self._priors = {name: np.asarray(size, dtype=float) for name, size in self.config.size_priors_m.items()}
+        priors = {name: np.asarray(size, dtype=float) for name, size in self.config.size_priors_m.items()}
+        # class → (size prior (3,), how deep the object reaches behind its nearest point: its diagonal)
+        self._priors = {name: (size, float(np.linalg.norm(size[None], axis=1)[0])) for name, size in priors.items()}
+        self._no_prior = (_NO_PRIOR, self.config.default_depth_extent_m)
 
     def localize(self, frame: RGBDFrame, detections: list[Detection], *, T_base_camera: np.ndarray | None = None,
                  detections_frame_id: str | None = None) -> LocalizationResult:
@@ -128,8 +131,7 @@ class Localizer:
                          else np.full(4, np.nan) for d in detections])
         mask_labels = np.array([d.mask_label for d in detections], dtype=np.int64)
         use_mask = (mask_labels != 0) & (frame.segmentation is not None)
-        boxes = np.where(use_mask[:, None], clip_boxes(xyxy, width, height, 0.0),
-                         clip_boxes(xyxy, width, height, config.box_shrink))
+        boxes = clip_boxes(xyxy, width, height, np.where(use_mask, 0.0, config.box_shrink))   # masks: whole box
         usable = np.all(np.isfinite(xyxy), axis=1) & (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
         for index in np.flatnonzero(~usable):
             diagnostics.append(Diagnostic("bad_box", f"box {xyxy[index].tolist()} is not a finite [x1, y1, x2, y2] "
@@ -145,41 +147,44 @@ class Localizer:
                                       samples_per_axis=config.samples_per_axis, min_depth_m=config.min_depth_m,
                                       max_depth_m=config.max_depth_m, label_image=frame.segmentation,
                                       mask_labels=np.where(use_mask, mask_labels, 0)[kept])
-        priors = np.array([self._priors.get(detections[i].class_name, _NO_PRIOR) for i in kept])
-        extent = np.where(np.isnan(priors).any(axis=1), config.default_depth_extent_m, np.linalg.norm(priors, axis=1))
+        prior_extent = [self._priors.get(detections[i].class_name, self._no_prior) for i in kept.tolist()]
+        priors = np.array([prior for prior, _ in prior_extent])
+        extent = np.array([depth_extent for _, depth_extent in prior_extent])
         foreground = select_foreground(pixels.depth_m, samples_per_axis=config.samples_per_axis,
                                        gap_m=config.foreground_gap_m, mode_fraction=config.foreground_mode_fraction,
                                        min_coverage=config.foreground_min_coverage, depth_extent_m=extent)
-        n_valid = np.count_nonzero(np.isfinite(pixels.depth_m), axis=1)
         n_foreground = np.count_nonzero(foreground, axis=1)
         enough = n_foreground >= config.min_points
+        n_valid = np.count_nonzero(np.isfinite(pixels.depth_m), axis=1) if not enough.all() else None
         for row in np.flatnonzero(~enough):
             diagnostics.append(Diagnostic(
                 "no_valid_depth", f"only {n_valid[row]} valid and {n_foreground[row]} foreground depth pixels of "
                 f"{pixels.depth_m.shape[1]} sampled (need {config.min_points}): depth is 0/NaN/out of "
                 f"[{config.min_depth_m}, {config.max_depth_m}] m there", int(kept[row])))
-        rows, kept = np.flatnonzero(enough), kept[enough]
+        rows, kept = (slice(None), kept) if n_valid is None else (np.flatnonzero(enough), kept[enough])
         if kept.size == 0:
             return LocalizationResult(frame.stamp_ns, [], diagnostics)
+        depth_m = pixels.depth_m[rows]
         # camera_info convention (ROS, OpenCV): K maps the centre of pixel (col, row) to (u, v) = (col, row).
-        points_base = transform_points(T, deproject(pixels.u[rows], pixels.v[rows], pixels.depth_m[rows],
-                                                    frame.intrinsics))
-        estimates = estimate_centres(points_base, foreground[rows], priors[enough], top_band_m=config.top_band_m,
+        points_base = transform_points(T, deproject(pixels.u[rows], pixels.v[rows], depth_m, frame.intrinsics))
+        estimates = estimate_centres(points_base, foreground[rows], priors[rows], top_band_m=config.top_band_m,
                                      top_quantile=config.top_quantile)
         centres_cam = (estimates.centre - t) @ R
-        top_depth = np.where(estimates.top, pixels.depth_m[rows], 0.0)
+        top_depth = np.where(estimates.top, depth_m, 0.0)
         n_top = np.count_nonzero(estimates.top, axis=1)
         spread = (top_depth ** 2).sum(axis=1) / n_top - (top_depth.sum(axis=1) / n_top) ** 2   # var of top depths
         depth_var = np.maximum(spread, 0.0) / n_top + config.depth_sigma_floor_m ** 2
         covariances = position_covariances(centres_cam, depth_var, R, frame.intrinsics,
                                            pixel_sigma_px=config.pixel_sigma_px)
         margin = config.border_margin_px
-        truncated = ((xyxy[kept, 0] <= margin) | (xyxy[kept, 1] <= margin) | (xyxy[kept, 2] >= width - margin)
-                     | (xyxy[kept, 3] >= height - margin))
-        covariances[truncated] += np.eye(3) * config.truncated_sigma_m ** 2
-        objects = [LocalizedObject(position=estimates.centre[k], covariance=covariances[k], size=estimates.size[k],
-                                   class_id=detections[i].class_id, class_name=detections[i].class_name,
-                                   score=float(detections[i].score), detection=detections[i], stamp_ns=frame.stamp_ns,
-                                   truncated=bool(truncated[k]))
-                   for k, i in enumerate(kept)]
+        kept_xyxy = xyxy[kept]
+        truncated = np.any((kept_xyxy[:, :2] <= margin) | (kept_xyxy[:, 2:] >= [width - margin, height - margin]),
+                           axis=1)
+        if truncated.any():
+            covariances[truncated] += np.eye(3) * config.truncated_sigma_m ** 2
+        objects = [LocalizedObject(position=centre, covariance=covariance, size=size, class_id=detections[i].class_id,
+                                   class_name=detections[i].class_name, score=float(detections[i].score),
+                                   detection=detections[i], stamp_ns=frame.stamp_ns, truncated=is_truncated)
+                   for centre, covariance, size, i, is_truncated in zip(estimates.centre, covariances, estimates.size,
+                                                                        kept.tolist(), truncated.tolist())]
         return LocalizationResult(frame.stamp_ns, objects, diagnostics)

@@ -41,7 +41,8 @@ def estimate_centres(points_base: np.ndarray, foreground: np.ndarray, size_prior
     z_top = _take(z_sorted, first + np.round(top_quantile * (count - 1)))
     top = foreground & (z >= (z_top - top_band_m)[:, None])
     n_top = np.count_nonzero(top, axis=1)
-    xy_mean = np.where(top[..., None], points_base[..., :2], 0.0).sum(axis=1) / n_top[:, None]
+    xy_sum = [np.where(top, points_base[..., axis], 0.0).sum(axis=1) for axis in (0, 1)]   # per axis: contiguous
+    xy_mean = np.column_stack(xy_sum) / n_top[:, None]
     size = np.array(size_priors_m, dtype=np.float64)
     unknown = np.isnan(size).any(axis=1)
     if unknown.any():
@@ -55,4 +56,4 @@ def estimate_centres(points_base: np.ndarray, foreground: np.ndarray, size_prior
 
 
 def _take(rows_sorted: np.ndarray, index: np.ndarray) -> np.ndarray:
-    return np.take_along_axis(rows_sorted, index.astype(np.intp)[:, None], axis=1)[:, 0]
+    return rows_sorted[np.arange(rows_sorted.shape[0]), index.astype(np.intp)]

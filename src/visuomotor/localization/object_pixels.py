@@ -23,12 +23,12 @@ class ObjectPixels:
     depth_m: np.ndarray
 
 
-def clip_boxes(xyxy: np.ndarray, width: int, height: int, box_shrink: float) -> np.ndarray:
-    """(N, 4) boxes shrunk by box_shrink of their width/height (half per side), clipped to the image."""
-    half_w = 0.5 * box_shrink * (xyxy[:, 2] - xyxy[:, 0])
-    half_h = 0.5 * box_shrink * (xyxy[:, 3] - xyxy[:, 1])
-    shrunk = xyxy + np.stack([half_w, half_h, -half_w, -half_h], axis=1)
-    return np.clip(shrunk, 0.0, [width, height, width, height])
+def clip_boxes(xyxy: np.ndarray, width: int, height: int, box_shrink: float | np.ndarray) -> np.ndarray:
+    """(N, 4) boxes shrunk by box_shrink (a scalar or (N,) per box) of their width/height (half per side),
+    clipped to the image."""
+    half_wh = 0.5 * np.reshape(box_shrink, (-1, 1)) * (xyxy[:, 2:] - xyxy[:, :2])       # (N, 2)
+    shrunk = xyxy + np.concatenate([half_wh, -half_wh], axis=1)
+    return np.minimum(np.maximum(shrunk, 0.0), [width, height, width, height])
 
 
 def sample_object_pixels(depth: np.ndarray, depth_encoding: str, boxes: np.ndarray, *, samples_per_axis: int,
@@ -39,26 +39,27 @@ def sample_object_pixels(depth: np.ndarray, depth_encoding: str, boxes: np.ndarr
 
     With label_image and mask_labels (N,) (0: no mask), only pixels labelled mask_labels[i] count for
     detection i. Depth is scaled by the encoding (16UC1 mm, 32FC1 m); valid: finite, in
-    [min_depth_m, max_depth_m].
+    [min_depth_m, max_depth_m]. Only the N·G² sampled pixels are read and converted, never the whole image.
     """
     height, width = depth.shape
-    steps = (np.arange(samples_per_axis) + 0.5) / samples_per_axis                     # (G,)
-    cols = np.floor(boxes[:, 0:1] + (boxes[:, 2:3] - boxes[:, 0:1]) * steps).astype(np.intp)   # (N, G)
-    rows = np.floor(boxes[:, 1:2] + (boxes[:, 3:4] - boxes[:, 1:2]) * steps).astype(np.intp)
-    np.clip(cols, 0, width - 1, out=cols)
-    np.clip(rows, 0, height - 1, out=rows)
-    count = boxes.shape[0]
-    grid_rows = np.broadcast_to(rows[:, :, None], (count, samples_per_axis, samples_per_axis)).reshape(count, -1)
-    grid_cols = np.broadcast_to(cols[:, None, :], (count, samples_per_axis, samples_per_axis)).reshape(count, -1)
-    depth_m = depth[grid_rows, grid_cols].astype(np.float64) * DEPTH_SCALE_M[depth_encoding]
+    count, grid = boxes.shape[0], samples_per_axis
+    steps = (np.arange(grid) + 0.5) / grid                                              # (G,)
+    corner, extent = boxes[:, None, :2], (boxes[:, 2:] - boxes[:, :2])[:, None, :]      # (N, 1, 2)
+    col_row = np.floor(corner + extent * steps[:, None]).astype(np.intp)                # (N, G, 2)
+    np.minimum(np.maximum(col_row, 0, out=col_row), [width - 1, height - 1], out=col_row)
+    cols, rows = col_row[..., 0], col_row[..., 1]                                       # (N, G) each
+    flat_index = ((rows * width)[:, :, None] + cols[:, None, :]).reshape(count, -1)   # (N, G²): sample r·G + c
+    depth_m = depth.take(flat_index).astype(np.float64) * DEPTH_SCALE_M[depth_encoding]   # take: flat indices
     invalid = ~((depth_m >= min_depth_m) & (depth_m <= max_depth_m))                  # NaN compares False
     if label_image is not None and mask_labels is not None:
         masked = mask_labels != 0
         if masked.any():
-            outside = label_image[grid_rows, grid_cols] != mask_labels.reshape(count, 1)
+            outside = label_image.take(flat_index) != mask_labels.reshape(count, 1)
             invalid |= outside & masked.reshape(count, 1)
     depth_m[invalid] = np.nan
-    return ObjectPixels(u=grid_cols.astype(np.float64), v=grid_rows.astype(np.float64), depth_m=depth_m)
+    u = np.broadcast_to(cols[:, None, :], (count, grid, grid)).astype(np.float64).reshape(count, -1)   # sample r·G + c
+    v = np.broadcast_to(rows[:, :, None], (count, grid, grid)).astype(np.float64).reshape(count, -1)
+    return ObjectPixels(u=u, v=v, depth_m=depth_m)
 
 
 def select_foreground(depth_m: np.ndarray, *, samples_per_axis: int, gap_m: float, mode_fraction: float,
@@ -78,22 +79,24 @@ def select_foreground(depth_m: np.ndarray, *, samples_per_axis: int, gap_m: floa
     merged into the last (all far background).
     """
     count, samples = depth_m.shape
-    valid = np.isfinite(depth_m)
-    order = np.argsort(np.where(valid, depth_m, np.inf), axis=1)                  # invalid samples last
-    sorted_depth = np.take_along_axis(depth_m, order, axis=1)
+    order = np.argsort(depth_m, axis=1)                                                # NaN (invalid) last
+    flat_order = order + samples * np.arange(count).reshape(count, 1)
+    sorted_depth = depth_m.ravel()[flat_order]
     sorted_labels = np.zeros((count, samples), dtype=np.intp)
-    np.cumsum(np.diff(sorted_depth, axis=1) > gap_m, axis=1, out=sorted_labels[:, 1:])   # NaN gaps: False
+    np.cumsum(sorted_depth[:, 1:] - sorted_depth[:, :-1] > gap_m, axis=1, out=sorted_labels[:, 1:])   # NaN: False
     np.minimum(sorted_labels, max_clusters - 1, out=sorted_labels)
-    labels = np.empty_like(sorted_labels)
-    np.put_along_axis(labels, order, sorted_labels, axis=1)
-    key = (labels + max_clusters * np.arange(count).reshape(count, 1))[valid]      # (row, cluster) → flat
-    sizes = np.bincount(key, minlength=count * max_clusters).reshape(count, max_clusters)
-    grid_row, grid_col = np.divmod(np.arange(samples), samples_per_axis)
-    touched = []
-    for grid_line in (grid_row, grid_col):
-        cells = key * samples_per_axis + np.broadcast_to(grid_line, (count, samples))[valid]
-        hits = np.bincount(cells, minlength=count * max_clusters * samples_per_axis) > 0
-        touched.append(hits.reshape(count, max_clusters, samples_per_axis).sum(axis=2))
+    # Invalid samples go to an extra cluster (index max_clusters) that is counted, then dropped.
+    slots = max_clusters + 1
+    key = (np.where(np.isfinite(sorted_depth), sorted_labels, max_clusters)
+           + slots * np.arange(count).reshape(count, 1))                               # (row, cluster) → flat
+    sizes = np.bincount(key.ravel(), minlength=count * slots).reshape(count, slots)[:, :max_clusters]
+    # Grid rows, then grid columns, touched by each (row, cluster): one bincount over both.
+    sample, cells = np.arange(samples), count * slots * samples_per_axis
+    first_cell = key * samples_per_axis
+    touches = np.concatenate([first_cell + (sample // samples_per_axis)[order],
+                              first_cell + (sample % samples_per_axis)[order] + cells])
+    touched = (np.bincount(touches.ravel(), minlength=2 * cells).reshape(2, count, slots, samples_per_axis)
+               [:, :, :max_clusters] > 0).sum(axis=3)                                 # (2, N, clusters)
     coverage = touched[0] * touched[1] / float(samples)
     significant = sizes >= mode_fraction * sizes.max(axis=1, keepdims=True)
     significant &= sizes > 0
@@ -102,4 +105,4 @@ def select_foreground(depth_m: np.ndarray, *, samples_per_axis: int, gap_m: floa
     first_index = np.argmax(sorted_labels == chosen[:, None], axis=1)
     start = sorted_depth[np.arange(count), first_index].reshape(count, 1)
     high = start + (depth_extent_m + gap_m).reshape(count, 1)
-    return valid & (depth_m >= start) & (depth_m <= high)
+    return (depth_m >= start) & (depth_m <= high)                                      # NaN compares False
