@@ -1,17 +1,22 @@
 """Where the tracking evaluation gets its 2D detections: a pluggable source.
 
-Any object with `detect(frame) -> list[Detection]` is a DetectionSource (the trained detector slots in
-here). GroundTruthDetections derives them from the simulator's instance segmentation.
+Any object with `detect(frame) -> list[Detection]` is a DetectionSource. GroundTruthDetections derives
+them from the simulator's instance segmentation; DetectorDetections runs a trained 2D detector
+(visuomotor.detection, e.g. the shipped YOLOv8n) on the rendered colour image.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from visuomotor.camera.frame import RGBDFrame
 from visuomotor.detection.result import Detection
+
+if TYPE_CHECKING:
+    from visuomotor.detection.detector import Detector
 
 
 class DetectionSource(Protocol):
@@ -50,4 +55,22 @@ class GroundTruthDetections:
                 continue
             class_id, class_name = self.instance_classes[label]
             detections.append(Detection(class_id, class_name, 1.0, box, mask_label=label if self.with_masks else 0))
+        return detections
+
+
+@dataclass
+class DetectorDetections:
+    """A trained detector's boxes (no masks) on the frame's (H, W, 3) uint8 RGB colour image, with its
+    class names and scores. Records per frame the detector's wall time (preprocess + inference +
+    postprocess, Detector.last_timing) in wall_ms and this process's CPU time for the call in cpu_ms."""
+
+    detector: "Detector"
+    wall_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+
+    def detect(self, frame: RGBDFrame) -> list[Detection]:
+        cpu_start = time.process_time()
+        detections = self.detector.detect(frame.color)
+        self.cpu_ms.append((time.process_time() - cpu_start) * 1000.0)
+        self.wall_ms.append(self.detector.last_timing.total_ms)
         return detections

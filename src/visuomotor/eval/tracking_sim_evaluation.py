@@ -1,6 +1,7 @@
 """`visuomotor eval tracking`: localization + tracking on simulated sequences against ground truth.
 
-Per frame: detections from a pluggable source → Localizer → Tracker. Scored:
+Per frame: detections from a pluggable source (ground truth from the segmentation, or a trained detector on
+the colour image) → Localizer → Tracker. Scored:
 - 3D error: each localized object vs the nearest visible ground-truth centre (one-to-one, Hungarian,
   within match_distance_m); the goal statistic uses objects fully in view (mask off the image border and
   not occluded) within max_range_m of the camera.
@@ -18,19 +19,21 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from visuomotor.eval.mot_metrics import MotFrame, evaluate, frame_from_positions
-from visuomotor.eval.tracking_detection_sources import DetectionSource, GroundTruthDetections
+from visuomotor.eval.tracking_detection_sources import DetectionSource, DetectorDetections, GroundTruthDetections
 from visuomotor.eval.tracking_sim_scenarios import SCENARIOS, ScenarioFrame, run_scenario
 from visuomotor.localization import Localizer, LocalizerConfig
 from visuomotor.tracking import Tracker, TrackerConfig
 
-DETECTION_MODES = ("gt-masks", "gt-boxes")
+DETECTION_MODES = ("gt-masks", "gt-boxes", "yolo")
 
 
 @dataclass
 class TrackingEvalConfig:
     """scenarios, seeds: which sequences; frame_hz, max_frames: camera rate and length of each;
-    detections: "gt-masks" (boxes + instance masks from the segmentation) or "gt-boxes" (boxes only, as a
-    box detector gives); match_distance_m: 3D match threshold (metrics and error pairing);
+    detections: "gt-masks" (boxes + instance masks from the segmentation), "gt-boxes" (boxes only, as a
+    box detector gives) or "yolo" (the YOLO detector on the rendered colour image); weights: its
+    checkpoint ("" = the shipped YOLOv8n, run at its training size); torch_threads: torch intra-op
+    threads for the detector; match_distance_m: 3D match threshold (metrics and error pairing);
     min_visible_pixels: an object with fewer pixels is neither ground truth nor detected;
     max_range_m: range limit of the 3D-error goal statistic; occlusion_margin_m: a neighbouring pixel
     nearer than the object's by more than this marks it occluded; depth_encoding: "32FC1" (m) or
@@ -41,6 +44,8 @@ class TrackingEvalConfig:
     frame_hz: float = 10.0
     max_frames: int = 60
     detections: str = "gt-masks"
+    weights: str = ""
+    torch_threads: int = 1
     match_distance_m: float = 0.05
     min_visible_pixels: int = 50
     max_range_m: float = 1.0
@@ -75,10 +80,26 @@ def fully_visible(segmentation: np.ndarray, depth_m: np.ndarray, label: int, mar
     return True
 
 
-def detection_source(mode: str, truth) -> DetectionSource:
-    """The detection source for one sequence (ground truth needs the scene's instance → class map)."""
+def load_yolo(weights: str, torch_threads: int):
+    """The YOLO detector of `weights` ("" = the shipped YOLOv8n) on the CPU at its training image size."""
+    import torch
+
+    from visuomotor.detection import DetectorConfig, load_detector
+    from visuomotor.detection.assets import SHIPPED_YOLO
+
+    torch.set_num_threads(torch_threads)
+    return load_detector(DetectorConfig(backend="yolo", weights=weights or str(SHIPPED_YOLO)))
+
+
+def detection_source(mode: str, truth, detector=None) -> DetectionSource:
+    """The detection source for one sequence (ground truth needs the scene's instance → class map;
+    "yolo" needs the loaded detector)."""
     if mode not in DETECTION_MODES:
         raise ValueError(f"unknown detection source {mode!r}: use one of {', '.join(DETECTION_MODES)}")
+    if mode == "yolo":
+        if detector is None:
+            raise ValueError("detection source 'yolo' needs a loaded detector (load_yolo)")
+        return DetectorDetections(detector)
     classes = {o.object_id: (o.class_id, o.class_name) for o in truth.objects}
     return GroundTruthDetections(classes, with_masks=mode == "gt-masks")
 
@@ -86,7 +107,8 @@ def detection_source(mode: str, truth) -> DetectionSource:
 @dataclass
 class SequenceScore:
     """What one sequence contributes: 3D errors (m) of objects fully in view within range and of all
-    matched objects, the MOT frames, and counts."""
+    matched objects, the MOT frames, counts, and the detector's wall and CPU ms per frame (trained
+    detectors only)."""
 
     errors_in_view: list[float] = field(default_factory=list)
     errors_all: list[float] = field(default_factory=list)
@@ -95,11 +117,15 @@ class SequenceScore:
     refused_frames: int = 0
     detections: int = 0
     localized: int = 0
+    detector_wall_ms: list[float] = field(default_factory=list)
+    detector_cpu_ms: list[float] = field(default_factory=list)
 
 
-def score_sequence(frames: Iterable[ScenarioFrame], config: TrackingEvalConfig, sequence_id: str) -> SequenceScore:
+def score_sequence(frames: Iterable[ScenarioFrame], config: TrackingEvalConfig, sequence_id: str,
+                   detector=None) -> SequenceScore:
     """Run localizer + tracker over the frames of one sequence and collect errors and MOT frames
-    (ids are prefixed with sequence_id so that sequences can be pooled)."""
+    (ids are prefixed with sequence_id so that sequences can be pooled). detector: the loaded detector
+    for config.detections == "yolo"."""
     localizer = Localizer(config.localizer)
     tracker = Tracker(config.tracker)
     score = SequenceScore()
@@ -107,7 +133,7 @@ def score_sequence(frames: Iterable[ScenarioFrame], config: TrackingEvalConfig, 
     for item in frames:
         score.frames += 1
         frame, truth = item.frame, item.truth
-        source = source or detection_source(config.detections, truth)
+        source = source or detection_source(config.detections, truth, detector)
         detections = source.detect(frame)
         score.detections += len(detections)
         if isinstance(item.T_base_camera, np.ndarray):
@@ -125,6 +151,8 @@ def score_sequence(frames: Iterable[ScenarioFrame], config: TrackingEvalConfig, 
             [(sequence_id, o.object_id) for o in visible], gt_xyz, [(sequence_id, t.track_id) for t in tracks],
             np.array([t.position for t in tracks]).reshape(-1, 3), config.match_distance_m))
         _collect_errors(score, objects, visible, gt_xyz, frame, config)
+    if isinstance(source, DetectorDetections):
+        score.detector_wall_ms, score.detector_cpu_ms = source.wall_ms, source.cpu_ms
     return score
 
 
@@ -155,6 +183,10 @@ def _summary(scores: list[SequenceScore]) -> dict:
     def mm(values: np.ndarray, q: float) -> float | None:
         return round(float(np.quantile(values, q)) * 1000, 3) if values.size else None
 
+    detector_wall = np.array([t for s in scores for t in s.detector_wall_ms]) / 1000
+    detector_cpu = np.array([t for s in scores for t in s.detector_cpu_ms]) / 1000
+    detector_time = {"detector_wall_ms_median": mm(detector_wall, 0.5), "detector_wall_ms_p95": mm(detector_wall, 0.95),
+                     "detector_cpu_ms_median": mm(detector_cpu, 0.5)} if detector_wall.size else {}
     return {
         "frames": sum(s.frames for s in scores), "refused_frames": sum(s.refused_frames for s in scores),
         "detections": sum(s.detections for s in scores), "localized": sum(s.localized for s in scores),
@@ -164,19 +196,22 @@ def _summary(scores: list[SequenceScore]) -> dict:
         "mota": round(metrics.mota, 4), "motp_mm": round(metrics.motp * 1000, 3), "idf1": round(metrics.idf1, 4),
         "id_switches": metrics.id_switches, "false_positives": metrics.false_positives, "misses": metrics.misses,
         "gt_objects": metrics.num_gt, "hota": round(metrics.hota, 4), "det_a": round(metrics.det_a, 4),
-        "ass_a": round(metrics.ass_a, 4),
+        "ass_a": round(metrics.ass_a, 4), **detector_time,
     }
 
 
-def evaluate_tracking(config: TrackingEvalConfig) -> dict:
-    """Run every scenario × seed; per-scenario and overall summaries, goals, wall time."""
+def evaluate_tracking(config: TrackingEvalConfig, detector=None) -> dict:
+    """Run every scenario × seed; per-scenario and overall summaries, goals, wall time. detector: for
+    detections "yolo", the loaded detector (None: load_yolo(config.weights, config.torch_threads))."""
     started = time.perf_counter()
+    if config.detections == "yolo" and detector is None:
+        detector = load_yolo(config.weights, config.torch_threads)
     per_scenario = {}
     all_scores = []
     for name in config.scenarios:
         scores = [score_sequence(run_scenario(name, seed, frame_hz=config.frame_hz, max_frames=config.max_frames,
                                               depth_encoding=config.depth_encoding),
-                                 config, f"{name}-{seed}") for seed in config.seeds]
+                                 config, f"{name}-{seed}", detector) for seed in config.seeds]
         per_scenario[name] = _summary(scores)
         all_scores.extend(scores)
     overall = _summary(all_scores)
@@ -185,7 +220,10 @@ def evaluate_tracking(config: TrackingEvalConfig) -> dict:
         "error_in_view_p95_le_15mm": overall["error_in_view_p95_mm"] is not None and overall["error_in_view_p95_mm"] <= 15.0,
         "mota_ge_0.95": overall["mota"] >= 0.95, "idf1_ge_0.95": overall["idf1"] >= 0.95,
     }
-    return {"detections": config.detections, "depth_encoding": config.depth_encoding, "seeds": list(config.seeds), "frame_hz": config.frame_hz,
+    weights = {"weights": detector.config.weights, "image_size": detector.image_size,
+               "torch_threads": config.torch_threads} if detector is not None else {}
+    return {"detections": config.detections, **weights, "class_gating": config.tracker.class_gating,
+            "depth_encoding": config.depth_encoding, "seeds": list(config.seeds), "frame_hz": config.frame_hz,
             "max_frames": config.max_frames, "match_distance_m": config.match_distance_m,
             "overall": overall, "scenarios": per_scenario, "goals_met": goals,
             "wall_time_s": round(time.perf_counter() - started, 1)}

@@ -1,11 +1,19 @@
-"""Ground-truth detections from an instance segmentation image."""
+"""Detection sources of the tracking evaluation: ground truth from an instance segmentation image, and the
+shipped YOLO detector on rendered frames."""
 import dataclasses
 
 import numpy as np
 import pytest
 
 from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
-from visuomotor.eval.tracking_detection_sources import GroundTruthDetections, boxes_from_segmentation
+# Imported at collection, before any test renders: importing torchvision (→ triton) after MuJoCo has made an
+# EGL context in the process segfaults (triton's and Mesa's bundled LLVM clash).
+from visuomotor.detection.yolo_backend import YoloDetector
+from visuomotor.eval.tracking_detection_sources import DetectorDetections, GroundTruthDetections, boxes_from_segmentation
+from visuomotor.eval.tracking_sim_evaluation import (TrackingEvalConfig, detection_source, evaluate_tracking, load_yolo,
+                                                     sim_size_priors)
+from visuomotor.eval.tracking_sim_scenarios import run_scenario
+from visuomotor.localization import LocalizerConfig
 
 
 def labelled_frame():
@@ -35,3 +43,39 @@ def test_ground_truth_detections_with_and_without_masks():
     assert [(d.class_name, d.mask_label) for d in boxes_only] == [("red_cube", 0)]
     with pytest.raises(ValueError, match="segmentation"):
         GroundTruthDetections(classes).detect(dataclasses.replace(frame, segmentation=None))
+
+
+@pytest.fixture(scope="module")
+def shipped_yolo():
+    return load_yolo("", torch_threads=1)
+
+
+def iou(a, b):
+    inter = np.prod(np.clip(np.minimum(a[2:], b[2:]) - np.maximum(a[:2], b[:2]), 0, None))
+    return inter / (np.prod(a[2:] - a[:2]) + np.prod(b[2:] - b[:2]) - inter)
+
+
+def test_shipped_yolo_detects_the_objects_of_a_rendered_frame(shipped_yolo):
+    item = next(iter(run_scenario("static", 0, max_frames=1)))
+    source = DetectorDetections(shipped_yolo)
+    detections = source.detect(item.frame)
+    classes = {o.object_id: o.class_name for o in item.truth.objects}
+    truth_boxes = boxes_from_segmentation(item.frame.segmentation, min_pixels=50)
+    assert len(detections) == len(truth_boxes) > 0
+    for label, box in truth_boxes.items():
+        best = max(detections, key=lambda d: iou(d.xyxy, box))
+        assert iou(best.xyxy, box) > 0.7 and best.class_name == classes[label] and best.mask_label == 0
+    assert len(source.wall_ms) == len(source.cpu_ms) == 1 and source.wall_ms[0] > 0
+
+
+def test_tracking_evaluation_with_the_shipped_yolo(shipped_yolo):
+    assert isinstance(shipped_yolo, YoloDetector) and shipped_yolo.image_size == 320      # its training size
+    config = TrackingEvalConfig(scenarios=("static",), seeds=(0,), max_frames=3, detections="yolo",
+                                localizer=LocalizerConfig(size_priors_m=sim_size_priors()))
+    result = evaluate_tracking(config, shipped_yolo)
+    overall = result["overall"]
+    assert result["image_size"] == 320 and result["weights"].endswith("yolov8n_sim.pt") and result["torch_threads"] == 1
+    assert overall["mota"] == 1.0 and overall["idf1"] == 1.0 and overall["error_in_view_median_mm"] < 5.0
+    assert overall["detector_wall_ms_median"] > 0 and overall["detector_cpu_ms_median"] > 0
+    with pytest.raises(ValueError, match="needs a loaded detector"):
+        detection_source("yolo", None)
