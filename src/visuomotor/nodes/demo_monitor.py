@@ -33,6 +33,7 @@ class DemoMonitor(Node):
         self.record: EpisodeRecord | None = None
         self.episode_seed: int | None = None
         self.success = threading.Event()
+        self.success_armed = False
         self.started_ns = 0
         self.pending_tracks: list[int] = []                      # stamps of /tracks not yet followed by a chunk
         self.chunks_seen = 0
@@ -64,6 +65,7 @@ class DemoMonitor(Node):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no sim_node subscribes to /sim/reset after {start_timeout_s:.0f} s")
             time.sleep(0.05)
+        self.success_armed = False                            # a True still in flight from the old scene ...
         self.reset_sim.publish(UInt32(data=seed))            # once: every request restarts the episode
         while self.episode_seed != seed:
             if time.monotonic() > deadline:
@@ -85,7 +87,11 @@ class DemoMonitor(Node):
         self.episode_seed = message.data
 
     def on_success(self, message: Bool) -> None:
-        if message.data and self.record is not None:
+        """... is not this episode's: success counts once a False was seen since the reset request (the
+        new scene starts with the cube on the table; messages of one topic arrive in order)."""
+        if not message.data:
+            self.success_armed = True
+        elif self.success_armed and self.record is not None:
             self.success.set()
 
     def glass_to(self, stage: str, message) -> None:
