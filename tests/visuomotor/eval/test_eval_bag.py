@@ -4,6 +4,10 @@ import json
 import shutil
 
 import pytest
+# Imported at collection, before any test renders: importing torchvision (→ triton) after MuJoCo has made an
+# EGL context in the process segfaults (triton's and Mesa's bundled LLVM clash); `eval bag` imports it through
+# visuomotor.detection's DetectorError.
+import torchvision  # noqa: F401
 
 from visuomotor.camera.bag import BagWriter
 from visuomotor.camera.bag_source import write_frames
@@ -139,3 +143,20 @@ def test_unusable_bags_are_one_line_errors(make, tmp_path, capsys):
     error = captured.err.strip()
     assert error.startswith("visuomotor: ") and "\n" not in error and str(path) in error
     assert captured.out == ""
+
+
+@pytest.mark.parametrize("option", [["--detections", "ground-truth"], ["--max-frames", "3"], ["--seed", "1"]])
+def test_realtime_refuses_the_deterministic_only_options(bag, option, tmp_path, capsys):
+    assert main(["eval", "bag", str(bag), "--realtime", *option, "--out", str(tmp_path / "e"), "--json"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("visuomotor: --realtime") and "\n" not in error
+    assert not (tmp_path / "e").exists()
+
+
+def test_realtime_detector_parameters_are_the_replay_config_with_the_overrides():
+    from visuomotor.detection.assets import SHIPPED_YOLO
+    from visuomotor.eval.bag_realtime import realtime_detector
+
+    assert realtime_detector({}) == {"backend": "yolo", "weights": str(SHIPPED_YOLO), "confidence": 0.5, "iou": 0.5,
+                                     "image_size": None, "device": "cpu"}      # config/replay.yaml
+    assert realtime_detector({"confidence_threshold": 0.1, "image_size": 320})["confidence"] == 0.1
