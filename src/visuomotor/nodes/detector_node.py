@@ -40,7 +40,12 @@ class DetectorNode(Node):
         declare("half", False)
         declare("image_size", 0)  # 0: the size the model was trained at (running a 320 model at 640 misclassifies)
         declare("publish_debug_image", False)
+        declare("threads", 0)  # torch CPU threads; 0: torch's default (all cores)
         p = lambda name: self.get_parameter(name).value  # noqa: E731
+        if p("threads") > 0:
+            import torch
+
+            torch.set_num_threads(p("threads"))
         classes = tuple(c for c in p("classes") if c) or None
         self.config = DetectorConfig(
             backend=p("backend"), weights=p("weights") or str({"yolo": SHIPPED_YOLO, "detr": SHIPPED_DETR}.get(p("backend"), "")),
