@@ -37,7 +37,8 @@ def _run_record(args: argparse.Namespace) -> int:
     if args.action_noise_rad < 0 or (args.start_jitter_rad is not None and args.start_jitter_rad < 0):
         raise UserError("--action-noise-rad and --start-jitter-rad must be >= 0 (radians)")
     os.environ.setdefault("MUJOCO_GL", "egl")
-    from visuomotor.policy.rollout import EVAL_SEED_START, record_demos
+    from visuomotor.policy.config import EVAL_SEED_START
+    from visuomotor.policy.rollout import record_demos
 
     if args.seed_start + args.episodes > EVAL_SEED_START:
         raise UserError(f"demo seeds must stay below {EVAL_SEED_START}, where held-out evaluation seeds start")
@@ -53,8 +54,7 @@ def _run_record(args: argparse.Namespace) -> int:
 
 # -- train policy -------------------------------------------------------------------------------------------
 def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    from visuomotor.policy.act import ACTConfig
-    from visuomotor.policy.training import TrainConfig
+    from visuomotor.policy.config import ACTConfig, TrainConfig
 
     model, train = ACTConfig(), TrainConfig(data="", out="")
     parser.add_argument("--data", required=True, help="directory of episode HDF5 files (visuomotor demos record)")
@@ -122,7 +122,7 @@ def _run_train(args: argparse.Namespace) -> int:
 
 # -- eval policy --------------------------------------------------------------------------------------------
 def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
-    from visuomotor.policy.rollout import EVAL_SEED_START
+    from visuomotor.policy.config import EVAL_SEED_START
 
     parser.add_argument("--checkpoint", required=True, help="policy checkpoint directory")
     parser.add_argument("--episodes", type=int, default=50, help="held-out seeds to run (default 50)")

@@ -55,6 +55,7 @@ def run_session(out: Path, composed: bool, episodes: int, seed_start: int, episo
             seed = seed_start + index
             if index == 0 and record_bag:
                 recorder = start_recorder(out / "bag")
+                wait_for_recorder(monitor, recorder, startup_timeout_s, log)
             record = monitor.run_episode(seed, episode_timeout_s)
             if recorder is not None:
                 stop_recorder(recorder)
@@ -95,3 +96,16 @@ def wait_until_flowing(monitor, group, timeout_s: float, log) -> None:
             raise UserError(f"the graph did not produce action chunks within {timeout_s:.0f} s; see the node logs")
         time.sleep(0.5)
     log("graph is up: camera → detector → localizer → tracker → policy → controller")
+
+
+def wait_for_recorder(monitor, recorder, timeout_s: float, log) -> None:
+    """Until the recorder subscribes to /joint_states (it records from then on), so episode 1 is recorded
+    from its start; a recorder that dies or never comes up is reported and the demo goes on without a bag."""
+    deadline = time.monotonic() + timeout_s
+    baseline = monitor.count_subscribers("/joint_states")   # the recorder needs seconds to start: not yet in it
+    while monitor.count_subscribers("/joint_states") <= baseline:
+        if recorder.poll() is not None or time.monotonic() > deadline:
+            log("the recorder did not start: episode 1 is not recorded")
+            return
+        time.sleep(0.1)
+    time.sleep(0.5)  # the remaining topics match within discovery's round trip

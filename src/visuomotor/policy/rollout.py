@@ -2,7 +2,7 @@
 demonstrations, and closed-loop evaluation of a trained policy on held-out seeds (seed 004 §29.3).
 
 Seeds: demonstrations use seeds seed_start … seed_start + N − 1 (default from 0); evaluation defaults to
-seeds from EVAL_SEED_START, and refuses seeds that the checkpoint's demonstrations used.
+seeds from EVAL_SEED_START (visuomotor.policy.config), and refuses seeds that the checkpoint's demonstrations used.
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import numpy as np
 from visuomotor.policy.dataset import Episode, write_episode
 from visuomotor.policy.runner import PolicyRunner
 
-EVAL_SEED_START = 100_000
 
 
 def make_task(camera_names: tuple[str, ...] = (), start_jitter_rad: float | None = None):

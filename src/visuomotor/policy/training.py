@@ -22,40 +22,12 @@ from torch.utils.data import DataLoader, DistributedSampler
 
 from visuomotor.policy.act import ACT, ACTConfig, act_loss
 from visuomotor.policy.checkpoint import load_policy, save_policy
+from visuomotor.policy.config import TrainConfig
 from visuomotor.policy.dataset import ChunkDataset, episode_files
 from visuomotor.policy.distributed import DistributedContext, pick_device, start_distributed, stop_distributed
 from visuomotor.policy.training_state import has_training_state, load_training_state, save_training_state
 
 LOG_FILE = "train_log.jsonl"
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    data: str                          # directory of episode_*.hdf5
-    out: str                           # checkpoint directory (resumed when it holds training_state.*)
-    steps: int = 20000                 # optimizer steps in total (including resumed ones)
-    batch_size: int = 64               # global batch (split over the processes)
-    lr: float = 1e-4
-    lr_schedule: str = "constant"      # constant | cosine (lr · ½(1 + cos(π · step / steps)))
-    weight_decay: float = 1e-4
-    seed: int = 0
-    checkpoint_every: int = 1000
-    log_every: int = 50
-    time_limit_s: float = 0.0          # stop (and checkpoint) after this many seconds; 0 = no limit
-    device: str = "auto"               # auto | cpu | cuda | cuda:N
-    num_workers: int = 0               # DataLoader workers per process
-    threads: int = 0                   # torch intra-op threads per process; 0 = torch's default
-    pretrained_backbone: str = ""      # image mode: local ResNet18 safetensors to start the trunk from
-    progress: bool = True              # tqdm bar on rank 0
-
-    def __post_init__(self) -> None:
-        for name in ("steps", "batch_size", "checkpoint_every", "log_every"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} = {getattr(self, name)} must be >= 1")
-        if self.lr <= 0:
-            raise ValueError(f"lr = {self.lr} must be > 0")
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise ValueError(f"lr_schedule = {self.lr_schedule!r}; use constant or cosine")
 
 
 def learning_rate(config: TrainConfig, step: int) -> float:
