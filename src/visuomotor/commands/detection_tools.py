@@ -14,6 +14,13 @@ def _add_dataset_make_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="dataset directory to write")
     parser.add_argument("--seed", type=int, default=0, help="seed of the scenes and of the split")
     parser.add_argument("--camera", default="fixed", help="sim camera name (default: fixed)")
+    parser.add_argument("--approach-views", type=int, default=0,
+                        help="0: one image per scene at its start pose (default); N: N images per scene along the "
+                             "scripted expert's pick-and-place (e.g. with --camera wrist)")
+    parser.add_argument("--approach-s", type=float, default=6.0,
+                        help="with --approach-views: the views are drawn from the expert's first S seconds (default 6)")
+    parser.add_argument("--joint-jitter", type=float, default=0.5,
+                        help="± rad per joint of the arm's start pose around home (default 0.5)")
 
 
 def _run_dataset_make(args: argparse.Namespace) -> int:
@@ -25,8 +32,10 @@ def _run_dataset_make(args: argparse.Namespace) -> int:
         raise UserError(f"--scenes {args.scenes} is too few for train/val/test splits; use at least 3")
     if args.seed < 0:
         raise UserError(f"--seed {args.seed} is negative; use a seed ≥ 0")
+    spec = DatasetSpec(args.scenes, args.seed, camera=args.camera, joint_jitter_rad=args.joint_jitter,
+                       approach_views=args.approach_views, approach_s=args.approach_s)
     try:
-        summary = make_dataset(DatasetSpec(args.scenes, args.seed, camera=args.camera), args.out,
+        summary = make_dataset(spec, args.out,
                                progress=lambda it: tqdm(it, desc="rendering scenes", unit="scene"))
     except ValueError as error:
         raise UserError(str(error)) from None
@@ -44,6 +53,9 @@ def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch", type=int, default=None, help="images per step (default 16 / 4)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    parser.add_argument("--init-weights", type=Path, default=None,
+                        help="YOLO only: start from this .pt checkpoint (fine-tuning; its classes must be the "
+                             "dataset's) instead of random init")
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -57,13 +69,17 @@ def _run_train(args: argparse.Namespace) -> int:
         class_names = read_class_names(args.data)
     except ValueError as error:
         raise UserError(str(error)) from None
+    if args.init_weights is not None and (args.backend != "yolo" or args.resume):
+        raise UserError("--init-weights is for a new YOLO run: drop it with --backend detr or --resume")
     if args.backend == "yolo":
         from visuomotor.detection.yolo_training import YoloTrainConfig, train_yolo
 
         config = YoloTrainConfig(epochs=args.epochs, image_size=args.image_size or 320, batch=args.batch or 16,
-                                 seed=args.seed)
+                                 seed=args.seed, init_weights=args.init_weights)
         if config.image_size % 32:
             raise UserError(f"--image-size {config.image_size} must be a multiple of 32 for YOLO")
+        if args.init_weights is not None:
+            _check_init_weights(args.init_weights, class_names)
         try:
             model = train_yolo(args.data, args.out, config, resume=args.resume)
         except FileNotFoundError as error:
@@ -79,6 +95,23 @@ def _run_train(args: argparse.Namespace) -> int:
             raise UserError(str(error)) from None
     emit_result({"backend": args.backend, "model": str(model)}, as_json=False)
     return 0
+
+
+def _check_init_weights(weights: Path, class_names: list[str]) -> None:
+    """--init-weights must be a loadable YOLO .pt whose classes are the dataset's, in the same order."""
+    from visuomotor.detection.yolo_training import checkpoint_class_names
+
+    if weights.suffix != ".pt" or not weights.is_file():
+        raise UserError(f"--init-weights {weights} is not a YOLO .pt file; pass a checkpoint such as a run's model.pt")
+    try:
+        names = checkpoint_class_names(weights)
+    except Exception as error:  # ultralytics raises many types for a corrupt checkpoint
+        raise UserError(f"--init-weights {weights} cannot be loaded ({type(error).__name__}: "
+                        f"{' '.join(str(error).split())}); "
+                        "pass a YOLO .pt checkpoint") from None
+    if names != class_names:
+        raise UserError(f"--init-weights {weights} has classes {names} but the dataset has {class_names}; "
+                        "fine-tune only on a dataset with the same classes")
 
 
 COMMANDS = [

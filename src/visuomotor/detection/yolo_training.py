@@ -2,7 +2,8 @@
 
 ultralytics does the loop (progress bars, per-epoch val metrics in results.csv, last.pt/best.pt
 checkpoints, resume from last.pt). We run it offline, from random init (no pretrained weights exist
-here), and copy the best checkpoint, stripped to inference weights, to OUT/model.pt (YoloDetector).
+here) or, with init_weights, from one of our own checkpoints (fine-tuning: same architecture and classes,
+new data), and copy the best checkpoint, stripped to inference weights, to OUT/model.pt (YoloDetector).
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ class YoloTrainConfig:
     """model: ultralytics model yaml; image_size: train/val letterbox side (multiple of 32); batch: images
     per step; workers: data-loader processes (0 = in the main process); cache: keep decoded, resized
     training images in RAM (saves the JPEG decode every epoch); patience: epochs without improvement
-    before stopping early."""
+    before stopping early; init_weights: a YOLO .pt checkpoint to start from instead of model's random
+    init (its classes must be the dataset's, checked by checkpoint_class_names)."""
 
     model: str = "yolov8n.yaml"
     epochs: int = 30
@@ -31,11 +33,21 @@ class YoloTrainConfig:
     workers: int = 0
     cache: bool = True
     patience: int = 100
+    init_weights: Path | None = None
 
 
 def default_device() -> str:
     """The first CUDA GPU when present, else the CPU."""
     return "0" if torch.cuda.is_available() else "cpu"
+
+
+def checkpoint_class_names(weights: Path) -> list[str]:
+    """The class names of a YOLO .pt checkpoint, in class-id order."""
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    from ultralytics import YOLO
+
+    names = YOLO(str(weights)).names
+    return [names[i] for i in sorted(names)]
 
 
 def train_yolo(data_dir: Path, out_dir: Path, config: YoloTrainConfig, resume: bool = False) -> Path:
@@ -52,7 +64,7 @@ def train_yolo(data_dir: Path, out_dir: Path, config: YoloTrainConfig, resume: b
         YOLO(str(last)).train(resume=True)
     else:
         device = default_device()
-        YOLO(config.model).train(
+        YOLO(str(config.init_weights) if config.init_weights else config.model).train(
             data=str(Path(data_dir).resolve() / "data.yaml"), epochs=config.epochs, imgsz=config.image_size,
             batch=config.batch, seed=config.seed, deterministic=True, workers=config.workers, device=device,
             cache="ram" if config.cache else False,

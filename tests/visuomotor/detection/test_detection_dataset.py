@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("MUJOCO_GL", "egl")
-from visuomotor.detection.dataset import SPLITS, DatasetSpec, scene_config, split_of_scenes  # noqa: E402
+from visuomotor.detection.dataset import (SPLITS, DatasetSpec, approach_control_steps, make_dataset,  # noqa: E402
+                                         scene_config, scene_views, split_of_scenes)
 from visuomotor.detection.labels import MIN_VISIBLE_FRACTION, box_labels  # noqa: E402
 
 SPEC = DatasetSpec(num_scenes=5, seed=7)  # as the sim_dataset fixture (conftest.py)
@@ -93,3 +94,43 @@ def test_visibility_rule_skips_mostly_hidden_objects():
             assert relabelled[target.object_id].visible_fraction == pytest.approx(
                 target.visible_fraction * (1 - hide.mean()), rel=1e-2)
             assert relabelled[target.object_id].visible_fraction >= MIN_VISIBLE_FRACTION
+
+
+APPROACH_SPEC = DatasetSpec(num_scenes=3, seed=11, camera="wrist", joint_jitter_rad=0.05, approach_views=3)
+
+
+def test_approach_steps_are_seeded_distinct_and_within_the_approach():
+    steps = approach_control_steps(APPROACH_SPEC, 0, control_hz=50.0)
+    assert steps == approach_control_steps(APPROACH_SPEC, 0, control_hz=50.0)
+    assert steps != approach_control_steps(APPROACH_SPEC, 1, control_hz=50.0)
+    assert len(set(steps)) == 3 and steps == sorted(steps)
+    assert 0 <= steps[0] and steps[-1] < APPROACH_SPEC.approach_s * 50
+    with pytest.raises(ValueError, match="exceeds"):
+        approach_control_steps(DatasetSpec(3, approach_views=11, approach_s=0.2), 0, control_hz=50.0)
+
+
+def test_approach_views_follow_the_expert_and_match_the_segmentation(tmp_path):
+    summary = make_dataset(APPROACH_SPEC, tmp_path)
+    splits = split_of_scenes(APPROACH_SPEC.num_scenes, APPROACH_SPEC.seed, APPROACH_SPEC.split_fractions)
+    assert sum(summary["images"].values()) == 3 * 3 and summary["approach_views"] == 3
+    tasks: dict = {}
+    try:
+        for index in range(APPROACH_SPEC.num_scenes):
+            views = list(scene_views(APPROACH_SPEC, index, tasks))  # a fresh rollout of the same scene
+            assert len(views) == 3
+            camera_positions = np.array([frame.T_base_camera[:3, 3] for frame, _ in views])
+            assert np.linalg.norm(np.diff(camera_positions, axis=0), axis=1).min() > 1e-3  # the wrist moved
+            for view, (frame, truth) in enumerate(views):
+                stem = f"scene_{index:06d}_view{view:02d}"
+                image = cv2.imread(str(tmp_path / "images" / splits[index] / f"{stem}.jpg"))
+                assert np.abs(image[..., ::-1].astype(int) - frame.color).mean() < 3
+                expected = _tight_boxes(frame.segmentation, truth)
+                rows = np.loadtxt(tmp_path / "labels" / splits[index] / f"{stem}.txt", ndmin=2)
+                height, width = frame.color.shape[:2]
+                for class_id, cx, cy, w, h in rows:
+                    box = [(cx - w / 2) * width, (cy - h / 2) * height, (cx + w / 2) * width, (cy + h / 2) * height]
+                    assert np.abs(np.array(expected[int(class_id)]) - box).max(axis=1).min() < 1e-3
+    finally:
+        for task in tasks.values():
+            task.sim.close()
+    assert sum(summary["boxes"].values()) > 0
