@@ -102,8 +102,9 @@ class ArmController:
             self._q, self._v, self._chunk = positions.copy(), np.zeros(NUM_JOINTS), None
             if gripper is not None and np.isfinite(gripper):
                 self._gripper = float(np.clip(gripper, 0.0, 1.0))
-            self.resyncs += int(jumped)
-            self._resync_s = stamp_s if jumped else self._resync_s
+            if jumped:
+                self.resyncs += 1
+                self._resync_s = stamp_s
         self._measured, self._joint_state_s = positions, stamp_s
 
     def submit(self, chunk: ActionChunk, now_s: float) -> str:

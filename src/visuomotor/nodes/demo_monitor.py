@@ -2,9 +2,9 @@
 
 Starts each episode (/sim/reset with the seed; once /sim/episode announces it, /tracker/reset and
 /policy/reset), ends it on /sim/success or a timeout, and measures from message stamps:
-glass-to-detections/objects/tracks/command latency (receipt time − image stamp; for the command, the first action chunk after each /tracks), tracked
-vs ground-truth position error (same stamp, same class, nearest), joint trajectories and each node's last
-/diagnostics values.
+glass-to-detections/objects/tracks/command latency (receipt time − image stamp; for the command, the
+first action chunk after each /tracks), tracked vs ground-truth position error (same stamp, same class,
+nearest), joint trajectories and each node's last /diagnostics values.
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 demonstrations, and closed-loop evaluation of a trained policy on held-out seeds (seed 004 §29.3).
 
 Seeds: demonstrations use seeds seed_start … seed_start + N − 1 (default from 0); evaluation defaults to
-seeds from EVAL_SEED_START (visuomotor.policy.config), and refuses seeds that the checkpoint's demonstrations used.
+seeds from EVAL_SEED_START (visuomotor.policy.config), and refuses seeds that the checkpoint's
+demonstrations used.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from visuomotor.control.kinematics import NUM_JOINTS
 from visuomotor.policy.dataset import Episode, write_episode
 from visuomotor.policy.runner import PolicyRunner
 
@@ -32,7 +34,7 @@ class CorrelatedNoise:
     stationary std σ (rad) and drifts over ~1/(1 − ρ) steps — the arm strays from the expert's path and the
     recorded (clean) expert actions show how to come back. σ = 0: no noise."""
 
-    def __init__(self, sigma_rad: float, seed: int, rho: float = 0.9, dim: int = 6):
+    def __init__(self, sigma_rad: float, seed: int, rho: float = 0.9, dim: int = NUM_JOINTS):
         self.sigma, self.rho = sigma_rad, rho
         self.rng = np.random.default_rng(seed)
         self.value = np.zeros(dim)
@@ -80,7 +82,7 @@ def record_demos(episodes: int, out: str | Path, seed_start: int = 0, camera_nam
                 images[name].append(frame)
             actions.append(action)
             executed = action.copy()
-            executed[:6] += noise.sample()
+            executed[:NUM_JOINTS] += noise.sample()
             observation = task.step(executed)
         if not task.success():
             failed.append(seed)

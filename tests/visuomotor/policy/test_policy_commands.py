@@ -57,6 +57,35 @@ def test_bad_user_input_is_one_clear_line(tmp_path, capsys):
     assert "no *.hdf5 episodes" in capsys.readouterr().err
     assert main(["train", "policy", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--d-model", "30"]) == 2
     assert "divisible by n_heads" in capsys.readouterr().err
+    assert main(["demos", "record", "--episodes", "1", "--out", str(tmp_path / "d"), "--action-noise-rad", "-0.1"]) == 2
+    assert "must be >= 0" in capsys.readouterr().err
+
+
+def test_dart_recording_keeps_the_expert_actions_and_records_its_settings(tmp_path, capsys):
+    """With noise on the executed targets the arm's path differs from the clean run, but the recorded
+    actions are still the expert's (it replans from where the arm is), and the settings are stored."""
+    assert main(["demos", "record", "--episodes", "1", "--out", str(tmp_path / "clean"), "--json"]) == 0
+    assert main(["demos", "record", "--episodes", "1", "--out", str(tmp_path / "dart"), "--start-jitter-rad", "0.05",
+                 "--action-noise-rad", "0.02", "--json"]) == 0
+    result = last_json(capsys)
+    assert result["written"] == 1 and result["action_noise_rad"] == 0.02 and result["start_jitter_rad"] == 0.05
+    with h5py.File(tmp_path / "clean" / "episode_000000.hdf5") as clean, \
+            h5py.File(tmp_path / "dart" / "episode_000000.hdf5") as dart:
+        assert dart.attrs["action_noise_rad"] == 0.02
+        steps = min(len(clean["action"]), len(dart["action"]))
+        assert abs(clean["observations/qpos"][steps - 1] - dart["observations/qpos"][steps - 1]).max() > 1e-3
+        assert abs(clean["observations/qpos"][0] - dart["observations/qpos"][0]).max() == 0.0   # same start
+
+
+def test_correlated_noise_has_the_stationary_std_and_none_at_zero():
+    import numpy as np
+
+    from visuomotor.policy.rollout import CorrelatedNoise
+
+    noise = CorrelatedNoise(0.02, seed=0)
+    samples = np.array([noise.sample().copy() for _ in range(20000)])
+    assert samples.shape == (20000, 6) and abs(samples[1000:].std() - 0.02) < 0.002
+    assert not CorrelatedNoise(0.0, seed=0).sample().any()
 
 
 def test_record_with_images_stores_camera_frames(tmp_path, capsys):
