@@ -37,7 +37,7 @@ from visuomotor.camera.source import FrameSourceError
 from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
 from visuomotor.detection.result import Detection
 from visuomotor.eval.bag_ground_truth import ground_truth_boxes
-from visuomotor.eval.bag_replay import FrameRecord, ReplayOutcome
+from visuomotor.eval.bag_replay import FrameRecord, ReplayOutcome, latency_quantiles_ms
 from visuomotor.eval.bag_replay_frames import ReadStatus, ReplayBagError, replay_frames
 from visuomotor.eval.bag_replay_scoring import ReplayScorer
 from visuomotor.paths import share_dir
@@ -159,14 +159,6 @@ def realtime_detector(overrides: dict) -> dict:
             "image_size": parameters.get("image_size") or None, "device": parameters.get("device", "cpu")}
 
 
-def _latency_ms(values: list[float]) -> dict[str, float | None]:
-    array = np.asarray(values, float)
-    if not array.size:
-        return {"p50": None, "p95": None, "mean": None, "n": 0}
-    return {"p50": round(float(np.quantile(array, 0.5)), 3), "p95": round(float(np.quantile(array, 0.95)), 3),
-            "mean": round(float(array.mean()), 3), "n": int(array.size)}
-
-
 def score_live_replay(path: Path, plan: BagPlan, recording: LiveRecording, config: RealtimeReplayConfig,
                       detector: dict) -> ReplayOutcome:
     """Pair the live outputs with the recorded frames (module docstring) and score them."""
@@ -220,7 +212,7 @@ def score_live_replay(path: Path, plan: BagPlan, recording: LiveRecording, confi
         "frames_without_extrinsics": status.frames_without_extrinsics,
         "detections_source": "model", "detector": detector,
         **scorer.summary(),
-        "latency_ms": {f"glass_to_{stage}": _latency_ms(values) for stage, values in latency.items()},
+        "latency_ms": {f"glass_to_{stage}": latency_quantiles_ms(values) for stage, values in latency.items()},
         "live": {"frames_in_bag": status.frames, "frames_published": len(published),
                  "detector_frames_received": detector_received,
                  "detector_frames_lost_in_transport": None if detector_received is None

@@ -81,10 +81,13 @@ def _detector_of(config: BagReplayConfig):
     return load_detector(config.detector)
 
 
-def _quantiles_ms(values: list[float]) -> dict[str, float]:
+def latency_quantiles_ms(values: list[float]) -> dict[str, float | None]:
+    """p50, p95, mean (ms, 3 decimals) and n of latency samples; None values when there are none."""
     array = np.asarray(values, float)
+    if not array.size:
+        return {"p50": None, "p95": None, "mean": None, "n": 0}
     return {"p50": round(float(np.quantile(array, 0.5)), 3), "p95": round(float(np.quantile(array, 0.95)), 3),
-            "mean": round(float(array.mean()), 3)}
+            "mean": round(float(array.mean()), 3), "n": int(array.size)}
 
 
 def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
@@ -126,7 +129,7 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
             "confidence": config.detector.confidence, "iou": config.detector.iou,
             "image_size": detector.image_size, "device": config.detector.device},
         **scorer.summary(),
-        "latency_ms": {stage: _quantiles_ms([r.stage_ms[stage] for r in records])
+        "latency_ms": {stage: latency_quantiles_ms([r.stage_ms[stage] for r in records])
                        for stage in (*(DETECT_STAGES if detector is not None else ()), "localize", "track")},
         "wall_time_s": round(wall_s, 2), "frames_per_s": round(status.frames / wall_s, 2),
     }
