@@ -12,6 +12,10 @@ Definitions follow the established implementations, and tests check equal values
   with DetA_α = TP/(TP + FN + FP), AssA_α = mean over TPs of TPA/(TPA + FNA + FPA); reported values are
   the means over α.
 
+Ignored ground truth (TrackEval's MOTChallenge distractors, KITTI's "don't care"): per frame, hypotheses
+matched to an ignored object (Hungarian, maximum total similarity over the pairs allowed to match) are
+removed, then the ignored objects; what remains is scored as above.
+
 Distances and similarities per frame come from 2D boxes (distance 1 − IoU, similarity IoU, match if
 IoU ≥ 0.5) or 3D positions (distance in metres, similarity max(0, 1 − d/d_max), match if d ≤ d_max).
 """
@@ -26,17 +30,20 @@ from scipy.optimize import linear_sum_assignment
 
 HOTA_ALPHAS = np.arange(0.05, 0.99, 0.05)
 EPS = np.finfo(float).eps
+MOT_CHALLENGE_DISTRACTOR_CLASSES = (2, 7, 8, 12)   # person_on_vehicle, static_person, distractor, reflection
 
 
 @dataclass
 class MotFrame:
     """One frame: ground-truth ids (n,), hypothesis ids (m,), distance (n, m) (NaN: may not match),
-    similarity (n, m) in [0, 1] for HOTA."""
+    similarity (n, m) in [0, 1] for HOTA, ignored (n,) bool: ground truth that is neither scored nor
+    counted against a hypothesis matched to it (None: none ignored)."""
 
     gt_ids: list[Hashable]
     hyp_ids: list[Hashable]
     distance: np.ndarray
     similarity: np.ndarray
+    ignored: np.ndarray | None = None
 
 
 @dataclass
@@ -73,23 +80,44 @@ def box_iou_xywh(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(union > 0, intersection / np.where(union > 0, union, 1.0), 0.0)
 
 
-def frame_from_boxes(gt_ids, gt_xywh, hyp_ids, hyp_xywh, min_iou: float = 0.5) -> MotFrame:
+def frame_from_boxes(gt_ids, gt_xywh, hyp_ids, hyp_xywh, min_iou: float = 0.5, ignored=None) -> MotFrame:
     """2D frame: distance 1 − IoU (NaN below min_iou, as motmetrics' iou_matrix), similarity IoU."""
     iou = box_iou_xywh(np.reshape(gt_xywh, (-1, 4)), np.reshape(hyp_xywh, (-1, 4)))
     distance = np.where(iou >= min_iou, 1.0 - iou, np.nan)
-    return MotFrame(list(gt_ids), list(hyp_ids), distance, iou)
+    return MotFrame(list(gt_ids), list(hyp_ids), distance, iou, ignored)
 
 
-def frame_from_positions(gt_ids, gt_xyz, hyp_ids, hyp_xyz, max_distance: float) -> MotFrame:
+def frame_from_positions(gt_ids, gt_xyz, hyp_ids, hyp_xyz, max_distance: float, ignored=None) -> MotFrame:
     """3D frame: Euclidean distance (m; NaN beyond max_distance), similarity max(0, 1 − d/max_distance)."""
     gt_xyz, hyp_xyz = np.reshape(gt_xyz, (-1, 3)), np.reshape(hyp_xyz, (-1, 3))
     d = np.linalg.norm(gt_xyz[:, None] - hyp_xyz[None], axis=-1)
     return MotFrame(list(gt_ids), list(hyp_ids), np.where(d <= max_distance, d, np.nan),
-                    np.clip(1.0 - d / max_distance, 0.0, 1.0))
+                    np.clip(1.0 - d / max_distance, 0.0, 1.0), ignored)
+
+
+def without_ignored(frame: MotFrame) -> MotFrame:
+    """The frame with its ignored ground truth and the hypotheses matched to it removed (TrackEval's
+    MotChallenge2DBox preprocessing: Hungarian on the similarities of the pairs allowed to match, over
+    all ground truth; a hypothesis assigned to an ignored object is dropped)."""
+    if frame.ignored is None or not np.any(frame.ignored):
+        return frame
+    ignored = np.asarray(frame.ignored, bool)
+    shape = (len(frame.gt_ids), len(frame.hyp_ids))
+    distance, similarity = np.reshape(frame.distance, shape), np.reshape(frame.similarity, shape)
+    drop_hyp = np.zeros(shape[1], bool)
+    if distance.size:
+        score = np.where(np.isfinite(distance), similarity, 0.0)
+        rows, cols = linear_sum_assignment(-score)
+        matched = score[rows, cols] > EPS
+        drop_hyp[cols[matched & ignored[rows]]] = True
+    keep_gt, keep_hyp = ~ignored, ~drop_hyp
+    return MotFrame([g for g, k in zip(frame.gt_ids, keep_gt) if k], [h for h, k in zip(frame.hyp_ids, keep_hyp) if k],
+                    distance[np.ix_(keep_gt, keep_hyp)], similarity[np.ix_(keep_gt, keep_hyp)])
 
 
 def evaluate(frames: list[MotFrame]) -> MotMetrics:
-    """All metrics of one sequence."""
+    """All metrics of one sequence (ignored ground truth removed first, see without_ignored)."""
+    frames = [without_ignored(f) for f in frames]
     clear = _clear_mot(frames)
     identity = _identity(frames)
     hota = _hota(frames)
@@ -218,8 +246,9 @@ def _hota(frames: list[MotFrame]) -> dict[str, float]:
             "loc_a": float(loc_a.mean())}
 
 
-def load_mot_challenge(path: str | Path, min_confidence: float | None = None) -> dict[int, list[tuple[int, np.ndarray]]]:
-    """Read a MOTChallenge text file (frame, id, x, y, w, h, conf, …; frames from 1) → frame → [(id, xywh)].
+def load_mot_challenge(path: str | Path, min_confidence: float | None = None) -> dict[int, list[tuple[int, np.ndarray, int]]]:
+    """Read a MOTChallenge text file (frame, id, x, y, w, h, conf, class, …; frames from 1) → frame →
+    [(id, xywh, class)] (class −1 where the file has no class column, as tracker files).
 
     min_confidence: drop rows with conf below it (ground truth: 1 keeps only the rows to evaluate).
     """
@@ -230,15 +259,19 @@ def load_mot_challenge(path: str | Path, min_confidence: float | None = None) ->
     for row in data:
         if min_confidence is not None and row[6] < min_confidence:
             continue
-        by_frame.setdefault(int(row[0]), []).append((int(row[1]), row[2:6].copy()))
+        class_id = int(row[7]) if row.size > 7 else -1
+        by_frame.setdefault(int(row[0]), []).append((int(row[1]), row[2:6].copy(), class_id))
     return by_frame
 
 
-def frames_from_mot_challenge(gt: dict[int, list], hyp: dict[int, list], min_iou: float = 0.5) -> list[MotFrame]:
-    """2D MotFrames for every frame from 1 to the last frame of either file."""
+def frames_from_mot_challenge(gt: dict[int, list], hyp: dict[int, list], min_iou: float = 0.5,
+                              ignored_classes: tuple[int, ...] = MOT_CHALLENGE_DISTRACTOR_CLASSES) -> list[MotFrame]:
+    """2D MotFrames for every frame from 1 to the last frame of either file; ground truth of
+    ignored_classes (MOT17's distractors by default) is ignored."""
     last = max([*gt, *hyp], default=0)
     frames = []
     for t in range(1, last + 1):
         g, h = gt.get(t, []), hyp.get(t, [])
-        frames.append(frame_from_boxes([i for i, _ in g], [b for _, b in g], [i for i, _ in h], [b for _, b in h], min_iou))
+        frames.append(frame_from_boxes([i for i, _, _ in g], [b for _, b, _ in g], [i for i, _, _ in h],
+                                       [b for _, b, _ in h], min_iou, ignored=[c in ignored_classes for _, _, c in g]))
     return frames

@@ -1,6 +1,7 @@
 """Our MOT metrics equal motmetrics (MOTA, MOTP, IDF1, IDP, IDR, ID switches, FP, FN) and trackeval
 (HOTA, DetA, AssA, LocA; MOTA, IDF1) to 1e-6 on generated MOTChallenge sequences with ID switches,
-misses, false positives, fragments and near-threshold boxes."""
+misses, false positives, fragments and near-threshold boxes; with distractor ground truth (ignored,
+hypotheses on it not counted) they equal trackeval's MOT17 preprocessing."""
 from pathlib import Path
 
 import motmetrics as mm
@@ -13,9 +14,11 @@ from visuomotor.eval.mot_metrics import evaluate, frame_from_positions, frames_f
 BENCHMARK, SPLIT, TRACKER = "MOT17", "train", "ours"
 
 
-def generate_sequence(seed: int, frames: int = 40, objects: int = 5):
-    """(gt rows, hypothesis rows) in MOTChallenge format, frames from 1."""
+def generate_sequence(seed: int, frames: int = 40, objects: int = 5, distractors: int = 0):
+    """(gt rows, hypothesis rows) in MOTChallenge format, frames from 1; the last `distractors` objects
+    are of MOT17's class 8 (distractor)."""
     rng = np.random.default_rng(seed)
+    objects += distractors
     start = rng.uniform([0, 0], [500, 350], (objects, 2))
     velocity = rng.uniform(-4, 4, (objects, 2))
     size = rng.uniform([30, 60], [80, 140], (objects, 2))
@@ -28,7 +31,7 @@ def generate_sequence(seed: int, frames: int = 40, objects: int = 5):
             if not birth[k] <= t <= death[k]:
                 continue
             x, y = start[k] + velocity[k] * t
-            gt.append([t, k + 1, x, y, *size[k], 1, 1, 1])
+            gt.append([t, k + 1, x, y, *size[k], 1, 8 if k >= objects - distractors else 1, 1])
             if rng.random() < 0.1:                                  # miss
                 continue
             hyp_id = 100 + k
@@ -77,13 +80,22 @@ def trackeval_results(root: Path):
     return results["MotChallenge2DBox"][TRACKER]
 
 
-@pytest.fixture(scope="module")
-def sequences(tmp_path_factory):
-    root = tmp_path_factory.mktemp("mot")
-    data = {f"SYN-{seed:02d}": generate_sequence(seed) for seed in range(4)}
+def evaluated_with_trackeval(root: Path, data: dict[str, tuple[np.ndarray, np.ndarray]]):
     gt_root, tracker_root = write_mot_challenge(root, data)
     paths = {name: (gt_root / name / "gt" / "gt.txt", tracker_root / f"{name}.txt") for name in data}
     return paths, trackeval_results(root)
+
+
+@pytest.fixture(scope="module")
+def sequences(tmp_path_factory):
+    return evaluated_with_trackeval(tmp_path_factory.mktemp("mot"), {f"SYN-{seed:02d}": generate_sequence(seed)
+                                                                      for seed in range(4)})
+
+
+@pytest.fixture(scope="module")
+def sequences_with_distractors(tmp_path_factory):
+    return evaluated_with_trackeval(tmp_path_factory.mktemp("mot_distractors"),
+                                    {f"SYN-{seed:02d}": generate_sequence(seed, distractors=2) for seed in range(10, 14)})
 
 
 def ours(gt_path, hyp_path):
@@ -116,8 +128,9 @@ def test_clear_and_identity_equal_motmetrics(sequences, monkeypatch):
             reference["num_switches"], reference["num_false_positives"], reference["num_misses"], reference["num_objects"])
 
 
-def test_hota_equals_trackeval(sequences):
-    paths, reference = sequences
+@pytest.mark.parametrize("fixture", ["sequences", "sequences_with_distractors"])
+def test_hota_clear_identity_equal_trackeval(fixture, request):
+    paths, reference = request.getfixturevalue(fixture)
     for name, (gt_path, hyp_path) in paths.items():
         expected = reference[name]["pedestrian"]
         metrics = ours(gt_path, hyp_path)
@@ -125,6 +138,21 @@ def test_hota_equals_trackeval(sequences):
             assert getattr(metrics, key) == pytest.approx(float(np.mean(expected["HOTA"][ref_key])), abs=1e-6), (name, key)
         assert metrics.idf1 == pytest.approx(expected["Identity"]["IDF1"], abs=1e-6)
         assert metrics.mota == pytest.approx(expected["CLEAR"]["MOTA"], abs=1e-6)
+        clear = expected["CLEAR"]
+        assert (metrics.false_positives, metrics.misses, metrics.id_switches, metrics.num_gt) == (
+            clear["CLR_FP"], clear["CLR_FN"], clear["IDSW"], clear["CLR_TP"] + clear["CLR_FN"])
+
+
+def test_distractor_hypotheses_are_neither_false_positives_nor_ground_truth(sequences_with_distractors):
+    paths, _ = sequences_with_distractors
+    for gt_path, hyp_path in paths.values():
+        gt, hyp = load_mot_challenge(gt_path, min_confidence=1), load_mot_challenge(hyp_path)
+        scored = evaluate(frames_from_mot_challenge(gt, hyp))
+        counted = evaluate(frames_from_mot_challenge(gt, hyp, ignored_classes=()))
+        distractor_rows = sum(c == 8 for rows in gt.values() for _, _, c in rows)
+        assert distractor_rows > 0
+        assert scored.num_gt == counted.num_gt - distractor_rows
+        assert scored.num_hyp < counted.num_hyp and scored.false_positives <= counted.false_positives
 
 
 def test_3d_positions_equal_motmetrics_with_euclidean_distances():

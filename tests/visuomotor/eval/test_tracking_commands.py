@@ -21,9 +21,10 @@ def test_eval_tracking_on_a_short_static_simulation(capsys):
     static = result["scenarios"]["static"]
     assert static["frames"] == 4 and static["localized"] == static["gt_objects"] > 0
     assert static["error_in_view_median_mm"] < 5.0 and static["mota"] == 1.0 and static["id_switches"] == 0
+    assert 0 < static["in_view"]["gt_objects"] <= static["gt_objects"] and static["in_view"]["mota"] == 1.0
     assert result["scenarios"]["wrist"]["refused_frames"] == 0                 # FK pose found at every stamp
     assert set(result["goals_met"]) == {"error_in_view_median_le_5mm", "error_in_view_p95_le_15mm",
-                                        "mota_ge_0.95", "idf1_ge_0.95"}
+                                        "in_view_mota_ge_0.95", "in_view_idf1_ge_0.95"}
 
 
 def test_bench_perception_reports_times(capsys):
