@@ -54,4 +54,5 @@ def test_detects_newest_frames_and_skips_bad_ones(spawn, ros_node):
     assert spin_until(executor, skipped_reported, 10), detector.output()
     stats = {kv.key: kv.value for a in diagnostics for s in a.status for kv in s.values}
     assert int(stats["frames_skipped"]) > 0 and float(stats["latency_p95_ms"]) > 0
+    assert float(stats["input_age_p95_ms"]) >= float(stats["input_age_p50_ms"]) > 0
     assert detector.alive()

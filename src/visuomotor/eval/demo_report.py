@@ -37,7 +37,7 @@ def summarize(records: list[EpisodeRecord], mode: str, crashes: list[str]) -> di
         "camera_frames_published": int(camera.get("frames_published", 0)),
         "detector_frames_received": int(detector.get("frames_received", 0)),
         "detector_frames_skipped": int(detector.get("frames_skipped", 0)),
-        "node_latency_ms": {name: {k: float(v) for k, v in values.items() if k.startswith("latency_")}
+        "node_latency_ms": {name: {k: float(v) for k, v in values.items() if k.endswith(("_p50_ms", "_p95_ms"))}
                             for name, values in sorted(last_status.items())},
         "crashes": crashes,
         "episode_seconds": [round(r.duration_s, 2) for r in records],
@@ -121,11 +121,14 @@ def markdown(summary: dict, images: list[str]) -> str:
     for stage, values in summary["glass_to_ms"].items():
         lines.append(f"| glass → {stage} | {values['p50']} | {values['p95']} | {values['n']} |")
     lines += ["", "Seed 004 §29.5 budget for comparison: capture 5 + detection 15 + localization 2 + ACT 20 + "
-              "IK/trajectory 10 + command 5 = 57 ms (~17 Hz).", "", "| node | processing p50 ms | p95 ms |",
-              "|---|---|---|"]
+              "IK/trajectory 10 + command 5 = 57 ms (~17 Hz).", "",
+              "Node timings (last /diagnostics window): latency = processing time; input_age = now − the "
+              "input's image stamp when the node starts on it; frame_age = now − stamp when the simulator "
+              "publishes a frame (its lag behind real time + rendering).", "",
+              "| node | timing | p50 ms | p95 ms |", "|---|---|---|---|"]
     for name, values in summary["node_latency_ms"].items():
-        if values:
-            lines.append(f"| {name} | {values.get('latency_p50_ms')} | {values.get('latency_p95_ms')} |")
+        for timing in sorted({k[:-len("_p50_ms")] for k in values if k.endswith("_p50_ms")}):
+            lines.append(f"| {name} | {timing} | {values[f'{timing}_p50_ms']} | {values.get(f'{timing}_p95_ms')} |")
     lines.append("")
     lines += [f"![{name}]({name})" for name in images if name.endswith(".png")]
     return "\n".join(lines) + "\n"

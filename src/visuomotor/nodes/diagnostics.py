@@ -1,4 +1,5 @@
-"""Per-node health on /diagnostics: latency percentiles, frames received/skipped, last refusal."""
+"""Per-node health on /diagnostics: latency (and other timing) percentiles, frames received/skipped, last
+refusal."""
 from __future__ import annotations
 
 from collections import deque
@@ -11,19 +12,22 @@ from visuomotor.nodes import qos
 
 
 class StageDiagnostics:
-    """Collects one stage's per-frame latencies (ms), counters and refusals; publish() sends one
-    DiagnosticStatus named after the node with p50/p95 latency and counters (WARN if anything was refused
-    since the last publish) and one WARN status per distinct refusal message since then."""
+    """Collects one stage's per-frame timings (ms; "latency" = its processing time, others such as
+    "input_age" = now − the input's stamp), counters and refusals; publish() sends one DiagnosticStatus
+    named after the node with `<timing>_p50_ms` / `<timing>_p95_ms` over the last `window` values and the
+    counters (WARN if anything was refused since the last publish) and one WARN status per distinct
+    refusal message since then."""
 
     def __init__(self, node: Node, window: int = 200):
         self.node = node
         self.publisher = node.create_publisher(DiagnosticArray, "/diagnostics", qos.DATA)
-        self.latencies_ms: deque[float] = deque(maxlen=window)
+        self.window = window
+        self.timings_ms: dict[str, deque[float]] = {}
         self.counters: dict[str, int] = {}
         self.problems: dict[str, int] = {}  # distinct refusal message -> occurrences since the last publish
 
-    def record_latency(self, milliseconds: float) -> None:
-        self.latencies_ms.append(milliseconds)
+    def record_latency(self, milliseconds: float, timing: str = "latency") -> None:
+        self.timings_ms.setdefault(timing, deque(maxlen=self.window)).append(milliseconds)
 
     def count(self, name: str, increment: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + increment
@@ -40,10 +44,10 @@ class StageDiagnostics:
 
     def publish(self) -> None:
         values = [KeyValue(key=k, value=str(v)) for k, v in sorted(self.counters.items())]
-        if self.latencies_ms:
-            p50, p95 = np.percentile(np.asarray(self.latencies_ms), [50, 95])
-            values += [KeyValue(key="latency_p50_ms", value=f"{p50:.2f}"),
-                       KeyValue(key="latency_p95_ms", value=f"{p95:.2f}")]
+        for timing, window in sorted(self.timings_ms.items()):
+            p50, p95 = np.percentile(np.asarray(window), [50, 95])
+            values += [KeyValue(key=f"{timing}_p50_ms", value=f"{p50:.2f}"),
+                       KeyValue(key=f"{timing}_p95_ms", value=f"{p95:.2f}")]
         name = self.node.get_name()
         level = DiagnosticStatus.WARN if self.problems else DiagnosticStatus.OK
         statuses = [DiagnosticStatus(level=level, name=name, message="refused input" if self.problems else "ok",
