@@ -19,7 +19,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
                              "detector on the rendered colour images (default gt-masks)")
     parser.add_argument("--weights", default="",
                         help="YOLO checkpoint for --detections yolo (default: the shipped YOLOv8n), run on the "
-                             "CPU at its training size with 1 torch thread")
+                             "CPU at its training size with 1 thread")
+    parser.add_argument("--runtime", choices=("torch", "onnxruntime"), default="torch",
+                        help="what runs the YOLO network for --detections yolo (default torch)")
     parser.add_argument("--no-class-gating", dest="class_gating", action="store_false",
                         help="let the tracker match a detection to a track of another class (TrackerConfig."
                              "class_gating=False): for a detector that flips the class of a partly hidden object")
@@ -40,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
 
     config = TrackingEvalConfig(scenarios=tuple(args.scenarios), seeds=tuple(range(args.seeds)),
                                 frame_hz=args.frame_hz, max_frames=args.frames, detections=args.detections,
-                                weights=args.weights,
+                                weights=args.weights, detector_runtime=args.runtime,
                                 depth_encoding=args.depth_encoding,
                                 localizer=LocalizerConfig(size_priors_m=sim_size_priors()),
                                 tracker=TrackerConfig(class_gating=args.class_gating))
@@ -48,7 +50,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.detections == "yolo":
         from visuomotor.detection import DetectorError
         try:
-            detector = load_yolo(config.weights, config.torch_threads)
+            detector = load_yolo(config)
         except DetectorError as error:
             raise UserError(str(error)) from None
     emit_result(evaluate_tracking(config, detector), args.json)

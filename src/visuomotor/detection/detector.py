@@ -15,6 +15,7 @@ from visuomotor.detection.result import Detection
 
 MIN_IMAGE_SIDE = 8  # pixels; smaller images carry no detectable object
 ENCODINGS = ("rgb8", "bgr8")
+RUNTIMES = ("torch", "onnxruntime")
 
 
 class DetectorError(ValueError):
@@ -44,6 +45,8 @@ class Detector(ABC):
         self.class_names = list(class_names)
         self.device = torch.device(config.device)
         self.dtype = torch.float16 if config.half else torch.float32
+        if config.runtime == "torch" and config.threads:
+            torch.set_num_threads(config.threads)  # process-wide: torch has one intra-op thread pool
         self.last_timing = FrameTiming()
         unknown = sorted(set(config.classes or ()) - set(self.class_names))
         if unknown:
@@ -114,6 +117,13 @@ def check_config(config: DetectorConfig) -> None:
         raise DetectorError(f"device {config.device!r} requested but no CUDA GPU is available; use device='cpu'")
     if config.half and device.type != "cuda":
         raise DetectorError("half precision needs a CUDA device; set half=False on the CPU")
+    if config.runtime not in RUNTIMES:
+        raise DetectorError(f"detector runtime {config.runtime!r} is unknown; use one of {RUNTIMES}")
+    if config.runtime == "onnxruntime" and (config.backend != "yolo" or device.type != "cpu"):
+        raise DetectorError(f"runtime 'onnxruntime' runs YOLO on the CPU only (got backend {config.backend!r}, "
+                            f"device {config.device!r}); use runtime 'torch'")
+    if config.threads < 0:
+        raise DetectorError(f"threads {config.threads} is negative; use 0 (the runtime's default) or a core count")
 
 
 def as_rgb(image: np.ndarray, encoding: str = "rgb8") -> np.ndarray:

@@ -16,6 +16,7 @@ import torch
 from visuomotor.detection.config import DetectorConfig
 from visuomotor.detection.detector import Detector, DetectorError, check_config
 from visuomotor.detection.letterbox import Letterbox
+from visuomotor.detection.onnx_runtime import OnnxRuntimeNetwork
 from visuomotor.detection.result import Detection
 
 YOLO_STRIDE = 32  # the coarsest feature-map stride; the canvas side must be a multiple of it
@@ -43,7 +44,8 @@ def load_yolo_model(weights: str):
 
 
 class YoloDetector(Detector):
-    """ultralytics YOLO detector; weights: .pt checkpoint or model .yaml (random init)."""
+    """ultralytics YOLO detector; weights: .pt checkpoint or model .yaml (random init); the fused network
+    runs in torch or, with runtime "onnxruntime", in ONNX Runtime."""
 
     def __init__(self, config: DetectorConfig):
         check_config(config)
@@ -57,6 +59,8 @@ class YoloDetector(Detector):
         super().__init__(config, [names[i] for i in range(len(names))], image_size)
         self.network = model.model.fuse(verbose=False).to(self.device).eval()  # conv + batch norm folded
         self.network = self.network.half() if config.half else self.network.float()
+        if config.runtime == "onnxruntime":
+            self.network = OnnxRuntimeNetwork(self.network, image_size, config.threads)
         self._letterbox: Letterbox | None = None
 
     def _preprocess(self, rgb: np.ndarray) -> torch.Tensor:

@@ -2,6 +2,9 @@
 import numpy as np
 import pytest
 import torch
+# Imported at collection, before any test renders: importing torchvision (→ triton) after MuJoCo has made an
+# EGL context in the process segfaults (triton's and Mesa's bundled LLVM clash).
+import torchvision  # noqa: F401
 
 from visuomotor.detection import Detection, DetectorConfig, load_detector
 
@@ -127,3 +130,22 @@ def test_box_mapping_through_the_backend_is_exact(backend, request, width, heigh
     # max(W, H) / image_size original pixels.
     tolerance = max(width, height) / detector.image_size + 1e-6
     np.testing.assert_allclose(detections[0].xyxy, [x1, y1, x2, y2], atol=tolerance)
+
+
+def test_onnxruntime_yolo_gives_the_torch_detections(real_images):
+    from visuomotor.detection.assets import SHIPPED_YOLO
+    from visuomotor.detection.benchmark import sim_frames
+
+    eager = load_detector(DetectorConfig("yolo", str(SHIPPED_YOLO), confidence=0.05))
+    exported = load_detector(DetectorConfig("yolo", str(SHIPPED_YOLO), confidence=0.05, runtime="onnxruntime",
+                                            threads=1))
+    compared = 0
+    for image in sim_frames(3) + real_images:
+        expected, found = eager.detect(image), exported.detect(image)
+        assert [d.class_name for d in found] == [d.class_name for d in expected]
+        for a, b in zip(found, expected):
+            assert a.score == pytest.approx(b.score, abs=1e-3)
+            np.testing.assert_allclose(a.xyxy, b.xyxy, atol=0.05)                  # pixels
+            compared += 1
+        assert exported.last_timing.inference_ms > 0
+    assert compared > 0

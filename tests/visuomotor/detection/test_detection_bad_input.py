@@ -36,6 +36,9 @@ def test_bad_configuration():
     assert "confidence" in _error(DetectorConfig("yolo", "yolov8n.yaml", confidence=1.5))
     assert "iou" in _error(DetectorConfig("yolo", "yolov8n.yaml", iou=0.0))
     assert "unknown to the model" in _error(DetectorConfig("yolo", "yolov8n.yaml", classes=("unicorn",)))
+    assert "runtime 'tensorrt' is unknown" in _error(DetectorConfig("yolo", "yolov8n.yaml", runtime="tensorrt"))
+    assert "runs YOLO on the CPU only" in _error(DetectorConfig("detr", "x", runtime="onnxruntime"))
+    assert "threads -1 is negative" in _error(DetectorConfig("yolo", "yolov8n.yaml", threads=-1))
 
 
 @pytest.mark.parametrize("image,expected", [

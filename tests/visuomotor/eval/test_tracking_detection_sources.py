@@ -47,7 +47,7 @@ def test_ground_truth_detections_with_and_without_masks():
 
 @pytest.fixture(scope="module")
 def shipped_yolo():
-    return load_yolo("", torch_threads=1)
+    return load_yolo(TrackingEvalConfig(detections="yolo"))
 
 
 def iou(a, b):
@@ -74,7 +74,7 @@ def test_tracking_evaluation_with_the_shipped_yolo(shipped_yolo):
                                 localizer=LocalizerConfig(size_priors_m=sim_size_priors()))
     result = evaluate_tracking(config, shipped_yolo)
     overall = result["overall"]
-    assert result["image_size"] == 320 and result["weights"].endswith("yolov8n_sim.pt") and result["torch_threads"] == 1
+    assert result["image_size"] == 320 and result["weights"].endswith("yolov8n_sim.pt") and (result["runtime"], result["threads"]) == ("torch", 1)
     assert overall["mota"] == 1.0 and overall["idf1"] == 1.0 and overall["error_in_view_median_mm"] < 5.0
     assert overall["detector_wall_ms_median"] > 0 and overall["detector_cpu_ms_median"] > 0
     with pytest.raises(ValueError, match="needs a loaded detector"):

@@ -1,0 +1,44 @@
+"""Run a torch detection network with ONNX Runtime on the CPU.
+
+The network (already fused, float32, eval mode) is exported once at load to an in-memory ONNX graph for
+a fixed (1, 3, S, S) input and run by an onnxruntime.InferenceSession: same weights and outputs (to
+float32 rounding), less per-op overhead than eager torch — YOLOv8n at 320 px on this project's 2-core
+CPU: 22 ms per frame against 32 ms for torch, one thread each (docs/detection.md).
+"""
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import torch
+
+INPUT_NAME = "images"
+ONNX_OPSET = 17
+
+
+class OnnxRuntimeNetwork:
+    """Callable like the torch network: (1, 3, S, S) float32 tensor → its first output as a tensor."""
+
+    def __init__(self, network: torch.nn.Module, image_size: int, threads: int = 0):
+        """threads: intra-op CPU threads (0 = onnxruntime's default, all cores)."""
+        import onnxruntime
+
+        graph = io.BytesIO()
+        example = torch.zeros(1, 3, image_size, image_size)
+        with warnings.catch_warnings():  # the TorchScript exporter is deprecated in torch 2.9+, still supported;
+            warnings.simplefilter("ignore", DeprecationWarning)  # the new one needs onnxscript, not a dependency
+            torch.onnx.export(network, (example,), graph, input_names=[INPUT_NAME], opset_version=ONNX_OPSET,
+                              dynamo=False)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # errors only
+        # idle worker threads sleep instead of spinning: on a CPU shared with the simulator and the other
+        # nodes, spinning threads take the cores the rest of the graph needs
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = onnxruntime.InferenceSession(graph.getvalue(), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
+        output = self.session.run(None, {INPUT_NAME: np.ascontiguousarray(inputs.numpy(), dtype=np.float32)})[0]
+        return torch.from_numpy(output)
