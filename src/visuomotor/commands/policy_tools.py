@@ -132,8 +132,9 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
                         help="execute each chunk open loop and re-query every k steps")
     parser.add_argument("--ensemble-m", type=float, default=0.01, help="temporal ensembling weight decay m")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    parser.add_argument("--backend", choices=("torch", "nnfoundation"), default="torch",
-                        help="run the ACT in torch or torch-free in nnfoundation (state mode only; default torch)")
+    parser.add_argument("--backend", choices=("torch", "nnfoundation", "onnxruntime"), default="torch",
+                        help="run the ACT in torch, torch-free in nnfoundation, or in ONNX Runtime (the last two: "
+                             "state mode only; default torch)")
     parser.add_argument("--start-jitter-rad", type=float, default=None,
                         help="± jitter of the start pose around home (default: the scene's 0.05)")
     add_json_flag(parser)

@@ -16,8 +16,8 @@ import torch
 from visuomotor.detection.config import DetectorConfig
 from visuomotor.detection.detector import Detector, DetectorError, check_config
 from visuomotor.detection.letterbox import Letterbox
-from visuomotor.detection.onnx_runtime import OnnxRuntimeNetwork
 from visuomotor.detection.result import Detection
+from visuomotor.onnx_runtime import OnnxRuntimeNetwork
 
 YOLO_STRIDE = 32  # the coarsest feature-map stride; the canvas side must be a multiple of it
 DEFAULT_IMAGE_SIZE = 640  # for a model .yaml, which records no training size
@@ -60,7 +60,7 @@ class YoloDetector(Detector):
         self.network = model.model.fuse(verbose=False).to(self.device).eval()  # conv + batch norm folded
         self.network = self.network.half() if config.half else self.network.float()
         if config.runtime == "onnxruntime":
-            self.network = OnnxRuntimeNetwork(self.network, image_size, config.threads)
+            self.network = OnnxRuntimeNetwork(self.network, torch.zeros(1, 3, image_size, image_size), config.threads)
         self._letterbox: Letterbox | None = None
 
     def _preprocess(self, rgb: np.ndarray) -> torch.Tensor:

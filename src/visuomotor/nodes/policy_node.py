@@ -64,7 +64,7 @@ class PolicyNode(Node):
         declare("stale_timeout_s", 0.5)
         declare("device", "cpu")
         declare("torch_threads", 1)
-        declare("backend", "torch")      # "torch" or "nnfoundation" (torch-free, state mode)
+        declare("backend", "torch")      # "torch", "nnfoundation" (torch-free) or "onnxruntime" (both: state mode)
         p = lambda name: self.get_parameter(name).value  # noqa: E731
         torch.set_num_threads(p("torch_threads"))  # a state-mode ACT step is tiny: more threads only contend
         model, stats, _ = load_policy(p("checkpoint") or SHIPPED_CHECKPOINT, device=p("device"))

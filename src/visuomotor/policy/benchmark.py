@@ -60,6 +60,7 @@ def benchmark_policy(checkpoint: str | None, iterations: int, image_size: tuple[
         stats = _neutral_stats(model.config)
     observation = {"qpos": np.zeros(7), "object_position": np.array([0.45, -0.05, 0.02])}
     state = time_queries(PolicyRunner(model, stats), observation, iterations)
+    state_onnx = time_queries(PolicyRunner(model, stats, backend="onnxruntime"), observation, iterations)
 
     image_config = ACTConfig(**{**model.config.to_json_dict(), "camera_names": ("fixed",),
                                 "image_height": image_size[0], "image_width": image_size[1]})
@@ -76,6 +77,8 @@ def benchmark_policy(checkpoint: str | None, iterations: int, image_size: tuple[
         "parameters_state_mode": sum(p.numel() for p in model.parameters()),
         "checkpoint": checkpoint,
         "state_mode": {**state, "goal_ms": STATE_GOAL_MS, "meets_goal": state["p50_ms"] <= STATE_GOAL_MS},
+        "state_mode_onnxruntime": {**state_onnx, "goal_ms": STATE_GOAL_MS,
+                                   "meets_goal": state_onnx["p50_ms"] <= STATE_GOAL_MS},
         "image_mode": {**image, "camera_frame": list(CAMERA_FRAME), "model_input": list(image_size),
                        "seed_budget_ms": SEED_ACT_BUDGET_MS, "meets_budget": image["p50_ms"] <= SEED_ACT_BUDGET_MS},
     }

@@ -68,11 +68,12 @@ def test_every_layer_of_a_deeper_random_model_is_used():
 def test_runner_backends_act_alike_on_the_shipped_checkpoint():
     model, stats, _ = load_policy(SHIPPED_CHECKPOINT)
     runners = [PolicyRunner(model, stats, binary_gripper=False, backend=backend)
-               for backend in ("torch", "nnfoundation")]
+               for backend in ("torch", "nnfoundation", "onnxruntime")]
     qpos, cube = np.array([0.0, -1.6, 1.6, -1.6, -1.57, 0.0, 0.0]), np.array([0.45, -0.05, 0.02])
     for step in range(5):
-        torch_action, nn_action = (runner.act(qpos + 0.01 * step, cube) for runner in runners)
+        torch_action, nn_action, onnx_action = (runner.act(qpos + 0.01 * step, cube) for runner in runners)
         np.testing.assert_allclose(nn_action, torch_action, atol=1e-4)
+        np.testing.assert_allclose(onnx_action, torch_action, atol=1e-4)
 
 
 def test_unknown_backend_and_image_checkpoints_are_refused():
@@ -82,6 +83,8 @@ def test_unknown_backend_and_image_checkpoints_are_refused():
         PolicyRunner(model, stats, backend="onnx")
     with pytest.raises(ValueError, match="state-only checkpoints .* use backend 'torch'"):
         NNFoundationACT(ACTConfig(**SMALL, camera_names=("fixed",)))
+    with pytest.raises(ValueError, match="onnxruntime backend runs state-only checkpoints"):
+        PolicyRunner(ACT(ACTConfig(**SMALL, camera_names=("fixed",))), stats, backend="onnxruntime")
 
 
 def test_eval_policy_backends_give_the_same_episode(monkeypatch, capsys):

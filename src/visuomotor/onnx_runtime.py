@@ -1,9 +1,10 @@
-"""Run a torch detection network with ONNX Runtime on the CPU.
+"""Run a torch network with ONNX Runtime on the CPU (the detector's and the policy's `onnxruntime` runtime).
 
-The network (already fused, float32, eval mode) is exported once at load to an in-memory ONNX graph for
-a fixed (1, 3, S, S) input and run by an onnxruntime.InferenceSession: same weights and outputs (to
-float32 rounding), less per-op overhead than eager torch — YOLOv8n at 320 px on this project's 2-core
-CPU: 22 ms per frame against 32 ms for torch, one thread each (docs/detection.md).
+The network (float32, eval mode) is exported once at load to an in-memory ONNX graph for one fixed input
+shape and run by an onnxruntime.InferenceSession: same weights and outputs (to float32 rounding), far
+less per-op overhead than eager torch. On this project's 2-core CPU, one thread each: YOLOv8n at 320 px
+22 ms per frame against 32 ms in torch (docs/detection.md); the state-mode ACT ~0.3 ms against ~3 ms
+(docs/policy.md).
 """
 from __future__ import annotations
 
@@ -13,19 +14,20 @@ import warnings
 import numpy as np
 import torch
 
-INPUT_NAME = "images"
+INPUT_NAME = "input"
 ONNX_OPSET = 17
 
 
 class OnnxRuntimeNetwork:
-    """Callable like the torch network: (1, 3, S, S) float32 tensor → its first output as a tensor."""
+    """Callable like the torch network on one float32 tensor of the example's shape → its first output as
+    a tensor."""
 
-    def __init__(self, network: torch.nn.Module, image_size: int, threads: int = 0):
-        """threads: intra-op CPU threads (0 = onnxruntime's default, all cores)."""
+    def __init__(self, network: torch.nn.Module, example: torch.Tensor, threads: int = 0):
+        """example: an input of the shape every call will have; threads: intra-op CPU threads (0 =
+        onnxruntime's default, all cores)."""
         import onnxruntime
 
         graph = io.BytesIO()
-        example = torch.zeros(1, 3, image_size, image_size)
         with warnings.catch_warnings():  # the TorchScript exporter is deprecated in torch 2.9+, still supported;
             warnings.simplefilter("ignore", DeprecationWarning)  # the new one needs onnxscript, not a dependency
             torch.onnx.export(network, (example,), graph, input_names=[INPUT_NAME], opset_version=ONNX_OPSET,
