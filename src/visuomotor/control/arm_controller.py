@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from visuomotor.control.kinematics import NUM_JOINTS, UR5E, ArmModel, forward_kinematics
+from visuomotor.control.kinematics import NUM_JOINTS, UR5E, ArmModel, tcp_positions
 
 
 def braking_speed(distance: np.ndarray, a_max: float, dt: float) -> np.ndarray:
@@ -122,10 +122,11 @@ class ArmController:
         positions[:, :NUM_JOINTS] = np.clip(positions[:, :NUM_JOINTS], arm.lower, arm.upper)
         positions[:, NUM_JOINTS] = np.clip(positions[:, NUM_JOINTS], 0.0, 1.0)
         low, high = np.asarray(self.config.workspace_min_m), np.asarray(self.config.workspace_max_m)
-        for i, q in enumerate(positions[:, :NUM_JOINTS]):
-            tcp = forward_kinematics(q, arm)[:3, 3]
-            if np.any(tcp < low) or np.any(tcp > high):
-                return f"action {i} puts the tool at {np.round(tcp, 3).tolist()} m, outside the workspace box"
+        tcp = tcp_positions(positions[:, :NUM_JOINTS], arm)
+        outside = np.flatnonzero(np.any((tcp < low) | (tcp > high), axis=1))
+        if outside.size:
+            i = int(outside[0])
+            return f"action {i} puts the tool at {np.round(tcp[i], 3).tolist()} m, outside the workspace box"
         self._chunk = ActionChunk(chunk.start_s, chunk.dt_s, positions)
         self._chunk_received_s = now_s
         return ""

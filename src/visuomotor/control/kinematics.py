@@ -97,6 +97,24 @@ def forward_kinematics(q: np.ndarray, arm: ArmModel = UR5E) -> np.ndarray:
     return link_frames(q, arm)[-1] @ tcp_from_flange(arm)
 
 
+def tcp_positions(qs: np.ndarray, arm: ArmModel = UR5E) -> np.ndarray:
+    """TCP positions (n, 3) in base_link (m) of n joint vectors (n, 6): forward_kinematics(q)[:3, 3] for
+    every row at once (the same DH chain as batched 4×4 products; what a controller checks per chunk)."""
+    qs = np.asarray(qs, dtype=float)
+    if qs.ndim != 2 or qs.shape[1] != NUM_JOINTS:
+        raise ValueError(f"joint vectors must have shape (n, {NUM_JOINTS}), got {qs.shape}")
+    if not np.all(np.isfinite(qs)):
+        raise ValueError("joint vectors contain NaN/inf; pass finite angles in rad")
+    frames = np.broadcast_to(np.eye(4), (len(qs), 4, 4))
+    cos, sin = np.cos(qs), np.sin(qs)
+    for i in range(NUM_JOINTS):
+        rotation = np.zeros((len(qs), 4, 4))
+        rotation[:, 0, 0], rotation[:, 0, 1], rotation[:, 1, 0], rotation[:, 1, 1] = cos[:, i], -sin[:, i], sin[:, i], cos[:, i]
+        rotation[:, 2, 2] = rotation[:, 3, 3] = 1.0
+        frames = frames @ rotation @ dh_fixed_transform(arm.d[i], arm.a[i], arm.alpha[i])
+    return (frames @ tcp_from_flange(arm))[:, :3, 3]
+
+
 def geometric_jacobian(q: np.ndarray, arm: ArmModel = UR5E) -> np.ndarray:
     """6×6 TCP Jacobian in base_link: rows 0–2 linear (m/rad), 3–5 angular; column i = [z_i × (p − p_i); z_i]."""
     frames = link_frames(q, arm)

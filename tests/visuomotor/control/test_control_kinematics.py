@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from visuomotor.control.kinematics import (
-    UR5E, forward_kinematics, geometric_jacobian, link_frames, rot_z, rotation_error, solve_ik, top_down_grasp_pose)
+    UR5E, forward_kinematics, geometric_jacobian, link_frames, rot_z, rotation_error, solve_ik, tcp_positions,
+    top_down_grasp_pose)
 from visuomotor.sim import HOME_Q, TabletopSim
 from visuomotor.sim.renderer import mujoco
 
@@ -112,3 +113,13 @@ def test_ik_rejects_a_nan_target():
     target[0, 3] = np.nan
     with pytest.raises(ValueError, match="finite 4×4"):
         solve_ik(target, np.asarray(HOME_Q))
+
+
+def test_tcp_positions_equal_forward_kinematics_row_by_row():
+    qs = np.random.default_rng(4).uniform(-np.pi, np.pi, (50, 6))
+    expected = np.array([forward_kinematics(q)[:3, 3] for q in qs])
+    np.testing.assert_allclose(tcp_positions(qs), expected, atol=1e-12)
+    with pytest.raises(ValueError, match=r"shape \(n, 6\)"):
+        tcp_positions(qs[0])
+    with pytest.raises(ValueError, match="NaN"):
+        tcp_positions(np.full((2, 6), np.nan))
