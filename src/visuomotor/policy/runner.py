@@ -4,7 +4,7 @@ command snapped to 0 (open) / 1 (closed) at GRIPPER_THRESHOLD.
 
 Backends compute the same chunk: "torch" runs the ACT itself; "nnfoundation" runs its torch-free export
 (visuomotor.policy.nn_export, state-mode checkpoints only, float64); "onnxruntime" runs its ONNX export
-(visuomotor.onnx_runtime, state-mode checkpoints only, one CPU thread: ~10× less time per query than
+(visuomotor.onnx_runtime, state-mode checkpoints only, one CPU thread: ~4× less time per query than
 eager torch for this small transformer).
 
 Why snap: the demonstrations' gripper command is binary, but the regressed (and ensembled) value is not; a
