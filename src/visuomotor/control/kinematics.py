@@ -108,8 +108,9 @@ def tcp_positions(qs: np.ndarray, arm: ArmModel = UR5E) -> np.ndarray:
     frames = np.broadcast_to(np.eye(4), (len(qs), 4, 4))
     cos, sin = np.cos(qs), np.sin(qs)
     for i in range(NUM_JOINTS):
-        rotation = np.zeros((len(qs), 4, 4))
-        rotation[:, 0, 0], rotation[:, 0, 1], rotation[:, 1, 0], rotation[:, 1, 1] = cos[:, i], -sin[:, i], sin[:, i], cos[:, i]
+        rotation = np.zeros((len(qs), 4, 4))                       # Rz(θ_i) for every row
+        rotation[:, 0, 0], rotation[:, 0, 1] = cos[:, i], -sin[:, i]
+        rotation[:, 1, 0], rotation[:, 1, 1] = sin[:, i], cos[:, i]
         rotation[:, 2, 2] = rotation[:, 3, 3] = 1.0
         frames = frames @ rotation @ dh_fixed_transform(arm.d[i], arm.a[i], arm.alpha[i])
     return (frames @ tcp_from_flange(arm))[:, :3, 3]

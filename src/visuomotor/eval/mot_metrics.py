@@ -246,7 +246,10 @@ def _hota(frames: list[MotFrame]) -> dict[str, float]:
             "loc_a": float(loc_a.mean())}
 
 
-def load_mot_challenge(path: str | Path, min_confidence: float | None = None) -> dict[int, list[tuple[int, np.ndarray, int]]]:
+MotRow = tuple[int, np.ndarray, int]  # (id, xywh, class)
+
+
+def load_mot_challenge(path: str | Path, min_confidence: float | None = None) -> dict[int, list[MotRow]]:
     """Read a MOTChallenge text file (frame, id, x, y, w, h, conf, class, …; frames from 1) → frame →
     [(id, xywh, class)] (class −1 where the file has no class column, as tracker files).
 
@@ -255,7 +258,7 @@ def load_mot_challenge(path: str | Path, min_confidence: float | None = None) ->
     data = np.loadtxt(path, delimiter=",", ndmin=2)
     if data.size and data.shape[1] < 7:
         raise ValueError(f"{path}: MOTChallenge rows need ≥ 7 columns (frame, id, x, y, w, h, conf), got {data.shape[1]}")
-    by_frame: dict[int, list[tuple[int, np.ndarray]]] = {}
+    by_frame: dict[int, list[MotRow]] = {}
     for row in data:
         if min_confidence is not None and row[6] < min_confidence:
             continue

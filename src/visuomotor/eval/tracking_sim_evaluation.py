@@ -36,11 +36,11 @@ class TrackingEvalConfig:
     detections: "gt-masks" (boxes + instance masks from the segmentation), "gt-boxes" (boxes only, as a
     box detector gives) or "yolo" (the YOLO detector on the rendered colour image); weights: its
     checkpoint ("" = the shipped YOLOv8n, run at its training size); detector_runtime, detector_threads:
-    what runs it ("torch" | "onnxruntime") on how many CPU threads; match_distance_m: 3D match threshold (metrics and error pairing);
-    min_visible_pixels: an object with fewer pixels is neither ground truth nor detected;
-    max_range_m: range limit of the goal statistics (3D error, "in view" MOT metrics); occlusion_margin_m: a neighbouring pixel
-    nearer than the object's by more than this marks it occluded; depth_encoding: "32FC1" (m) or
-    "16UC1" (mm) rendering."""
+    what runs it ("torch" | "onnxruntime") on how many CPU threads; match_distance_m: 3D match threshold
+    (metrics and error pairing); min_visible_pixels: an object with fewer pixels is neither ground truth
+    nor detected; max_range_m: range limit of the goal statistics (3D error, "in view" MOT metrics);
+    occlusion_margin_m: a neighbouring pixel nearer than the object's by more than this marks it
+    occluded; depth_encoding: "32FC1" (m) or "16UC1" (mm) rendering."""
 
     scenarios: tuple[str, ...] = SCENARIOS
     seeds: tuple[int, ...] = (0, 1, 2)
@@ -110,8 +110,8 @@ def detection_source(mode: str, truth, detector=None) -> DetectionSource:
 @dataclass
 class SequenceScore:
     """What one sequence contributes: 3D errors (m) of objects fully in view within range and of all
-    matched objects, the MOT frames (ground truth not fully in view within range marked ignored), counts, and the detector's wall and CPU ms per frame (trained
-    detectors only)."""
+    matched objects, the MOT frames (ground truth not fully in view within range marked ignored), counts,
+    and the detector's wall and CPU ms per frame (trained detectors only)."""
 
     errors_in_view: list[float] = field(default_factory=list)
     errors_all: list[float] = field(default_factory=list)
