@@ -36,6 +36,7 @@ def test_realtime_replay_flows_through_every_stage_and_is_scored(tmp_path, capsy
     assert live["frames_detected"] >= FRAMES // 4 and live["frames_detected"] == result["frames"]
     assert live["frames_with_objects"] >= 1 and live["frames_with_tracks"] >= 1   # every stage produced output
     assert live["detector_frames_received"] <= FRAMES
+    assert (result["detector"]["runtime"], result["detector"]["threads"]) == ("onnxruntime", 1)   # config/replay.yaml
 
     detection, localization, tracking = result["detection"], result["localization"], result["tracking"]
     assert detection["ground_truth_boxes"] >= 3 * result["frames"] and detection["detections"] > 0

@@ -156,7 +156,8 @@ def realtime_detector(overrides: dict) -> dict:
     shipped = {"yolo": SHIPPED_YOLO, "detr": SHIPPED_DETR}.get(backend, "")
     return {"backend": backend, "weights": str(parameters.get("weights") or shipped),
             "confidence": parameters.get("confidence_threshold"), "iou": parameters.get("iou_threshold"),
-            "image_size": parameters.get("image_size") or None, "device": parameters.get("device", "cpu")}
+            "image_size": parameters.get("image_size") or None, "device": parameters.get("device", "cpu"),
+            "runtime": parameters.get("runtime", "torch"), "threads": parameters.get("threads", 0)}
 
 
 def score_live_replay(path: Path, plan: BagPlan, recording: LiveRecording, config: RealtimeReplayConfig,

@@ -127,7 +127,8 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
         "detector": None if detector is None else {
             "backend": config.detector.backend, "weights": str(config.detector.weights),
             "confidence": config.detector.confidence, "iou": config.detector.iou,
-            "image_size": detector.image_size, "device": config.detector.device},
+            "image_size": detector.image_size, "device": config.detector.device,
+            "runtime": config.detector.runtime, "threads": config.detector.threads},
         **scorer.summary(),
         "latency_ms": {stage: latency_quantiles_ms([r.stage_ms[stage] for r in records])
                        for stage in (*(DETECT_STAGES if detector is not None else ()), "localize", "track")},

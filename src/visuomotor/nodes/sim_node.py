@@ -207,7 +207,8 @@ class SimNode(Node):
             self.camera_pubs[topics.DEPTH_INFO].publish(messages.info)
         self.diagnostics.count("frames_published")
         if not self.publish_clock:  # real time: lag behind the wall clock + rendering + publishing
-            self.diagnostics.record_latency((self.get_clock().now().nanoseconds - frame.stamp_ns) * 1e-6, "frame_age")
+            age_ns = self.get_clock().now().nanoseconds - frame.stamp_ns
+            self.diagnostics.record_latency(age_ns * 1e-6, "frame_age")
         truth_msg = ground_truth_msg(sim.ground_truth())
         truth_msg.header.stamp = stamp
         for obj in truth_msg.objects:

@@ -72,6 +72,7 @@ def test_yolo_pipeline_is_deterministic(bag):
                              localizer=LocalizerConfig(size_priors_m=sim_size_priors()))
     first, second = replay_bag(bag, config).summary, replay_bag(bag, config).summary
     assert first["frames"] == 3 and first["detector"]["image_size"] == 160
+    assert (first["detector"]["runtime"], first["detector"]["threads"]) == ("torch", 0)
     assert set(first["latency_ms"]) == {"detect_preprocess", "detect_inference", "detect_postprocess",
                                         "localize", "track"}
     assert first["detection"]["ground_truth_boxes"] > 0 and first["detection"]["map50"] is not None
@@ -158,5 +159,6 @@ def test_realtime_detector_parameters_are_the_replay_config_with_the_overrides()
     from visuomotor.eval.bag_realtime import realtime_detector
 
     assert realtime_detector({}) == {"backend": "yolo", "weights": str(SHIPPED_YOLO), "confidence": 0.5, "iou": 0.5,
-                                     "image_size": None, "device": "cpu"}      # config/replay.yaml
+                                     "image_size": None, "device": "cpu", "runtime": "onnxruntime",
+                                     "threads": 1}                              # config/replay.yaml
     assert realtime_detector({"confidence_threshold": 0.1, "image_size": 320})["confidence"] == 0.1
