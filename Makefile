@@ -9,12 +9,16 @@ export MUJOCO_GL ?= egl
 export YOLO_OFFLINE := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup test demo bench bench-nn clean
+.PHONY: setup test lint demo bench bench-nn clean
 
 setup: $(STAMPS)/project
 
-test: setup
+test: setup lint
 	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 demo: setup
 	$(VENV)/bin/visuomotor demo

@@ -1,6 +1,7 @@
 """A real robot: RealSense camera -> perception -> ACT policy -> arm controller, whose
 /arm_controller/joint_trajectory goes to ros2_control's joint_trajectory_controller (started by your
 robot's bringup, e.g. ur_robot_driver)."""
+
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription
 from launch.launch_description_sources import PythonLaunchDescriptionSource
@@ -14,20 +15,47 @@ def generate_launch_description():
     config = LaunchConfiguration("config")
     namespace = LaunchConfiguration("namespace")
     trajectory = LaunchConfiguration("trajectory_topic")
-    return LaunchDescription([
-        DeclareLaunchArgument("config", default_value=PathJoinSubstitution([share, "config", "robot.yaml"]),
-                              description="ROS parameter file for every node"),
-        DeclareLaunchArgument("namespace", default_value="", description="namespace for every node and topic"),
-        DeclareLaunchArgument("trajectory_topic", default_value="/arm_controller/joint_trajectory",
-                              description="the joint_trajectory_controller's command topic (remap)"),
-        Node(package="visuomotor_ros", executable="camera_node", name="camera_node", namespace=namespace,
-             parameters=[config], output="screen"),
-        IncludeLaunchDescription(
-            PythonLaunchDescriptionSource(PathJoinSubstitution([share, "launch", "perception.launch.py"])),
-            launch_arguments=[("config", config), ("namespace", namespace)]),
-        Node(package="visuomotor_ros", executable="policy_node", name="policy_node", namespace=namespace,
-             parameters=[config], output="screen"),
-        Node(package="visuomotor_ros", executable="arm_controller_node", name="arm_controller_node",
-             namespace=namespace, parameters=[config],
-             remappings=[("arm_controller/joint_trajectory", trajectory)], output="screen"),
-    ])
+    return LaunchDescription(
+        [
+            DeclareLaunchArgument(
+                "config",
+                default_value=PathJoinSubstitution([share, "config", "robot.yaml"]),
+                description="ROS parameter file for every node",
+            ),
+            DeclareLaunchArgument("namespace", default_value="", description="namespace for every node and topic"),
+            DeclareLaunchArgument(
+                "trajectory_topic",
+                default_value="/arm_controller/joint_trajectory",
+                description="the joint_trajectory_controller's command topic (remap)",
+            ),
+            Node(
+                package="visuomotor_ros",
+                executable="camera_node",
+                name="camera_node",
+                namespace=namespace,
+                parameters=[config],
+                output="screen",
+            ),
+            IncludeLaunchDescription(
+                PythonLaunchDescriptionSource(PathJoinSubstitution([share, "launch", "perception.launch.py"])),
+                launch_arguments=[("config", config), ("namespace", namespace)],
+            ),
+            Node(
+                package="visuomotor_ros",
+                executable="policy_node",
+                name="policy_node",
+                namespace=namespace,
+                parameters=[config],
+                output="screen",
+            ),
+            Node(
+                package="visuomotor_ros",
+                executable="arm_controller_node",
+                name="arm_controller_node",
+                namespace=namespace,
+                parameters=[config],
+                remappings=[("arm_controller/joint_trajectory", trajectory)],
+                output="screen",
+            ),
+        ]
+    )

@@ -1,4 +1,5 @@
 """docker/ cannot run here (no Docker engine): check it is consistent with the repo by construction."""
+
 from __future__ import annotations
 
 import re

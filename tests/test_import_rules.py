@@ -1,4 +1,5 @@
 """Architecture rules: rclpy only in visuomotor/nodes; nnfoundation imports only NumPy, SciPy and itself."""
+
 from __future__ import annotations
 
 import ast

@@ -1,5 +1,6 @@
 """Every launch file's executables, parameter files, parameters and arguments exist and match what
 `visuomotor launch` starts (ros2 launch cannot run here; both read the same files)."""
+
 from __future__ import annotations
 
 import ast
@@ -64,19 +65,26 @@ def test_launch_file_references_exist_and_match(path):
 @pytest.mark.parametrize("name", ["sim", "robot", "replay", "perception"])
 def test_visuomotor_launch_starts_what_the_launch_file_describes(name):
     arguments = [f"{k}:={v}" for k, v in REQUIRED_ARGUMENTS.get(f"{name}.launch.py", {}).items()]
-    result = subprocess.run([sys.executable, "-m", "visuomotor.cli", "launch", name, *arguments, "--dry-run"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "visuomotor.cli", "launch", name, *arguments, "--dry-run"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     plan = load_launch_file(ROOT / "launch" / f"{name}.launch.py", REQUIRED_ARGUMENTS.get(f"{name}.launch.py", {}))
     assert result.stdout.splitlines() == [" ".join(node_command(spec)) for spec in plan.nodes]
 
 
 def test_gazebo_launch_needs_a_full_ros_install():
-    result = subprocess.run([sys.executable, "-m", "visuomotor.cli", "launch", "gazebo"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "visuomotor.cli", "launch", "gazebo"], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "ros_gz_sim" in result.stderr
 
 
 def test_bad_launch_argument_is_one_line():
-    result = subprocess.run([sys.executable, "-m", "visuomotor.cli", "launch", "sim", "nonsense:=1"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "visuomotor.cli", "launch", "sim", "nonsense:=1"], capture_output=True, text=True
+    )
     assert result.returncode == 2 and result.stderr.startswith("visuomotor: sim.launch.py has no argument")

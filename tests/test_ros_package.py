@@ -1,4 +1,5 @@
 """The repo root is a valid ROS 2 package whose CMake install has the layout `ros2 run`/`ros2 launch` need."""
+
 from __future__ import annotations
 
 import os
@@ -27,6 +28,7 @@ def test_package_xml_is_format3_ament_cmake_interface_package():
 
 def test_every_node_module_has_main():
     import importlib.util
+
     for name in NODE_MODULES:
         source = (ROOT / "src/visuomotor/nodes" / f"{name}.py").read_text()
         assert "\ndef main(" in source, f"visuomotor/nodes/{name}.py needs main() for ros2 run"
@@ -47,8 +49,15 @@ def test_cmake_install_layout(tmp_path):
             shutil.copy2(ROOT / item, source / item)
     env = {**os.environ, "CMAKE_PREFIX_PATH": str(VENV), "AMENT_PREFIX_PATH": str(VENV)}
     for command in (
-        ["cmake", "-S", str(source), "-B", str(build), f"-DCMAKE_INSTALL_PREFIX={prefix}",
-         f"-DPython3_EXECUTABLE={sys.executable}"],
+        [
+            "cmake",
+            "-S",
+            str(source),
+            "-B",
+            str(build),
+            f"-DCMAKE_INSTALL_PREFIX={prefix}",
+            f"-DPython3_EXECUTABLE={sys.executable}",
+        ],
         ["cmake", "--build", str(build), "-j2"],
         ["cmake", "--install", str(build)],
     ):

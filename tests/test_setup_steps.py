@@ -1,4 +1,5 @@
 """`make setup` failures stop with one line: the step, the cause, the fix and the log."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,13 @@ VENV = Path(sys.prefix)
 
 
 def run_step(tmp_path: Path, name: str, fix: str, *command: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(ROOT / "tools/step.sh"), name, fix, *command], cwd=tmp_path,
-                          capture_output=True, text=True, env={**os.environ, "PIP_DEFAULT_TIMEOUT": "30"})
+    return subprocess.run(
+        [str(ROOT / "tools/step.sh"), name, fix, *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIP_DEFAULT_TIMEOUT": "30"},
+    )
 
 
 def assert_one_line_failure(result: subprocess.CompletedProcess, name: str, cause_fragment: str):
@@ -31,8 +37,17 @@ def test_successful_step_prints_ok(tmp_path):
 
 
 def test_failed_wheel_install_is_one_line(tmp_path):
-    result = run_step(tmp_path, "python-packages", "check the pins in deps/python.txt",
-                      sys.executable, "-m", "pip", "install", "--dry-run", "numpy==0.0.1")
+    result = run_step(
+        tmp_path,
+        "python-packages",
+        "check the pins in deps/python.txt",
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "numpy==0.0.1",
+    )
     assert_one_line_failure(result, "python-packages", "numpy==0.0.1")
 
 
@@ -44,9 +59,21 @@ def test_failed_interface_build_is_one_line(tmp_path):
         copy(ROOT / item, source / item)
     (source / "msg/Broken.msg").write_text("not_a_type field\n")
     env_prefix = f"CMAKE_PREFIX_PATH={VENV}"
-    result = run_step(tmp_path, "interfaces", "fix the .msg named in the log", "env", env_prefix,
-                      f"AMENT_PREFIX_PATH={VENV}", "cmake", "-S", str(source), "-B", str(tmp_path / "b"),
-                      f"-DPython3_EXECUTABLE={sys.executable}", "-DVISUOMOTOR_INSTALL_PYTHON=OFF")
+    result = run_step(
+        tmp_path,
+        "interfaces",
+        "fix the .msg named in the log",
+        "env",
+        env_prefix,
+        f"AMENT_PREFIX_PATH={VENV}",
+        "cmake",
+        "-S",
+        str(source),
+        "-B",
+        str(tmp_path / "b"),
+        f"-DPython3_EXECUTABLE={sys.executable}",
+        "-DVISUOMOTOR_INSTALL_PYTHON=OFF",
+    )
     assert_one_line_failure(result, "interfaces", "")
     assert "Broken" in (tmp_path / "build/logs/interfaces.log").read_text()
 

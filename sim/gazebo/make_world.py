@@ -12,6 +12,7 @@ Objects, colours and light are episode `LAYOUT_SEED` of sample_layout; the fixed
 (un-jittered) CameraConfig eye, looking at its target. SDF poses are `x y z roll pitch yaw` with
 R = Rz(yaw)·Ry(pitch)·Rx(roll).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -23,8 +24,18 @@ from scipy.spatial.transform import Rotation
 from visuomotor.control.kinematics import NUM_JOINTS, UR5E, dh_fixed_transform
 from visuomotor.sim.layout import HOME_Q, CameraConfig, SceneConfig, sample_layout
 from visuomotor.sim.objects import HALF_EXTENTS_M, MASS_KG, object_class
-from visuomotor.sim.scene_xml import (ARM_KP, ARM_KV, ARM_TORQUE_LIMIT, FINGER_JOINTS, FINGER_MAX_OPENING_M,
-                                      GRIPPER_FORCE_N, GRIPPER_KP, GRIPPER_KV, JOINT_NAMES, look_at_optical)
+from visuomotor.sim.scene_xml import (
+    ARM_KP,
+    ARM_KV,
+    ARM_TORQUE_LIMIT,
+    FINGER_JOINTS,
+    FINGER_MAX_OPENING_M,
+    GRIPPER_FORCE_N,
+    GRIPPER_KP,
+    GRIPPER_KV,
+    JOINT_NAMES,
+    look_at_optical,
+)
 
 WORLD_PATH = Path(__file__).with_name("tabletop.sdf")
 WORLD_NAME = "tabletop"
@@ -78,8 +89,10 @@ def _friction(mu: float) -> str:
 
 def _inertial(mass: float, com: np.ndarray, diagonal) -> str:
     ixx, iyy, izz = (f"{float(v):.6g}" for v in diagonal)
-    return (f"<inertial>{_pose(_transform(p=com))}<mass>{mass:.6g}</mass><inertia><ixx>{ixx}</ixx><iyy>{iyy}</iyy>"
-            f"<izz>{izz}</izz><ixy>0</ixy><ixz>0</ixz><iyz>0</iyz></inertia></inertial>")
+    return (
+        f"<inertial>{_pose(_transform(p=com))}<mass>{mass:.6g}</mass><inertia><ixx>{ixx}</ixx><iyy>{iyy}</iyy>"
+        f"<izz>{izz}</izz><ixy>0</ixy><ixz>0</ixz><iyz>0</iyz></inertia></inertial>"
+    )
 
 
 def box_inertia(mass: float, half) -> np.ndarray:
@@ -105,20 +118,26 @@ def _shape(kind: str, size) -> str:
 
 
 def _visual(name: str, kind: str, size, T: np.ndarray, rgba, relative_to: str | None = None) -> str:
-    return (f'<visual name="{name}_visual">{_pose(T, relative_to)}<geometry>{_shape(kind, size)}</geometry>'
-            f"{_material(rgba)}</visual>")
+    return (
+        f'<visual name="{name}_visual">{_pose(T, relative_to)}<geometry>{_shape(kind, size)}</geometry>'
+        f"{_material(rgba)}</visual>"
+    )
 
 
 def _collision(name: str, kind: str, size, T: np.ndarray, mu: float) -> str:
-    return (f'<collision name="{name}_collision">{_pose(T)}<geometry>{_shape(kind, size)}</geometry>'
-            f"{_friction(mu)}</collision>")
+    return (
+        f'<collision name="{name}_collision">{_pose(T)}<geometry>{_shape(kind, size)}</geometry>'
+        f"{_friction(mu)}</collision>"
+    )
 
 
 def _static_box(name: str, half, position, mu: float, rgba) -> str:
     """A static model holding one box (half extents `half`, m) at `position` (m): floor, table."""
     T = _transform(p=position)
-    return (f'<model name="{name}"><static>true</static><link name="{name}">'
-            f'{_collision(name, "box", half, T, mu)}{_visual(name, "box", half, T, rgba)}</link></model>')
+    return (
+        f'<model name="{name}"><static>true</static><link name="{name}">'
+        f"{_collision(name, 'box', half, T, mu)}{_visual(name, 'box', half, T, rgba)}</link></model>"
+    )
 
 
 def _z_to(direction: np.ndarray) -> np.ndarray:
@@ -134,10 +153,12 @@ def _arm_links() -> str:
     """base_link, link1…link6 (visual only, as in MuJoCo) and the revolute joints between them."""
     arm = UR5E
     fixed = [dh_fixed_transform(arm.d[i], arm.a[i], arm.alpha[i]) for i in range(NUM_JOINTS)]
-    parts = ['<link name="base_link">'
-             + _visual("pedestal", "cylinder", (0.08, 0.03), _transform(p=(0, 0, 0.03)), (0.2, 0.2, 0.22, 1))
-             + "</link>",
-             '<joint name="world_to_base" type="fixed"><parent>world</parent><child>base_link</child></joint>']
+    parts = [
+        '<link name="base_link">'
+        + _visual("pedestal", "cylinder", (0.08, 0.03), _transform(p=(0, 0, 0.03)), (0.2, 0.2, 0.22, 1))
+        + "</link>",
+        '<joint name="world_to_base" type="fixed"><parent>world</parent><child>base_link</child></joint>',
+    ]
     for i in range(NUM_JOINTS):
         parent = "base_link" if i == 0 else f"link{i}"
         placement = np.eye(4) if i == 0 else fixed[i - 1]
@@ -145,17 +166,22 @@ def _arm_links() -> str:
         length = float(np.linalg.norm(end))
         mass = arm.link_masses_kg[i]
         inertia = max(mass * length**2 / 12.0, 2e-3)
-        capsule = (_visual("segment", "capsule", (0.04, length), _transform(_z_to(end), end / 2), (0.75, 0.78, 0.8, 1))
-                   if length > 1e-9 else "")
+        capsule = (
+            _visual("segment", "capsule", (0.04, length), _transform(_z_to(end), end / 2), (0.75, 0.78, 0.8, 1))
+            if length > 1e-9
+            else ""
+        )
         parts.append(
             f'<link name="link{i + 1}">{_pose(placement, parent)}<gravity>false</gravity>'
             f"{_inertial(mass, end / 2, [inertia] * 3)}"
-            f'{_visual("motor", "cylinder", (0.045, 0.055), np.eye(4), (0.3, 0.35, 0.4, 1))}{capsule}</link>')
+            f"{_visual('motor', 'cylinder', (0.045, 0.055), np.eye(4), (0.3, 0.35, 0.4, 1))}{capsule}</link>"
+        )
         parts.append(
             f'<joint name="{JOINT_NAMES[i]}" type="revolute"><parent>{parent}</parent><child>link{i + 1}</child>'
             f"<axis><xyz>0 0 1</xyz><limit><lower>{arm.q_min[i]:.12g}</lower><upper>{arm.q_max[i]:.12g}</upper>"
             f"<effort>{ARM_TORQUE_LIMIT[i]}</effort><velocity>{MAX_JOINT_VELOCITY_RAD_S:.12g}</velocity></limit>"
-            "<dynamics><damping>1</damping></dynamics></axis></joint>")
+            "<dynamics><damping>1</damping></dynamics></axis></joint>"
+        )
     parts.append(_gripper(fixed[NUM_JOINTS - 1]))
     return "\n".join(parts)
 
@@ -172,15 +198,17 @@ def _gripper(flange_in_link6: np.ndarray) -> str:
     coupling_rgba = (0.3, 0.3, 0.3, 1)
     mass = coupling_mass + palm_mass
     com_z = (coupling_mass * coupling_half + palm_mass * palm_z) / mass
-    inertia = (cylinder_inertia(coupling_mass, 0.037, coupling_half) + box_inertia(palm_mass, palm_half)
-               + np.array([1.0, 1.0, 0.0]) * (coupling_mass * (coupling_half - com_z) ** 2
-                                              + palm_mass * (palm_z - com_z) ** 2))
+    inertia = (
+        cylinder_inertia(coupling_mass, 0.037, coupling_half)
+        + box_inertia(palm_mass, palm_half)
+        + np.array([1.0, 1.0, 0.0]) * (coupling_mass * (coupling_half - com_z) ** 2 + palm_mass * (palm_z - com_z) ** 2)
+    )
     parts = [
         f'<link name="flange">{_pose(flange_in_link6, "link6")}<gravity>false</gravity>'
         f"{_inertial(mass, np.array([0, 0, com_z]), inertia)}"
-        f'{_visual("coupling", "cylinder", (0.037, coupling_half), _transform(p=(0, 0, coupling_half)), coupling_rgba)}'
-        f'{_visual("palm", "box", palm_half, _transform(p=(0, 0, palm_z)), (0.25, 0.25, 0.28, 1))}'
-        f'{_collision("palm", "box", palm_half, _transform(p=(0, 0, palm_z)), 1.0)}</link>',
+        f"{_visual('coupling', 'cylinder', (0.037, coupling_half), _transform(p=(0, 0, coupling_half)), coupling_rgba)}"
+        f"{_visual('palm', 'box', palm_half, _transform(p=(0, 0, palm_z)), (0.25, 0.25, 0.28, 1))}"
+        f"{_collision('palm', 'box', palm_half, _transform(p=(0, 0, palm_z)), 1.0)}</link>",
         '<joint name="flange_mount" type="fixed"><parent>link6</parent><child>flange</child></joint>',
         f'<frame name="tcp" attached_to="flange">{_pose(_transform(p=(0, 0, arm.tcp_offset_m)), "flange")}</frame>',
     ]
@@ -190,13 +218,15 @@ def _gripper(flange_in_link6: np.ndarray) -> str:
         parts.append(
             f'<link name="{name}_pad">{_pose(_transform(p=(0, 0, finger_z)), "flange")}<gravity>false</gravity>'
             f"{_inertial(0.05, pad[:3, 3], box_inertia(0.05, pad_half))}"
-            f'{_visual("pad", "box", pad_half, pad, (0.2, 0.2, 0.2, 1))}{_collision("pad", "box", pad_half, pad, 1.5)}'
-            f"</link>")
+            f"{_visual('pad', 'box', pad_half, pad, (0.2, 0.2, 0.2, 1))}{_collision('pad', 'box', pad_half, pad, 1.5)}"
+            f"</link>"
+        )
         parts.append(
             f'<joint name="{name}" type="prismatic"><parent>flange</parent><child>{name}_pad</child>'
             f"<axis><xyz>0 {sign} 0</xyz><limit><lower>0</lower><upper>{FINGER_MAX_OPENING_M}</upper>"
             f"<effort>{GRIPPER_FORCE_N}</effort></limit>"
-            "<dynamics><damping>2</damping></dynamics></axis></joint>")
+            "<dynamics><damping>2</damping></dynamics></axis></joint>"
+        )
     return "\n".join(parts)
 
 
@@ -215,7 +245,8 @@ def _arm_plugins() -> str:
         f"<position_cmd_min>{-tau}</position_cmd_min><velocity_p_gain>{kv}</velocity_p_gain>"
         f"<velocity_i_gain>0</velocity_i_gain><velocity_d_gain>0</velocity_d_gain>"
         f"<velocity_cmd_max>{tau}</velocity_cmd_max><velocity_cmd_min>{-tau}</velocity_cmd_min>"
-        for n, q, kp, kv, tau in zip(JOINT_NAMES, HOME_Q, ARM_KP, ARM_KV, ARM_TORQUE_LIMIT))
+        for n, q, kp, kv, tau in zip(JOINT_NAMES, HOME_Q, ARM_KP, ARM_KV, ARM_TORQUE_LIMIT)
+    )
     fingers = "".join(f"<joint_name>{n}</joint_name>" for n in FINGER_JOINTS)
     return (
         '<plugin filename="gz-sim-joint-state-publisher-system" name="gz::sim::systems::JointStatePublisher">'
@@ -225,7 +256,8 @@ def _arm_plugins() -> str:
         '<plugin filename="gz-sim-joint-position-controller-system" name="gz::sim::systems::JointPositionController">'
         f"{fingers}<topic>{FINGER_OPENING_TOPIC}</topic><initial_position>{FINGER_MAX_OPENING_M}</initial_position>"
         f"<p_gain>{GRIPPER_KP}</p_gain><i_gain>0</i_gain><d_gain>{GRIPPER_KV}</d_gain>"
-        f"<cmd_max>{GRIPPER_FORCE_N}</cmd_max><cmd_min>{-GRIPPER_FORCE_N}</cmd_min></plugin>")
+        f"<cmd_max>{GRIPPER_FORCE_N}</cmd_max><cmd_min>{-GRIPPER_FORCE_N}</cmd_min></plugin>"
+    )
 
 
 def _object(obj) -> str:
@@ -238,24 +270,32 @@ def _object(obj) -> str:
         "sphere": ("sphere", (half[0],), np.full(3, 0.4 * mass * half[0] ** 2)),
     }[cls.shape]
     pose = _transform(Rotation.from_euler("z", obj.yaw_rad).as_matrix(), obj.position_m)
-    return (f'<model name="object_{obj.object_id}">{_pose(pose)}<link name="{obj.class_name}">'
-            f"{_inertial(mass, np.zeros(3), inertia)}"
-            f'{_collision("body", kind, size, np.eye(4), 1.2)}{_visual("body", kind, size, np.eye(4), obj.rgba)}'
-            "</link></model>")
+    return (
+        f'<model name="object_{obj.object_id}">{_pose(pose)}<link name="{obj.class_name}">'
+        f"{_inertial(mass, np.zeros(3), inertia)}"
+        f"{_collision('body', kind, size, np.eye(4), 1.2)}{_visual('body', kind, size, np.eye(4), obj.rgba)}"
+        "</link></model>"
+    )
 
 
 def _bin(config: SceneConfig) -> str:
     h, w, t = config.bin_wall_height_m, config.bin_half_width_m, 0.008
-    walls = [((w + 2 * t, w + 2 * t, t / 2), (0, 0, t / 2)),
-             ((t, w + 2 * t, h / 2), (w + t, 0, h / 2)),
-             ((t, w + 2 * t, h / 2), (-(w + t), 0, h / 2)),
-             ((w, t, h / 2), (0, w + t, h / 2)),
-             ((w, t, h / 2), (0, -(w + t), h / 2))]
-    geoms = "".join(_collision(f"wall{k}", "box", size, _transform(p=pos), 1.0)
-                    + _visual(f"wall{k}", "box", size, _transform(p=pos), (0.35, 0.35, 0.4, 1))
-                    for k, (size, pos) in enumerate(walls))
-    return (f'<model name="bin"><static>true</static>{_pose(_transform(p=(*config.bin_center_m, 0.0)))}'
-            f'<link name="bin">{geoms}</link></model>')
+    walls = [
+        ((w + 2 * t, w + 2 * t, t / 2), (0, 0, t / 2)),
+        ((t, w + 2 * t, h / 2), (w + t, 0, h / 2)),
+        ((t, w + 2 * t, h / 2), (-(w + t), 0, h / 2)),
+        ((w, t, h / 2), (0, w + t, h / 2)),
+        ((w, t, h / 2), (0, -(w + t), h / 2)),
+    ]
+    geoms = "".join(
+        _collision(f"wall{k}", "box", size, _transform(p=pos), 1.0)
+        + _visual(f"wall{k}", "box", size, _transform(p=pos), (0.35, 0.35, 0.4, 1))
+        for k, (size, pos) in enumerate(walls)
+    )
+    return (
+        f'<model name="bin"><static>true</static>{_pose(_transform(p=(*config.bin_center_m, 0.0)))}'
+        f'<link name="bin">{geoms}</link></model>'
+    )
 
 
 def _camera(camera: CameraConfig) -> str:
@@ -279,7 +319,8 @@ def _camera(camera: CameraConfig) -> str:
         f"<lens><intrinsics><fx>{k.fx:.12g}</fx><fy>{k.fy:.12g}</fy><cx>{k.cx:.12g}</cx><cy>{k.cy:.12g}</cy>"
         "<s>0</s></intrinsics></lens></camera></sensor></link>"
         f'<frame name="camera_color_optical_frame" attached_to="camera_link">'
-        f'{_pose(optical_in_camera, "camera_link")}</frame></model>')
+        f"{_pose(optical_in_camera, 'camera_link')}</frame></model>"
+    )
 
 
 def world_sdf(config: SceneConfig | None = None, seed: int = LAYOUT_SEED) -> str:

@@ -2,11 +2,12 @@
 
 The torch twins live in `visuomotor.commands.bench_nn`, so this module never imports torch.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -18,9 +19,9 @@ import nnfoundation.optim as optim
 
 @dataclass(frozen=True)
 class BenchConfig:
-    mlp_sizes: tuple[int, int, int] = (784, 256, 10)     # in, hidden, classes
+    mlp_sizes: tuple[int, int, int] = (784, 256, 10)  # in, hidden, classes
     mlp_batch: int = 64
-    conv_input: tuple[int, int, int, int] = (32, 3, 32, 32)   # N, C, H, W
+    conv_input: tuple[int, int, int, int] = (32, 3, 32, 32)  # N, C, H, W
     conv_out_channels: int = 16
     conv_kernel: int = 3
     transformer_batch: int = 8
@@ -33,8 +34,9 @@ class BenchConfig:
     seed: int = 0
 
 
-def paired_milliseconds(first: Callable[[], object], second: Callable[[], object], repeats: int,
-                        warmup: int) -> tuple[float, float]:
+def paired_milliseconds(
+    first: Callable[[], object], second: Callable[[], object], repeats: int, warmup: int
+) -> tuple[float, float]:
     """Fastest wall time per call, in ms, of two functions timed alternately (first, second, first, ...)
     after `warmup` untimed calls of each. Alternating exposes both to the same drifting machine load,
     and the minimum (as `timeit` recommends) discards the time other processes added on a shared CPU."""
@@ -58,8 +60,9 @@ def inputs(config: BenchConfig) -> dict[str, np.ndarray]:
         "mlp_x": rng.standard_normal((config.mlp_batch, d_in)).astype(np.float32),
         "mlp_y": rng.integers(0, classes, config.mlp_batch),
         "conv_x": rng.standard_normal(config.conv_input).astype(np.float32),
-        "tokens": rng.standard_normal((config.transformer_batch, config.transformer_length,
-                                       config.d_model)).astype(np.float32),
+        "tokens": rng.standard_normal((config.transformer_batch, config.transformer_length, config.d_model)).astype(
+            np.float32
+        ),
     }
 
 
@@ -77,29 +80,38 @@ def mlp_train_step(config: BenchConfig, data: dict[str, np.ndarray]) -> Callable
         loss.backward()
         optimizer.step()
         return loss.item()
+
     return step
 
 
 def conv_forward_backward(config: BenchConfig, data: dict[str, np.ndarray]) -> Callable[[], None]:
     """Conv2d (padding 1) forward, then backward of the output sum to input and weights."""
-    conv = nn.Conv2d(config.conv_input[1], config.conv_out_channels, config.conv_kernel,
-                     padding=config.conv_kernel // 2, rng=np.random.default_rng(config.seed))
+    conv = nn.Conv2d(
+        config.conv_input[1],
+        config.conv_out_channels,
+        config.conv_kernel,
+        padding=config.conv_kernel // 2,
+        rng=np.random.default_rng(config.seed),
+    )
 
     def run() -> None:
         x = nf.Tensor(data["conv_x"], requires_grad=True)
         conv.zero_grad()
         conv(x).sum().backward()
+
     return run
 
 
 def transformer_block_forward(config: BenchConfig, data: dict[str, np.ndarray]) -> Callable[[], object]:
     """One post-norm encoder block, inference (no graph)."""
-    block = nn.TransformerEncoderLayer(config.d_model, config.heads, config.dim_feedforward, dropout=0.0,
-                                       rng=np.random.default_rng(config.seed))
+    block = nn.TransformerEncoderLayer(
+        config.d_model, config.heads, config.dim_feedforward, dropout=0.0, rng=np.random.default_rng(config.seed)
+    )
     block.eval()
     x = nf.Tensor(data["tokens"])
 
     def run():
         with nf.no_grad():
             return block(x)
+
     return run

@@ -73,7 +73,9 @@ def quantization_error(x: np.ndarray, params: QuantizationParams) -> Quantizatio
     return QuantizationError(max_abs=float(np.abs(error).max()), rms=float(np.sqrt(np.mean(error**2))))
 
 
-def magnitude_prune_masks(weights: dict[str, np.ndarray], sparsity: float, scope: str = "layer") -> dict[str, np.ndarray]:
+def magnitude_prune_masks(
+    weights: dict[str, np.ndarray], sparsity: float, scope: str = "layer"
+) -> dict[str, np.ndarray]:
     """Keep-masks (bool, same shapes) removing the smallest-magnitude weights (seed 004 eq. 27.30).
 
     w' = w if |w| > τ else 0, with τ chosen so that exactly k = round(sparsity·n) weights are removed

@@ -1,7 +1,8 @@
 """Seeded mini-batch iteration (seed 004 §8.1.2: mini-batches B_t sampled uniformly without replacement)."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -13,8 +14,9 @@ class DataLoader:
     The permutation sequence depends only on `seed`, so runs are reproducible.
     """
 
-    def __init__(self, *arrays: np.ndarray, batch_size: int, shuffle: bool = True, seed: int = 0,
-                 drop_last: bool = False):
+    def __init__(
+        self, *arrays: np.ndarray, batch_size: int, shuffle: bool = True, seed: int = 0, drop_last: bool = False
+    ):
         if not arrays:
             raise ValueError("DataLoader needs at least one array")
         lengths = {len(a) for a in arrays}
@@ -34,5 +36,5 @@ class DataLoader:
         n = len(self.arrays[0])
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
-            index = order[start:start + self.batch_size]
+            index = order[start : start + self.batch_size]
             yield tuple(a[index] for a in self.arrays)

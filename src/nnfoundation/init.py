@@ -5,6 +5,7 @@ A uniform U(-a, a) has variance a²/3, so the uniform variants use a = sqrt(3 Va
 takes a seeded `numpy.random.Generator` and returns a new array of `shape`.
 Fans of a (C_out, C_in, K_h, K_w) kernel are n_in = C_in K_h K_w and n_out = C_out K_h K_w.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,7 +1,8 @@
 """Differentiable operations on several tensors: concat, stack, where, einsum (seed 004 §12.1–12.3)."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -30,8 +31,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("stack needs at least one tensor")
     out = np.stack([t.data for t in tensors], axis=axis)
-    return Tensor.from_op(out, tuple(tensors),
-                          lambda g: tuple(np.take(g, i, axis=axis) for i in range(len(tensors))))
+    return Tensor.from_op(out, tuple(tensors), lambda g: tuple(np.take(g, i, axis=axis) for i in range(len(tensors))))
 
 
 def where(condition, a, b) -> Tensor:
@@ -40,8 +40,14 @@ def where(condition, a, b) -> Tensor:
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
     a, b = _as_tensor(a, like), _as_tensor(b, like)
     out = np.where(condition, a.data, b.data)
-    return Tensor.from_op(out, (a, b), lambda g: (unbroadcast(np.where(condition, g, 0.0), a.shape),
-                                                 unbroadcast(np.where(condition, 0.0, g), b.shape)))
+    return Tensor.from_op(
+        out,
+        (a, b),
+        lambda g: (
+            unbroadcast(np.where(condition, g, 0.0), a.shape),
+            unbroadcast(np.where(condition, 0.0, g), b.shape),
+        ),
+    )
 
 
 def einsum(subscripts: str, *operands: Tensor) -> Tensor:
@@ -77,6 +83,7 @@ def einsum(subscripts: str, *operands: Tensor) -> Tensor:
             expanded = partial.reshape([sizes[c] if c in kept else 1 for c in spec])
             grads.append(np.broadcast_to(expanded, op.shape).copy())
         return grads
+
     return Tensor.from_op(np.asarray(out), operands, backward)
 
 

@@ -2,6 +2,7 @@
 
 The format needs only NumPy: one array per dotted parameter/buffer name.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -9,11 +9,12 @@ outgoing edges"), and accumulates the result into `.grad` of the leaves that req
 Broadcasting follows NumPy (seed 004 §12.2); the adjoint of a broadcast operand is summed back to the
 operand's shape (`unbroadcast`).
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 from scipy import special
@@ -58,7 +59,7 @@ def _as_float_array(data, dtype) -> np.ndarray:
     if dtype is not None:
         array = array.astype(dtype, copy=False)
     elif array.dtype.kind in "biuf" and array.dtype not in FLOAT_DTYPES:
-        array = array.astype(np.float32)      # ints, bools and float16 become float32
+        array = array.astype(np.float32)  # ints, bools and float16 become float32
     if array.dtype not in FLOAT_DTYPES:
         raise TypeError(f"Tensor dtype {array.dtype} is not supported; use float32 or float64")
     return array
@@ -86,7 +87,7 @@ def _plain_index(index):
 class Tensor:
     """An n-dimensional float array that records the operations applied to it (seed 004 §10.1)."""
 
-    __array_priority__ = 1000   # `ndarray <op> Tensor` dispatches to Tensor's reflected operator
+    __array_priority__ = 1000  # `ndarray <op> Tensor` dispatches to Tensor's reflected operator
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         self.data: np.ndarray = _as_float_array(data, dtype)
@@ -97,7 +98,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ graph construction
     @classmethod
-    def from_op(cls, data: np.ndarray, parents: tuple["Tensor", ...], backward: Backward) -> "Tensor":
+    def from_op(cls, data: np.ndarray, parents: tuple[Tensor, ...], backward: Backward) -> Tensor:
         """A node computed from `parents`; `backward(g)` returns one adjoint (or None) per parent."""
         out = cls.__new__(Tensor)
         out.data = data
@@ -107,7 +108,7 @@ class Tensor:
         out._backward = backward if out.requires_grad else None
         return out
 
-    def _lift(self, other) -> "Tensor":
+    def _lift(self, other) -> Tensor:
         if isinstance(other, Tensor):
             return other
         return Tensor(np.asarray(other, dtype=self.data.dtype))
@@ -118,12 +119,16 @@ class Tensor:
         `grad` is the seed adjoint dL/d(self); it defaults to 1 for a scalar (one-element) tensor.
         """
         if not self.requires_grad:
-            raise RuntimeError("backward() called on a tensor that does not require grad; "
-                               "create the inputs with requires_grad=True and call outside no_grad()")
+            raise RuntimeError(
+                "backward() called on a tensor that does not require grad; "
+                "create the inputs with requires_grad=True and call outside no_grad()"
+            )
         if grad is None:
             if self.data.size != 1:
-                raise RuntimeError(f"backward() without an argument needs a one-element tensor, got shape "
-                                   f"{self.shape}; reduce to a scalar loss or pass grad=")
+                raise RuntimeError(
+                    f"backward() without an argument needs a one-element tensor, got shape "
+                    f"{self.shape}; reduce to a scalar loss or pass grad="
+                )
             grad = np.ones_like(self.data)
         grad = np.asarray(grad, dtype=self.data.dtype)
         if grad.shape != self.shape:
@@ -143,7 +148,7 @@ class Tensor:
                 key = id(parent)
                 adjoints[key] = parent_grad if key not in adjoints else adjoints[key] + parent_grad
 
-    def _topological_order(self) -> list["Tensor"]:
+    def _topological_order(self) -> list[Tensor]:
         """Nodes ordered so each comes after all of its parents (iterative DFS, no recursion limit)."""
         order: list[Tensor] = []
         visited: set[int] = set()
@@ -183,7 +188,7 @@ class Tensor:
     def item(self) -> float:
         return self.data.item()
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         return Tensor(self.data)
 
     def __len__(self) -> int:
@@ -194,90 +199,123 @@ class Tensor:
         return f"Tensor({np.array2string(self.data, precision=4, threshold=20)}, dtype={self.dtype}{flag})"
 
     # comparisons give plain boolean arrays (not differentiable); __eq__ stays identity for hashing
-    def __lt__(self, other): return self.data < _data(other)
-    def __le__(self, other): return self.data <= _data(other)
-    def __gt__(self, other): return self.data > _data(other)
-    def __ge__(self, other): return self.data >= _data(other)
+    def __lt__(self, other):
+        return self.data < _data(other)
+
+    def __le__(self, other):
+        return self.data <= _data(other)
+
+    def __gt__(self, other):
+        return self.data > _data(other)
+
+    def __ge__(self, other):
+        return self.data >= _data(other)
 
     # ------------------------------------------------------------------ elementwise arithmetic
-    def __add__(self, other) -> "Tensor":
+    def __add__(self, other) -> Tensor:
         a, b = self, self._lift(other)
-        return Tensor.from_op(a.data + b.data, (a, b),
-                              lambda g: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)))
+        return Tensor.from_op(a.data + b.data, (a, b), lambda g: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)))
 
-    def __sub__(self, other) -> "Tensor":
+    def __sub__(self, other) -> Tensor:
         a, b = self, self._lift(other)
-        return Tensor.from_op(a.data - b.data, (a, b),
-                              lambda g: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape)))
+        return Tensor.from_op(a.data - b.data, (a, b), lambda g: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape)))
 
-    def __mul__(self, other) -> "Tensor":
+    def __mul__(self, other) -> Tensor:
         a, b = self, self._lift(other)
-        return Tensor.from_op(a.data * b.data, (a, b), lambda g: (
-            unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
-            unbroadcast(g * a.data, b.shape) if b.requires_grad else None))
+        return Tensor.from_op(
+            a.data * b.data,
+            (a, b),
+            lambda g: (
+                unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
+                unbroadcast(g * a.data, b.shape) if b.requires_grad else None,
+            ),
+        )
 
-    def __truediv__(self, other) -> "Tensor":
+    def __truediv__(self, other) -> Tensor:
         a, b = self, self._lift(other)
         out = a.data / b.data
-        return Tensor.from_op(out, (a, b), lambda g: (
-            unbroadcast(g / b.data, a.shape) if a.requires_grad else None,
-            unbroadcast(-g * out / b.data, b.shape) if b.requires_grad else None))
+        return Tensor.from_op(
+            out,
+            (a, b),
+            lambda g: (
+                unbroadcast(g / b.data, a.shape) if a.requires_grad else None,
+                unbroadcast(-g * out / b.data, b.shape) if b.requires_grad else None,
+            ),
+        )
 
-    def __pow__(self, exponent) -> "Tensor":
+    def __pow__(self, exponent) -> Tensor:
         """x**p; d/dx = p x^(p-1), d/dp = x^p ln x (only needed when p is a Tensor)."""
         a, b = self, self._lift(exponent)
-        out = a.data ** b.data
-        return Tensor.from_op(out, (a, b), lambda g: (
-            unbroadcast(g * b.data * a.data ** (b.data - 1), a.shape) if a.requires_grad else None,
-            unbroadcast(g * out * np.log(a.data), b.shape) if b.requires_grad else None))
+        out = a.data**b.data
+        return Tensor.from_op(
+            out,
+            (a, b),
+            lambda g: (
+                unbroadcast(g * b.data * a.data ** (b.data - 1), a.shape) if a.requires_grad else None,
+                unbroadcast(g * out * np.log(a.data), b.shape) if b.requires_grad else None,
+            ),
+        )
 
-    def __radd__(self, other): return self + other
-    def __rsub__(self, other): return self._lift(other) - self
-    def __rmul__(self, other): return self * other
-    def __rtruediv__(self, other): return self._lift(other) / self
-    def __rpow__(self, other): return self._lift(other) ** self
-    def __matmul__(self, other): return matmul(self, self._lift(other))
-    def __rmatmul__(self, other): return matmul(self._lift(other), self)
+    def __radd__(self, other):
+        return self + other
 
-    def __neg__(self) -> "Tensor":
+    def __rsub__(self, other):
+        return self._lift(other) - self
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __rtruediv__(self, other):
+        return self._lift(other) / self
+
+    def __rpow__(self, other):
+        return self._lift(other) ** self
+
+    def __matmul__(self, other):
+        return matmul(self, self._lift(other))
+
+    def __rmatmul__(self, other):
+        return matmul(self._lift(other), self)
+
+    def __neg__(self) -> Tensor:
         return Tensor.from_op(-self.data, (self,), lambda g: (-g,))
 
-    def _unary(self, out: np.ndarray, local_grad: Callable[[], np.ndarray]) -> "Tensor":
+    def _unary(self, out: np.ndarray, local_grad: Callable[[], np.ndarray]) -> Tensor:
         return Tensor.from_op(out, (self,), lambda g: (g * local_grad(),))
 
-    def exp(self) -> "Tensor":
+    def exp(self) -> Tensor:
         out = np.exp(self.data)
         return self._unary(out, lambda: out)
 
-    def log(self) -> "Tensor":
+    def log(self) -> Tensor:
         return self._unary(np.log(self.data), lambda: 1.0 / self.data)
 
-    def log1p(self) -> "Tensor":
+    def log1p(self) -> Tensor:
         return self._unary(np.log1p(self.data), lambda: 1.0 / (1.0 + self.data))
 
-    def sqrt(self) -> "Tensor":
+    def sqrt(self) -> Tensor:
         out = np.sqrt(self.data)
         return self._unary(out, lambda: 0.5 / out)
 
-    def abs(self) -> "Tensor":
+    def abs(self) -> Tensor:
         return self._unary(np.abs(self.data), lambda: np.sign(self.data))
 
-    def tanh(self) -> "Tensor":
+    def tanh(self) -> Tensor:
         """tanh; d/dx = 1 - tanh^2 (seed 004 §3.3)."""
         out = np.tanh(self.data)
         return self._unary(out, lambda: 1.0 - out * out)
 
-    def sigmoid(self) -> "Tensor":
+    def sigmoid(self) -> Tensor:
         """σ(x) = 1/(1+e^-x) evaluated without overflow; σ' = σ(1-σ) (seed 004 §3.3)."""
         out = special.expit(self.data)
         return self._unary(out, lambda: out * (1.0 - out))
 
-    def relu(self) -> "Tensor":
+    def relu(self) -> Tensor:
         """max(x, 0); derivative 1 for x > 0 else 0 (seed 004 §3.3)."""
         mask = self.data > 0
         return self._unary(self.data * mask, lambda: mask)
 
-    def clip(self, low: float | None = None, high: float | None = None) -> "Tensor":
+    def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
         """Clamp to [low, high]; the gradient passes where low <= x <= high."""
         out = np.clip(self.data, low, high)
         inside = np.ones(self.shape, dtype=bool)
@@ -287,12 +325,12 @@ class Tensor:
             inside &= self.data <= high
         return self._unary(out, lambda: inside)
 
-    def astype(self, dtype) -> "Tensor":
+    def astype(self, dtype) -> Tensor:
         source = self.data.dtype
         return Tensor.from_op(self.data.astype(dtype), (self,), lambda g: (g.astype(source),))
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
+    def sum(self, axis=None, keepdims: bool = False) -> Tensor:
         axes = _normalize_axis(axis, self.ndim)
         shape = self.shape
 
@@ -300,21 +338,22 @@ class Tensor:
             if not keepdims:
                 g = np.expand_dims(g, axes)
             return (np.broadcast_to(g, shape),)
+
         return Tensor.from_op(np.asarray(self.data.sum(axis=axes, keepdims=keepdims)), (self,), backward)
 
-    def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
+    def mean(self, axis=None, keepdims: bool = False) -> Tensor:
         axes = _normalize_axis(axis, self.ndim)
         count = int(np.prod([self.shape[a] for a in axes]))
         return self.sum(axis=axes, keepdims=keepdims) / count
 
-    def var(self, axis=None, keepdims: bool = False, correction: int = 1) -> "Tensor":
+    def var(self, axis=None, keepdims: bool = False, correction: int = 1) -> Tensor:
         """Σ(x-μ)² / (n - correction); correction=0 is the biased batch variance of seed 004 eq. 7.12."""
         axes = _normalize_axis(axis, self.ndim)
         count = int(np.prod([self.shape[a] for a in axes]))
         centered = self - self.mean(axis=axes, keepdims=True)
         return (centered * centered).sum(axis=axes, keepdims=keepdims) / (count - correction)
 
-    def _extremum(self, reduce, axis, keepdims: bool) -> "Tensor":
+    def _extremum(self, reduce, axis, keepdims: bool) -> Tensor:
         axes = _normalize_axis(axis, self.ndim)
         kept = reduce(self.data, axis=axes, keepdims=True)
         out = kept if keepdims else np.squeeze(kept, axis=axes)
@@ -323,16 +362,17 @@ class Tensor:
             if not keepdims:
                 g = np.expand_dims(g, axes)
             winners = self.data == kept
-            return (g * winners / winners.sum(axis=axes, keepdims=True),)   # ties share the adjoint
+            return (g * winners / winners.sum(axis=axes, keepdims=True),)  # ties share the adjoint
+
         return Tensor.from_op(np.asarray(out), (self,), backward)
 
-    def max(self, axis=None, keepdims: bool = False) -> "Tensor":
+    def max(self, axis=None, keepdims: bool = False) -> Tensor:
         return self._extremum(np.max, axis, keepdims)
 
-    def min(self, axis=None, keepdims: bool = False) -> "Tensor":
+    def min(self, axis=None, keepdims: bool = False) -> Tensor:
         return self._extremum(np.min, axis, keepdims)
 
-    def logsumexp(self, axis=-1, keepdims: bool = False) -> "Tensor":
+    def logsumexp(self, axis=-1, keepdims: bool = False) -> Tensor:
         """log Σ e^x computed as m + log Σ e^(x-m), m = max x (seed 004 §11.1.3); d/dx = softmax(x)."""
         axes = _normalize_axis(axis, self.ndim)
         shift = np.max(self.data, axis=axes, keepdims=True)
@@ -344,46 +384,47 @@ class Tensor:
             if not keepdims:
                 g = np.expand_dims(g, axes)
             return (g * np.exp(self.data - kept),)
+
         return Tensor.from_op(np.asarray(out), (self,), backward)
 
     # ------------------------------------------------------------------ shape (seed 004 §12.3)
-    def reshape(self, *shape) -> "Tensor":
+    def reshape(self, *shape) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         source = self.shape
         return Tensor.from_op(self.data.reshape(shape), (self,), lambda g: (g.reshape(source),))
 
-    def flatten(self, start_axis: int = 0) -> "Tensor":
+    def flatten(self, start_axis: int = 0) -> Tensor:
         start_axis %= max(self.ndim, 1)
         return self.reshape(self.shape[:start_axis] + (-1,))
 
-    def permute(self, *axes) -> "Tensor":
+    def permute(self, *axes) -> Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         inverse = np.argsort(axes)
         return Tensor.from_op(self.data.transpose(axes), (self,), lambda g: (g.transpose(inverse),))
 
-    def transpose(self, axis0: int = -2, axis1: int = -1) -> "Tensor":
+    def transpose(self, axis0: int = -2, axis1: int = -1) -> Tensor:
         """Swap two axes (torch.transpose semantics); use permute for a full reordering."""
         order = list(range(self.ndim))
         order[axis0], order[axis1] = order[axis1], order[axis0]
         return self.permute(order)
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         return self.permute(tuple(reversed(range(self.ndim))))
 
-    def unsqueeze(self, axis: int) -> "Tensor":
+    def unsqueeze(self, axis: int) -> Tensor:
         return self.reshape(np.expand_dims(self.data, axis).shape)
 
-    def squeeze(self, axis: int) -> "Tensor":
+    def squeeze(self, axis: int) -> Tensor:
         return self.reshape(np.squeeze(self.data, axis).shape)
 
-    def broadcast_to(self, shape) -> "Tensor":
+    def broadcast_to(self, shape) -> Tensor:
         source = self.shape
         return Tensor.from_op(np.broadcast_to(self.data, shape), (self,), lambda g: (unbroadcast(g, source),))
 
-    def __getitem__(self, index) -> "Tensor":
+    def __getitem__(self, index) -> Tensor:
         """Basic and advanced (fancy) indexing; repeated fancy indices accumulate their adjoints."""
         index = _plain_index(index)
         advanced = _index_is_advanced(index)
@@ -395,9 +436,10 @@ class Tensor:
             else:
                 full[index] = g
             return (full,)
+
         return Tensor.from_op(np.asarray(self.data[index]), (self,), backward)
 
-    def masked_fill(self, mask: np.ndarray, value: float) -> "Tensor":
+    def masked_fill(self, mask: np.ndarray, value: float) -> Tensor:
         """Replace entries where the boolean `mask` (broadcastable) is True by `value`; no gradient there."""
         mask = np.asarray(_data(mask), dtype=bool)
         out = np.where(mask, np.asarray(value, dtype=self.dtype), self.data)
@@ -433,4 +475,5 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             grad_b = np.matmul(np.swapaxes(left, -1, -2), g)
             grad_b = unbroadcast(grad_b.squeeze(-1) if b.ndim == 1 else grad_b, b.shape)
         return grad_a, grad_b
+
     return Tensor.from_op(np.asarray(out), (a, b), backward)

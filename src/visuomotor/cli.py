@@ -2,6 +2,7 @@
 
 Subcommands are discovered from the modules of visuomotor.commands (each lists COMMANDS).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
             if command.verb not in noun_groups:
                 verb_parsers[command.verb] = verbs.add_parser(command.verb, help=f"{command.verb} ...")
                 noun_groups[command.verb] = verb_parsers[command.verb].add_subparsers(
-                    dest="noun", required=True, metavar="WHAT")
+                    dest="noun", required=True, metavar="WHAT"
+                )
             sub = noun_groups[command.verb].add_parser(command.noun, help=command.help, description=command.help)
         command.add_arguments(sub)
         sub.set_defaults(command=command)

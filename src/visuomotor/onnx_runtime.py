@@ -6,6 +6,7 @@ less per-op overhead than eager torch. On this project's 2-core CPU, one thread 
 22 ms per frame against 32 ms in torch (docs/detection.md); a state-mode ACT query 0.44 ms against 1.9 ms
 (docs/policy.md).
 """
+
 from __future__ import annotations
 
 import io
@@ -30,8 +31,9 @@ class OnnxRuntimeNetwork:
         graph = io.BytesIO()
         with warnings.catch_warnings():  # the TorchScript exporter is deprecated in torch 2.9+, still supported;
             warnings.simplefilter("ignore", DeprecationWarning)  # the new one needs onnxscript, not a dependency
-            torch.onnx.export(network, (example,), graph, input_names=[INPUT_NAME], opset_version=ONNX_OPSET,
-                              dynamo=False)
+            torch.onnx.export(
+                network, (example,), graph, input_names=[INPUT_NAME], opset_version=ONNX_OPSET, dynamo=False
+            )
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

@@ -1,5 +1,6 @@
 """Where the package's shared files (launch/, config/, msg/) are: the source checkout when running from
 one, else the installed ROS share directory `<prefix>/share/visuomotor_ros`."""
+
 from __future__ import annotations
 
 import os
@@ -18,5 +19,6 @@ def share_dir() -> Path:
         candidate = Path(prefix) / "share" / PACKAGE
         if (candidate / "package.xml").is_file():
             return candidate
-    raise FileNotFoundError(f"cannot find the {PACKAGE} share directory: source the workspace "
-                            "(install/setup.bash) or run `make setup`")
+    raise FileNotFoundError(
+        f"cannot find the {PACKAGE} share directory: source the workspace (install/setup.bash) or run `make setup`"
+    )

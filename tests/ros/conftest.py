@@ -5,17 +5,17 @@ rclpy use, so parallel runs on one machine never cross-talk; discovery stays on 
 processes start in their own session and their whole process group is killed at teardown, also when the
 test fails.
 """
+
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -41,9 +41,10 @@ class SpawnedProcess:
     def __init__(self, argv: list[str], log_path: Path, env: dict[str, str]):
         self.argv = argv
         self.log_path = log_path
-        self._log = open(log_path, "wb")
-        self.popen = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, env=env,
-                                      cwd=REPO_ROOT, start_new_session=True)
+        self._log = open(log_path, "wb")  # noqa: SIM115 (open while the process runs)
+        self.popen = subprocess.Popen(
+            argv, stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT, start_new_session=True
+        )
 
     def output(self) -> str:
         self._log.flush()
@@ -116,4 +117,3 @@ def ros_node():
         executor.shutdown()
         node.destroy_node()
     rclpy.shutdown(context=context)
-

@@ -1,13 +1,13 @@
 """A separate OS process that echoes messages: subscribes /roundtrip/in/<Type>, republishes on
 /roundtrip/out/<Type>. usage: python tests/ros/echo_process.py pkg/msg/Type [pkg/msg/Type ...]"""
+
 from __future__ import annotations
 
 import sys
 
 import rclpy
-from rclpy.qos import QoSProfile, ReliabilityPolicy, DurabilityPolicy
-
 from message_fill import message_class
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 
 
 def main(type_names: list[str]) -> None:

@@ -1,11 +1,22 @@
 """Fill any ROS 2 message with distinct, deterministic values in every field (for round-trip tests)."""
+
 from __future__ import annotations
 
 import importlib
 import itertools
 
-_INT_RANGES = {"int8": 127, "uint8": 255, "int16": 32767, "uint16": 65535, "int32": 2**31 - 1,
-               "uint32": 2**32 - 1, "int64": 2**62, "uint64": 2**63, "octet": 255, "byte": 255}
+_INT_RANGES = {
+    "int8": 127,
+    "uint8": 255,
+    "int16": 32767,
+    "uint16": 65535,
+    "int32": 2**31 - 1,
+    "uint32": 2**32 - 1,
+    "int64": 2**62,
+    "uint64": 2**63,
+    "octet": 255,
+    "byte": 255,
+}
 
 
 def message_class(type_name: str):
@@ -25,7 +36,7 @@ def fill(message, counter=None):
 
 def _value(type_name: str, counter, current):
     if type_name.startswith("sequence<"):
-        inner = type_name[len("sequence<"):-1].split(",")[0]
+        inner = type_name[len("sequence<") : -1].split(",")[0]
         return [_value(inner, counter, None) for _ in range(2)]
     array = type_name.rsplit("[", 1)
     if len(array) == 2 and array[1].endswith("]"):

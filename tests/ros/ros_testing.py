@@ -1,8 +1,9 @@
 """Helpers for tests that cross real DDS (import from test modules in tests/ros)."""
+
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def spin_until(executor, predicate: Callable[[], bool], timeout_s: float) -> bool:

@@ -1,14 +1,15 @@
 """arm_controller_node in its own process: tracks chunks, rejects NaN chunks, holds on stale inputs."""
+
 from __future__ import annotations
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.duration import Duration
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from ros_testing import spin_until
 from sensor_msgs.msg import JointState
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
-from ros_testing import spin_until
 from visuomotor.sim.layout import HOME_Q
 from visuomotor.sim.scene_xml import JOINT_NAMES
 
@@ -31,8 +32,9 @@ def test_tracks_rejects_nan_and_holds_when_joint_states_stop(spawn, ros_node):
     commands: list[JointTrajectory] = []
     diagnostics: list[str] = []
     node.create_subscription(JointTrajectory, "/arm_controller/joint_trajectory", commands.append, QOS)
-    node.create_subscription(DiagnosticArray, "/diagnostics",
-                             lambda m: diagnostics.extend(s.message for s in m.status), QOS)
+    node.create_subscription(
+        DiagnosticArray, "/diagnostics", lambda m: diagnostics.extend(s.message for s in m.status), QOS
+    )
     joint_pub = node.create_publisher(JointState, "/joint_states", QOS)
     chunk_pub = node.create_publisher(JointTrajectory, "/policy/action_chunk", QOS)
     feedback = {"on": True}
@@ -44,7 +46,7 @@ def test_tracks_rejects_nan_and_holds_when_joint_states_stop(spawn, ros_node):
         joint_pub.publish(JointState(name=list(JOINT_NAMES), position=position.tolist()))
 
     node.create_timer(0.01, publish_joint_state)
-    policy = {"chunk": None}   # re-sent at 50 Hz like a policy; None: the policy is silent
+    policy = {"chunk": None}  # re-sent at 50 Hz like a policy; None: the policy is silent
     node.create_timer(0.02, lambda: policy["chunk"] is not None and chunk_pub.publish(policy["chunk"]))
     assert spin_until(executor, lambda: len(commands) > 5, 30), controller.output()
     np.testing.assert_allclose(commands[-1].points[0].positions, HOME)
@@ -52,23 +54,24 @@ def test_tracks_rejects_nan_and_holds_when_joint_states_stop(spawn, ros_node):
 
     target = HOME + 0.2
     policy["chunk"] = chunk_msg(target)
-    assert spin_until(executor, lambda: np.allclose(commands[-1].points[0].positions, target, atol=1e-3), 10), \
+    assert spin_until(executor, lambda: np.allclose(commands[-1].points[0].positions, target, atol=1e-3), 10), (
         controller.output()
+    )
 
-    policy["chunk"] = None   # (chunks are keep-last-1: a good one right behind would replace the NaN one)
+    policy["chunk"] = None  # (chunks are keep-last-1: a good one right behind would replace the NaN one)
     spin_until(executor, lambda: False, 0.1)
     chunk_pub.publish(chunk_msg(np.full(6, np.nan)))
     assert spin_until(executor, lambda: any("NaN" in d for d in diagnostics), 5)
     np.testing.assert_allclose(commands[-1].points[0].positions, target, atol=1e-3)
 
-    policy["chunk"] = None   # the policy vanishes: holding within 100 ms
+    policy["chunk"] = None  # the policy vanishes: holding within 100 ms
     assert spin_until(executor, lambda: "holding: action chunks stale (policy silent)" in diagnostics, 5)
     policy["chunk"] = chunk_msg(target)
     assert spin_until(executor, lambda: diagnostics[-1] == "tracking", 5)
 
     feedback["on"] = False
     assert spin_until(executor, lambda: "holding: joint states stale" in diagnostics, 5)
-    spin_until(executor, lambda: False, 0.3)   # joint states still in flight have arrived by now
+    spin_until(executor, lambda: False, 0.3)  # joint states still in flight have arrived by now
     held = len(commands)
     spin_until(executor, lambda: len(commands) > held + 10, 2)
     last = np.array([c.points[0].positions for c in commands[held:]])

@@ -1,5 +1,6 @@
 """RGBDFrame ↔ sensor_msgs/Image + CameraInfo (rclpy message classes): exact round trips, CDR included,
 and refused encodings."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,9 @@ from visuomotor.camera.bag import typestore
 from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
 from visuomotor.nodes.image_msgs import ImageEncodingError, camera_info_msg, frame_to_msgs, image_msg, msgs_to_frame
 
-INTRINSICS = CameraIntrinsics(width=64, height=48, fx=600.5, fy=599.5, cx=31.25, cy=23.75,
-                              distortion=(0.01, -0.02, 0.0, 0.001, 0.0))
+INTRINSICS = CameraIntrinsics(
+    width=64, height=48, fx=600.5, fy=599.5, cx=31.25, cy=23.75, distortion=(0.01, -0.02, 0.0, 0.001, 0.0)
+)
 
 
 def frame(encoding: str) -> RGBDFrame:
@@ -21,8 +23,13 @@ def frame(encoding: str) -> RGBDFrame:
     if encoding == "32FC1":
         depth = rng.random((48, 64), dtype=np.float32) * 4
         depth[0, :5] = [np.nan, 0.0, np.inf, -np.inf, 1e-30]
-    return RGBDFrame(color=rng.integers(0, 256, (48, 64, 3), dtype=np.uint8), depth=depth, intrinsics=INTRINSICS,
-                     stamp_ns=1_763_700_000_999_999_999, depth_encoding=encoding)
+    return RGBDFrame(
+        color=rng.integers(0, 256, (48, 64, 3), dtype=np.uint8),
+        depth=depth,
+        intrinsics=INTRINSICS,
+        stamp_ns=1_763_700_000_999_999_999,
+        depth_encoding=encoding,
+    )
 
 
 @pytest.mark.parametrize("encoding", ["16UC1", "32FC1"])
@@ -34,14 +41,19 @@ def test_frame_round_trips_through_messages_and_cdr(encoding):
     assert list(messages.info.k) == [600.5, 0, 31.25, 0, 599.5, 23.75, 0, 0, 1]
     assert list(messages.info.p) == [600.5, 0, 31.25, 0, 0, 599.5, 23.75, 0, 0, 0, 1, 0]
     assert messages.info.distortion_model == "plumb_bob" and list(messages.info.d) == list(INTRINSICS.distortion)
-    over_the_wire = [deserialize_message(serialize_message(m), type(m))
-                     for m in (messages.color, messages.depth, messages.info)]
+    over_the_wire = [
+        deserialize_message(serialize_message(m), type(m)) for m in (messages.color, messages.depth, messages.info)
+    ]
     got = msgs_to_frame(*over_the_wire)
     np.testing.assert_array_equal(got.color, sent.color)
     np.testing.assert_array_equal(got.depth, sent.depth)
     assert got.depth.dtype == sent.depth.dtype
     assert (got.stamp_ns, got.intrinsics, got.frame_id, got.depth_encoding) == (
-        sent.stamp_ns, sent.intrinsics, sent.frame_id, encoding)
+        sent.stamp_ns,
+        sent.intrinsics,
+        sent.frame_id,
+        encoding,
+    )
 
 
 def test_rclpy_and_rosbags_serialize_camera_messages_identically():

@@ -1,4 +1,5 @@
 """camera_node's `rate` parameter: recorded (by stamps), max, or Hz."""
+
 from __future__ import annotations
 
 import time
@@ -27,7 +28,7 @@ def elapsed_for(pacer: Pacer, stamps_ns: list[int]) -> float:
 
 
 def test_recorded_rate_follows_the_stamps_and_max_does_not_wait():
-    stamps = [5_000_000_000 + i * 100_000_000 for i in range(4)]           # 10 Hz recording
-    assert elapsed_for(Pacer(0.0), stamps) >= 0.3 - 1e-3                     # never faster than recorded
-    assert elapsed_for(Pacer(20.0), [0] * 5) >= 4 / 20 - 1e-3                # fixed rate ignores stamps
-    assert elapsed_for(Pacer(None), stamps) < 0.3                            # as fast as possible
+    stamps = [5_000_000_000 + i * 100_000_000 for i in range(4)]  # 10 Hz recording
+    assert elapsed_for(Pacer(0.0), stamps) >= 0.3 - 1e-3  # never faster than recorded
+    assert elapsed_for(Pacer(20.0), [0] * 5) >= 4 / 20 - 1e-3  # fixed rate ignores stamps
+    assert elapsed_for(Pacer(None), stamps) < 0.3  # as fast as possible

@@ -1,12 +1,12 @@
 """Every visuomotor_ros interface message crosses DDS to a separate OS process and back, field for field."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from rclpy.qos import QoSProfile, ReliabilityPolicy
-
 from message_fill import fill, message_class
+from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros_testing import spin_until
 
 MSG_DIR = Path(__file__).resolve().parents[2] / "msg"
@@ -30,14 +30,16 @@ def test_every_field_roundtrips_between_processes(spawn, ros_node):
 
     def matched() -> bool:
         return all(p.get_subscription_count() > 0 for p in publishers.values()) and all(
-            node.count_publishers(f"/roundtrip/out/{t.split('/')[-1]}") > 0 for t in TYPES)
+            node.count_publishers(f"/roundtrip/out/{t.split('/')[-1]}") > 0 for t in TYPES
+        )
 
     assert spin_until(executor, matched, timeout_s=30), f"echo process not discovered:\n{echo.output()}"
     sent = {t: fill(message_class(t)()) for t in TYPES}
     for type_name, message in sent.items():
         publishers[type_name].publish(message)
     assert spin_until(executor, lambda: all(received.values()), timeout_s=20), (
-        f"missing: {[t for t, r in received.items() if not r]}\n{echo.output()}")
+        f"missing: {[t for t, r in received.items() if not r]}\n{echo.output()}"
+    )
     for type_name in TYPES:
         assert received[type_name][0] == sent[type_name], type_name
     assert echo.alive()

@@ -1,21 +1,22 @@
 """localizer_node in its own process: a rendered sim frame's depth + ground-truth boxes -> /objects within
 millimetres of the true centres; mismatched inputs refused with diagnostics, nothing bogus published."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from diagnostic_msgs.msg import DiagnosticArray
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from geometry_msgs.msg import TransformStamped
-from sensor_msgs.msg import CameraInfo, Image
-
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from ros_testing import spin_until
+from sensor_msgs.msg import CameraInfo, Image
+from visuomotor_ros.msg import Detection2DArray, Object3DArray
+
 from visuomotor.detection.result import Detection
 from visuomotor.nodes.camera_node import extrinsics_msg
 from visuomotor.nodes.detection_msgs import detections_msg
 from visuomotor.nodes.image_msgs import frame_to_msgs, header, image_msg
 from visuomotor.sim.simulator import TabletopSim
-from visuomotor_ros.msg import Detection2DArray, Object3DArray
 
 QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -35,8 +36,9 @@ def rendered():
         v, u = np.nonzero(frame.segmentation == obj.object_id)
         if u.size < 200 or u.min() == 0 or v.min() == 0 or u.max() == 639 or v.max() == 479:
             continue  # mostly hidden or cut by the border
-        detections.append(Detection(obj.class_id, obj.class_name, 0.9,
-                                    np.array([u.min(), v.min(), u.max() + 1, v.max() + 1], float)))
+        detections.append(
+            Detection(obj.class_id, obj.class_name, 0.9, np.array([u.min(), v.min(), u.max() + 1, v.max() + 1], float))
+        )
         centres[obj.class_name] = obj.position_m
     return frame, detections, centres
 
@@ -48,13 +50,19 @@ def test_objects_match_ground_truth_and_bad_input_is_refused(spawn, ros_node, re
     objects: list[Object3DArray] = []
     diagnostics: list[str] = []
     node.create_subscription(Object3DArray, "/objects", objects.append, QOS)
-    node.create_subscription(DiagnosticArray, "/diagnostics", lambda m: diagnostics.extend(s.message for s in m.status), QOS)
-    pubs = {name: node.create_publisher(kind, topic, qos) for name, kind, topic, qos in (
-        ("depth", Image, "/camera/aligned_depth_to_color/image_raw", QOS),
-        ("depth_info", CameraInfo, "/camera/aligned_depth_to_color/camera_info", QOS),
-        ("color_info", CameraInfo, "/camera/color/camera_info", QOS),
-        ("extrinsics", TransformStamped, "/camera/extrinsics", LATCHED),
-        ("detections", Detection2DArray, "/detections", QOS))}
+    node.create_subscription(
+        DiagnosticArray, "/diagnostics", lambda m: diagnostics.extend(s.message for s in m.status), QOS
+    )
+    pubs = {
+        name: node.create_publisher(kind, topic, qos)
+        for name, kind, topic, qos in (
+            ("depth", Image, "/camera/aligned_depth_to_color/image_raw", QOS),
+            ("depth_info", CameraInfo, "/camera/aligned_depth_to_color/camera_info", QOS),
+            ("color_info", CameraInfo, "/camera/color/camera_info", QOS),
+            ("extrinsics", TransformStamped, "/camera/extrinsics", LATCHED),
+            ("detections", Detection2DArray, "/detections", QOS),
+        )
+    }
     assert spin_until(executor, lambda: all(p.get_subscription_count() for p in pubs.values()), 30), localizer.output()
 
     messages = frame_to_msgs(frame)

@@ -1,5 +1,6 @@
 """`visuomotor record` in its own process records what a real rclpy publisher sends over DDS; the bag, read
 back with rosbags, equals the published messages one for one (latched extrinsics included)."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,36 +12,38 @@ import time
 import numpy as np
 import pytest
 from geometry_msgs.msg import TransformStamped
+from message_fill import fill, message_class
 from rclpy.duration import Duration
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.serialization import deserialize_message
+from ros_testing import spin_until
 from rosbags.rosbag2 import Reader
 from sensor_msgs.msg import JointState
 
-from message_fill import fill, message_class
-from ros_testing import spin_until
 from visuomotor.camera import topics
+from visuomotor.camera.bag import read_bag
+from visuomotor.camera.extrinsics import transform_from_xyz_quat
+from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
 from visuomotor.commands import UserError
 from visuomotor.commands.record import COMMANDS
-from visuomotor.camera.bag import read_bag
-from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
 from visuomotor.nodes import qos
 from visuomotor.nodes.camera_node import extrinsics_msg
 from visuomotor.nodes.image_msgs import frame_to_msgs
-from visuomotor.camera.extrinsics import transform_from_xyz_quat
 
 N = 5
 (COMMAND,) = COMMANDS
-STATE_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)   # deep enough that a busy machine
-                                                                           # cannot overwrite an unacked sample
+STATE_QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)  # deep enough that a busy machine
+# cannot overwrite an unacked sample
 
 
 def camera_frame(i: int) -> RGBDFrame:
     rng = np.random.default_rng(i)
-    return RGBDFrame(color=rng.integers(0, 256, (48, 64, 3), dtype=np.uint8),
-                     depth=rng.integers(0, 5000, (48, 64), dtype=np.uint16),
-                     intrinsics=CameraIntrinsics(width=64, height=48, fx=60, fy=60, cx=32, cy=24),
-                     stamp_ns=1_763_700_000_000_000_000 + i * 33_000_000)
+    return RGBDFrame(
+        color=rng.integers(0, 256, (48, 64, 3), dtype=np.uint8),
+        depth=rng.integers(0, 5000, (48, 64), dtype=np.uint16),
+        intrinsics=CameraIntrinsics(width=64, height=48, fx=60, fy=60, cx=32, cy=24),
+        stamp_ns=1_763_700_000_000_000_000 + i * 33_000_000,
+    )
 
 
 def recorder_argv(out, *extra: str) -> list[str]:
@@ -56,15 +59,20 @@ def recorder_node_argv(out, *parameters: str) -> list[str]:
     return argv
 
 
-@pytest.mark.parametrize("storage", [
-    pytest.param("mcap", marks=pytest.mark.slow),   # through the whole `visuomotor` CLI: ~20 s, mostly its imports
-    "sqlite3",
-])
+@pytest.mark.parametrize(
+    "storage",
+    [
+        pytest.param("mcap", marks=pytest.mark.slow),  # through the whole `visuomotor` CLI: ~20 s, mostly its imports
+        "sqlite3",
+    ],
+)
 def test_recorded_bag_equals_what_was_published(tmp_path, spawn, ros_node, storage):
     node, executor = ros_node("record_test_publisher")
-    mount = extrinsics_msg(transform_from_xyz_quat([0.5, 0.0, 0.7], [1.0, 0.0, 0.0, 0.0]), 5, "camera_color_optical_frame")
+    mount = extrinsics_msg(
+        transform_from_xyz_quat([0.5, 0.0, 0.7], [1.0, 0.0, 0.0, 0.0]), 5, "camera_color_optical_frame"
+    )
     latched = node.create_publisher(TransformStamped, topics.EXTRINSICS, qos.LATCHED)
-    latched.publish(mount)   # before the recorder exists: transient_local must still bring it into the bag
+    latched.publish(mount)  # before the recorder exists: transient_local must still bring it into the bag
     publishers = {
         topics.COLOR_IMAGE: node.create_publisher(message_class("sensor_msgs/Image"), topics.COLOR_IMAGE, STATE_QOS),
         topics.COLOR_INFO: node.create_publisher(message_class("sensor_msgs/CameraInfo"), topics.COLOR_INFO, STATE_QOS),
@@ -72,13 +80,18 @@ def test_recorded_bag_equals_what_was_published(tmp_path, spawn, ros_node, stora
         topics.DEPTH_INFO: node.create_publisher(message_class("sensor_msgs/CameraInfo"), topics.DEPTH_INFO, STATE_QOS),
         topics.JOINT_STATES: node.create_publisher(JointState, topics.JOINT_STATES, STATE_QOS),
         topics.GROUND_TRUTH: node.create_publisher(
-            message_class("visuomotor_ros/msg/Object3DArray"), topics.GROUND_TRUTH, STATE_QOS),
+            message_class("visuomotor_ros/msg/Object3DArray"), topics.GROUND_TRUTH, STATE_QOS
+        ),
     }
-    recorder = spawn(recorder_argv(tmp_path / "bag", "--storage", storage) if storage == "mcap"
-                     else recorder_node_argv(tmp_path / "bag", f"storage:={storage}"))
+    recorder = spawn(
+        recorder_argv(tmp_path / "bag", "--storage", storage)
+        if storage == "mcap"
+        else recorder_node_argv(tmp_path / "bag", f"storage:={storage}")
+    )
     everyone = [*publishers.values(), latched]
     assert spin_until(executor, lambda: all(p.get_subscription_count() > 0 for p in everyone), timeout_s=40), (
-        recorder.output())
+        recorder.output()
+    )
 
     sent: dict[str, list] = {topic: [] for topic in publishers}
     sent[topics.EXTRINSICS] = [mount]
@@ -87,16 +100,21 @@ def test_recorded_bag_equals_what_was_published(tmp_path, spawn, ros_node, stora
         ground_truth = fill(message_class("visuomotor_ros/msg/Object3DArray")())
         ground_truth.header.stamp.sec = i
         joints = JointState(name=["shoulder_pan", "gripper"], position=[0.1 * i, 0.02], velocity=[0.0, 0.0])
-        for topic, message in ((topics.COLOR_IMAGE, camera.color), (topics.COLOR_INFO, camera.info),
-                               (topics.DEPTH_IMAGE, camera.depth), (topics.DEPTH_INFO, camera.info),
-                               (topics.JOINT_STATES, joints), (topics.GROUND_TRUTH, ground_truth)):
+        for topic, message in (
+            (topics.COLOR_IMAGE, camera.color),
+            (topics.COLOR_INFO, camera.info),
+            (topics.DEPTH_IMAGE, camera.depth),
+            (topics.DEPTH_INFO, camera.info),
+            (topics.JOINT_STATES, joints),
+            (topics.GROUND_TRUTH, ground_truth),
+        ):
             publishers[topic].publish(message)
             sent[topic].append(message)
         executor.spin_once(timeout_sec=0.02)
     for publisher in everyone:
         assert publisher.wait_for_all_acked(Duration(seconds=10.0)), recorder.output()
     time.sleep(0.2)
-    os.killpg(recorder.popen.pid, signal.SIGINT)        # Ctrl-C: the bag is closed properly
+    os.killpg(recorder.popen.pid, signal.SIGINT)  # Ctrl-C: the bag is closed properly
     # (the whole CLI imports torch and can take seconds to exit on a loaded machine)
     assert recorder.popen.wait(timeout=60) == 0, recorder.output()
     log = recorder.output()
@@ -110,11 +128,11 @@ def test_recorded_bag_equals_what_was_published(tmp_path, spawn, ros_node, stora
         assert len(recorded[topic]) == len(messages), topic
         for message, record in zip(messages, recorded[topic]):
             assert deserialize_message(record.data, type(message)) == message, topic
-    depth = recorded[topics.DEPTH_IMAGE][N - 1].message      # the rosbags-typed view agrees too
+    depth = recorded[topics.DEPTH_IMAGE][N - 1].message  # the rosbags-typed view agrees too
     np.testing.assert_array_equal(np.asarray(depth.data).view(np.uint16).reshape(48, 64), camera_frame(N - 1).depth)
     assert recorded[topics.GROUND_TRUTH][2].message.header.stamp.sec == 2
     assert recorded[topics.EXTRINSICS][0].message.transform.rotation.x == 1.0
-    with Reader(tmp_path / "bag") as reader:   # offered QoS kept, so `ros2 bag play` re-latches the mount
+    with Reader(tmp_path / "bag") as reader:  # offered QoS kept, so `ros2 bag play` re-latches the mount
         durability = {c.topic: c.ext.offered_qos_profiles[0].durability.name for c in reader.connections}
     assert durability[topics.EXTRINSICS] == "TRANSIENT_LOCAL" and durability[topics.COLOR_IMAGE] == "VOLATILE"
     total = 6 * N + 1
@@ -126,7 +144,7 @@ def test_sigterm_and_duration_close_the_bag(tmp_path, spawn):
     deadline = time.monotonic() + 30
     while "recording /joint_states into" not in recorder.output() and time.monotonic() < deadline:
         time.sleep(0.1)
-    os.killpg(recorder.popen.pid, signal.SIGTERM)   # as a process manager stops it
+    os.killpg(recorder.popen.pid, signal.SIGTERM)  # as a process manager stops it
     assert recorder.popen.wait(timeout=15) == 0, recorder.output()
     assert (tmp_path / "a" / "metadata.yaml").is_file() and list(read_bag(tmp_path / "a")) == []
     timed = spawn(recorder_node_argv(tmp_path / "b", "duration_s:=0.5"))
@@ -135,11 +153,14 @@ def test_sigterm_and_duration_close_the_bag(tmp_path, spawn):
     assert (tmp_path / "b" / "metadata.yaml").is_file()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--out", "{exists}"], "exists already; choose a new bag directory (bags are never overwritten)"),
-    (["--out", "{new}", "--duration", "-1"], "--duration -1.0 is negative"),
-    (["--out", "{new}", "--topics", "joint_states"], "--topics joint_states: topic names are absolute"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--out", "{exists}"], "exists already; choose a new bag directory (bags are never overwritten)"),
+        (["--out", "{new}", "--duration", "-1"], "--duration -1.0 is negative"),
+        (["--out", "{new}", "--topics", "joint_states"], "--topics joint_states: topic names are absolute"),
+    ],
+)
 def test_bad_record_arguments_are_one_line_errors(tmp_path, argv, message):
     (tmp_path / "exists").mkdir()
     parser = argparse.ArgumentParser()

@@ -1,15 +1,16 @@
 """sim_node in its own process: camera topics, joint states and ground truth over DDS; it executes commands."""
+
 from __future__ import annotations
 
 import numpy as np
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from geometry_msgs.msg import TransformStamped
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
+from ros_testing import spin_until
 from sensor_msgs.msg import CameraInfo, Image, JointState
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
-
-from ros_testing import spin_until
-from visuomotor.sim.scene_xml import JOINT_NAMES
 from visuomotor_ros.msg import Object3DArray
+
+from visuomotor.sim.scene_xml import JOINT_NAMES
 
 QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -20,12 +21,13 @@ def test_publishes_camera_state_truth_and_follows_commands(spawn, ros_node):
     node, executor = ros_node("sim_node_test")
     got: dict[str, list] = {name: [] for name in ("color", "depth", "info", "joints", "truth", "extrinsics")}
     for topic, kind, key, qos in (
-            ("/camera/color/image_raw", Image, "color", QOS),
-            ("/camera/aligned_depth_to_color/image_raw", Image, "depth", QOS),
-            ("/camera/color/camera_info", CameraInfo, "info", QOS),
-            ("/joint_states", JointState, "joints", QOS),
-            ("/sim/ground_truth", Object3DArray, "truth", QOS),
-            ("/camera/extrinsics", TransformStamped, "extrinsics", LATCHED)):
+        ("/camera/color/image_raw", Image, "color", QOS),
+        ("/camera/aligned_depth_to_color/image_raw", Image, "depth", QOS),
+        ("/camera/color/camera_info", CameraInfo, "info", QOS),
+        ("/joint_states", JointState, "joints", QOS),
+        ("/sim/ground_truth", Object3DArray, "truth", QOS),
+        ("/camera/extrinsics", TransformStamped, "extrinsics", LATCHED),
+    ):
         node.create_subscription(kind, topic, got[key].append, qos)
     assert spin_until(executor, lambda: all(got.values()), 60), sim.output()
 

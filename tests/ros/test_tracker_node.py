@@ -1,27 +1,32 @@
 """tracker_node in its own process: stable ids for moving objects, coasting to LOST when input stops,
 forgetting the scene on tracker/reset."""
+
 from __future__ import annotations
 
 import numpy as np
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+from ros_testing import spin_until
 from std_msgs.msg import Empty
 from visualization_msgs.msg import MarkerArray
+from visuomotor_ros.msg import Object3DArray, Track, TrackArray
 
-from ros_testing import spin_until
 from visuomotor.nodes.image_msgs import header
 from visuomotor.nodes.object_msgs import object3d_msg
-from visuomotor_ros.msg import Object3DArray, Track, TrackArray
 
 QOS = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
 
 
 def objects_at(stamp_ns: int, t: float) -> Object3DArray:
-    cube = np.array([0.4 + 0.05 * t, 0.0, 0.02])      # moving at 5 cm/s
+    cube = np.array([0.4 + 0.05 * t, 0.0, 0.02])  # moving at 5 cm/s
     ball = np.array([0.5, 0.2, 0.022])
     cov = np.eye(3) * 1e-6
-    return Object3DArray(header=header(stamp_ns, "base_link"), objects=[
-        object3d_msg(stamp_ns, "0", "red_cube", 0.9, cube, None, cov, np.full(3, 0.04)),
-        object3d_msg(stamp_ns, "1", "blue_sphere", 0.9, ball, None, cov, np.full(3, 0.044))])
+    return Object3DArray(
+        header=header(stamp_ns, "base_link"),
+        objects=[
+            object3d_msg(stamp_ns, "0", "red_cube", 0.9, cube, None, cov, np.full(3, 0.04)),
+            object3d_msg(stamp_ns, "1", "blue_sphere", 0.9, ball, None, cov, np.full(3, 0.044)),
+        ],
+    )
 
 
 def test_ids_are_stable_and_tracks_coast_when_input_stops(spawn, ros_node):
@@ -44,8 +49,10 @@ def test_ids_are_stable_and_tracks_coast_when_input_stops(spawn, ros_node):
     for array in tracks[:30]:
         for track in array.tracks:
             ids_by_class.setdefault(track.results[0].class_id, set()).add(track.id)
-    assert ids_by_class == {"red_cube": {next(iter(ids_by_class["red_cube"]))},
-                            "blue_sphere": {next(iter(ids_by_class["blue_sphere"]))}}
+    assert ids_by_class == {
+        "red_cube": {next(iter(ids_by_class["red_cube"]))},
+        "blue_sphere": {next(iter(ids_by_class["blue_sphere"]))},
+    }
     cube = next(t for t in tracks[29].tracks if t.results[0].class_id == "red_cube")
     assert cube.state == Track.CONFIRMED and cube.hits == 30
     assert abs(cube.velocity.twist.linear.x - 0.05) < 0.02
@@ -66,8 +73,9 @@ def test_reset_forgets_the_scene_and_refuses_frames_captured_before_it(spawn, ro
     node.create_subscription(TrackArray, "/tracks", tracks.append, QOS)
     objects_pub = node.create_publisher(Object3DArray, "/objects", QOS)
     reset_pub = node.create_publisher(Empty, "/tracker/reset", QOS)
-    assert spin_until(executor, lambda: objects_pub.get_subscription_count() > 0
-                      and reset_pub.get_subscription_count() > 0, 30), tracker.output()
+    assert spin_until(
+        executor, lambda: objects_pub.get_subscription_count() > 0 and reset_pub.get_subscription_count() > 0, 30
+    ), tracker.output()
     before_ns = node.get_clock().now().nanoseconds
     objects_pub.publish(objects_at(before_ns, 0.0))
     assert spin_until(executor, lambda: len(tracks) == 1, 10), tracker.output()
@@ -75,8 +83,8 @@ def test_reset_forgets_the_scene_and_refuses_frames_captured_before_it(spawn, ro
 
     reset_pub.publish(Empty())
     assert spin_until(executor, lambda: len(tracks) == 2, 10), tracker.output()
-    assert tracks[1].tracks == []                                         # the reset is announced at once
-    objects_pub.publish(objects_at(before_ns + 1_000_000, 0.001))           # in flight from the old scene
+    assert tracks[1].tracks == []  # the reset is announced at once
+    objects_pub.publish(objects_at(before_ns + 1_000_000, 0.001))  # in flight from the old scene
     after_ns = node.get_clock().now().nanoseconds
     objects_pub.publish(objects_at(after_ns, 0.0))
     assert spin_until(executor, lambda: len(tracks) == 3, 10), tracker.output()

@@ -4,6 +4,7 @@ No Gazebo here: the SDF is parsed with xml.etree and its kinematics recomputed f
 YAML is checked topic by topic against visuomotor.camera.topics and docs/architecture.md, the topic_tools
 adapter expressions are evaluated on real rclpy messages, and the launch file is evaluated by load_launch_file.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -26,8 +27,16 @@ from visuomotor.camera.frame import BASE_FRAME, COLOR_OPTICAL_FRAME, CameraIntri
 from visuomotor.control.kinematics import UR5E, forward_kinematics, link_frames, rot_z
 from visuomotor.launching import launch_api, loader
 from visuomotor.sim.layout import HOME_Q, CameraConfig, SceneConfig, sample_layout
-from visuomotor.sim.scene_xml import (ARM_KP, ARM_KV, ARM_TORQUE_LIMIT, FINGER_JOINTS, FINGER_MAX_OPENING_M,
-                                      JOINT_NAMES, look_at_optical, scene_xml)
+from visuomotor.sim.scene_xml import (
+    ARM_KP,
+    ARM_KV,
+    ARM_TORQUE_LIMIT,
+    FINGER_JOINTS,
+    FINGER_MAX_OPENING_M,
+    JOINT_NAMES,
+    look_at_optical,
+    scene_xml,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 WORLD = ROOT / "sim/gazebo/tabletop.sdf"
@@ -115,7 +124,12 @@ def _adapters(overrides: dict[str, str] | None = None) -> dict[str, dict]:
                 else:
                     options[list(options)[-1]].append(word)
             adapters[launch_api.resolve(node.name, context)] = {
-                "input": args[0], "output": output, "type": args[2], "expression": args[3], "options": options}
+                "input": args[0],
+                "output": output,
+                "type": args[2],
+                "expression": args[3],
+                "options": options,
+            }
     return adapters
 
 
@@ -123,10 +137,11 @@ def _evaluate(adapter: dict, message):
     """Apply the adapter's expression to `message` as topic_tools transform does: eval of `lambda m: <expr>`
     with only the --import modules as globals."""
     modules = {name: ADAPTER_MODULES[name] for name in adapter["options"]["--import"]}
-    return eval(f"lambda m: {adapter['expression']}", modules)(message)  # noqa: S307 - as topic_tools does
+    return eval(f"lambda m: {adapter['expression']}", modules)(message)
 
 
 # --- the world -------------------------------------------------------------------------------------------------
+
 
 def test_committed_world_is_the_generator_output():
     assert WORLD.read_text() == _load_make_world().world_sdf(), "run: .venv/bin/python sim/gazebo/make_world.py"
@@ -250,8 +265,9 @@ def test_camera_sensor_has_the_contract_intrinsics_and_the_fixed_camera_pose(wor
     T_optical = _pose(camera_model.find("pose")) @ _pose(optical.find("pose"))  # camera_link at the model origin
     camera = CameraConfig()
     np.testing.assert_allclose(T_optical[:3, 3], camera.eye_m, atol=1e-12)
-    np.testing.assert_allclose(T_optical[:3, :3], look_at_optical(np.array(camera.eye_m), np.array(camera.target_m)),
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        T_optical[:3, :3], look_at_optical(np.array(camera.eye_m), np.array(camera.target_m)), atol=1e-9
+    )
 
 
 def test_objects_table_and_bin_match_the_mujoco_layout(world):
@@ -269,6 +285,7 @@ def test_objects_table_and_bin_match_the_mujoco_layout(world):
 
 
 # --- the bridge ------------------------------------------------------------------------------------------------
+
 
 def test_bridge_entries_are_complete_and_directed(bridge):
     keys = {"ros_topic_name", "gz_topic_name", "ros_type_name", "gz_type_name", "direction"}
@@ -304,8 +321,13 @@ def test_bridge_ros_side_is_exactly_the_contract(bridge):
             assert adapter["output"] == name and adapter["type"] == entry["ros_type_name"]
             covered.add(adapter["input"])
     camera = {topics.COLOR_IMAGE, topics.COLOR_INFO, topics.DEPTH_IMAGE, topics.DEPTH_INFO}
-    assert covered == camera | {topics.EXTRINSICS, topics.JOINT_STATES, "/clock", "/arm_controller/joint_trajectory",
-                                "/gripper_controller/commands"}
+    assert covered == camera | {
+        topics.EXTRINSICS,
+        topics.JOINT_STATES,
+        "/clock",
+        "/arm_controller/joint_trajectory",
+        "/gripper_controller/commands",
+    }
     directions = {_resolved(e["ros_topic_name"]): e["direction"] for e in bridge}
     assert {directions[t] for t in camera | {"/clock", "/gazebo/joint_states", "/gazebo/camera_info"}} == {"GZ_TO_ROS"}
     assert {directions[t] for t in ("/arm_controller/joint_trajectory", "/gazebo/finger_opening")} == {"ROS_TO_GZ"}
@@ -334,6 +356,7 @@ def test_bridge_gz_side_is_produced_or_consumed_by_the_world(bridge, world):
 
 # --- the adapters and the launch file --------------------------------------------------------------------------
 
+
 def test_gripper_command_adapter_turns_closure_into_finger_opening():
     adapter = _adapters()["gripper_command_adapter"]
     assert adapter["input"] == "/gripper_controller/commands" and adapter["output"] == "/gazebo/finger_opening"
@@ -348,8 +371,9 @@ def test_joint_states_adapter_adds_the_gripper_closure():
     assert adapter["input"] == "/gazebo/joint_states" and adapter["output"] == topics.JOINT_STATES
     names = [*JOINT_NAMES, *FINGER_JOINTS]
     for opening in (FINGER_MAX_OPENING_M, 0.0193, 0.0):
-        message = sensor_msgs.msg.JointState(name=names, position=[*HOME_Q, opening, opening],
-                                             velocity=[0.0] * 6 + [0.01, 0.01], effort=[0.0] * 8)
+        message = sensor_msgs.msg.JointState(
+            name=names, position=[*HOME_Q, opening, opening], velocity=[0.0] * 6 + [0.01, 0.01], effort=[0.0] * 8
+        )
         message.header.stamp.sec = 12
         out = _evaluate(adapter, message)
         assert out.name == [*names, "gripper"] and out.header.stamp.sec == 12
@@ -366,7 +390,10 @@ def test_extrinsics_adapter_publishes_the_sdf_camera_pose_latched(world):
     assert adapter["input"] == "/gazebo/camera_info" and adapter["output"] == topics.EXTRINSICS
     options = adapter["options"]
     assert (options["--qos-reliability"], options["--qos-durability"], options["--qos-depth"]) == (
-        ["reliable"], ["transient_local"], ["1"])
+        ["reliable"],
+        ["transient_local"],
+        ["1"],
+    )
     nodes, _ = _launch_nodes()
     (bridge_node,) = [n for n in nodes if n.package == "ros_gz_bridge"]
     assert bridge_node.parameters[0][f"qos_overrides.{adapter['input']}.publisher.durability"] == "transient_local"
@@ -397,8 +424,13 @@ def test_launch_file_evaluates_and_references_existing_files():
     assert set(plan.arguments) >= {"config", "namespace", "world"}
     assert Path(plan.values["config"]) == ROOT / "config/sim.yaml"
     assert Path(plan.values["world"]) == WORLD
-    assert [n.executable for n in plan.nodes] == ["detector_node", "localizer_node", "tracker_node", "policy_node",
-                                                  "arm_controller_node"]
+    assert [n.executable for n in plan.nodes] == [
+        "detector_node",
+        "localizer_node",
+        "tracker_node",
+        "policy_node",
+        "arm_controller_node",
+    ]
     assert sorted(plan.foreign) == ["ros_gz_bridge/parameter_bridge", "ros_gz_sim", *["topic_tools/transform"] * 3]
     for node in plan.nodes:
         assert all(path.is_file() for path in node.param_files)

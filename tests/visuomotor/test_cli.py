@@ -1,4 +1,5 @@
 """The one `visuomotor` CLI: discovered subcommands, --json on every eval/bench, the default bench."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,9 @@ def test_expected_subcommands_exist():
     assert len(names) == len(COMMANDS), "a subcommand is registered twice"
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c.verb in ("eval", "bench")],
-                         ids=lambda c: f"{c.verb}-{c.noun}")
+@pytest.mark.parametrize(
+    "command", [c for c in COMMANDS if c.verb in ("eval", "bench")], ids=lambda c: f"{c.verb}-{c.noun}"
+)
 def test_every_eval_and_bench_takes_json(command):
     parser = argparse.ArgumentParser()
     command.add_arguments(parser)
@@ -32,7 +34,8 @@ def test_bench_alone_is_the_pipeline_bench():
 
 
 def test_user_errors_are_one_line():
-    result = subprocess.run([sys.executable, "-m", "visuomotor.cli", "demo", "--episodes", "0"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "visuomotor.cli", "demo", "--episodes", "0"], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert result.stderr == "visuomotor: --episodes 0: run at least 1 episode\n"

@@ -37,7 +37,9 @@ def pca_two_features(x: np.ndarray) -> TwoFeaturePCA:
     """Seed 002 §6 closed form for data x (2, n)."""
     data = _data_matrix(x)
     if data.shape[0] != 2:
-        raise ValueError(f"the closed form needs exactly 2 features (rows), got {data.shape[0]}; use PrincipalComponents")
+        raise ValueError(
+            f"the closed form needs exactly 2 features (rows), got {data.shape[0]}; use PrincipalComponents"
+        )
     centred = data - data.mean(axis=1, keepdims=True)
     (a, b), (_, c) = centred @ centred.T
     root = np.sqrt((a - c) ** 2 + 4 * b**2)
@@ -66,7 +68,7 @@ class PrincipalComponents:
     num_samples: int
 
     @classmethod
-    def fit(cls, x: np.ndarray) -> "PrincipalComponents":
+    def fit(cls, x: np.ndarray) -> PrincipalComponents:
         data = _data_matrix(x)
         mean = data.mean(axis=1)
         left, singular, _ = np.linalg.svd(data - mean[:, None], full_matrices=False)

@@ -29,7 +29,9 @@ def perceptron_predict(x: np.ndarray, weights: np.ndarray, bias: float) -> np.nd
     return np.where(np.asarray(x, dtype=np.float64) @ weights + bias >= 0, 1, -1)
 
 
-def train_perceptron(x: np.ndarray, y: np.ndarray, learning_rate: float = 1.0, max_epochs: int = 1000) -> PerceptronResult:
+def train_perceptron(
+    x: np.ndarray, y: np.ndarray, learning_rate: float = 1.0, max_epochs: int = 1000
+) -> PerceptronResult:
     """Run the perceptron learning algorithm on inputs x (m, d) and labels y (m,) in {−1, +1}."""
     inputs = np.asarray(x, dtype=np.float64)
     labels = np.asarray(y)

@@ -61,7 +61,9 @@ class Detections:
         object.__setattr__(self, "labels", _column(self.labels, boxes.shape[0], "labels", np.int64))
 
 
-def index_by_image(ground_truths: list[GroundTruth], detections: list[Detections]) -> tuple[dict[int, GroundTruth], dict[int, Detections]]:
+def index_by_image(
+    ground_truths: list[GroundTruth], detections: list[Detections]
+) -> tuple[dict[int, GroundTruth], dict[int, Detections]]:
     """Map image ids to their ground truth (one entry per image) and their detections (entries of one image
     are concatenated in order)."""
     truth_by_image: dict[int, GroundTruth] = {}
@@ -72,7 +74,9 @@ def index_by_image(ground_truths: list[GroundTruth], detections: list[Detections
     detections_by_image: dict[int, list[Detections]] = {}
     for entry in detections:
         if entry.image_id not in truth_by_image:
-            raise ValueError(f"detections for image {entry.image_id}, which has no GroundTruth entry; add one (it may be empty)")
+            raise ValueError(
+                f"detections for image {entry.image_id}, which has no GroundTruth entry; add one (it may be empty)"
+            )
         detections_by_image.setdefault(entry.image_id, []).append(entry)
     merged = {
         image_id: Detections(
@@ -84,4 +88,3 @@ def index_by_image(ground_truths: list[GroundTruth], detections: list[Detections
         for image_id, entries in detections_by_image.items()
     }
     return truth_by_image, merged
-

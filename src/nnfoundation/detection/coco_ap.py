@@ -21,7 +21,12 @@ from nnfoundation.detection.box_sets import Detections, GroundTruth, index_by_im
 
 COCO_IOU_THRESHOLDS = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) + 1, endpoint=True)
 COCO_RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
-COCO_AREA_RANGES = {"all": (0.0, 1e5**2), "small": (0.0, 32.0**2), "medium": (32.0**2, 96.0**2), "large": (96.0**2, 1e5**2)}
+COCO_AREA_RANGES = {
+    "all": (0.0, 1e5**2),
+    "small": (0.0, 32.0**2),
+    "medium": (32.0**2, 96.0**2),
+    "large": (96.0**2, 1e5**2),
+}
 
 
 def coco_iou_xywh(detections_xywh: np.ndarray, truths_xywh: np.ndarray) -> np.ndarray:
@@ -29,8 +34,12 @@ def coco_iou_xywh(detections_xywh: np.ndarray, truths_xywh: np.ndarray) -> np.nd
     values equal to a threshold compare exactly as in pycocotools."""
     dets = np.asarray(detections_xywh, dtype=np.float64).reshape(-1, 4)
     truths = np.asarray(truths_xywh, dtype=np.float64).reshape(-1, 4)
-    width = np.minimum(dets[:, None, 2] + dets[:, None, 0], truths[None, :, 2] + truths[None, :, 0]) - np.maximum(dets[:, None, 0], truths[None, :, 0])
-    height = np.minimum(dets[:, None, 3] + dets[:, None, 1], truths[None, :, 3] + truths[None, :, 1]) - np.maximum(dets[:, None, 1], truths[None, :, 1])
+    width = np.minimum(dets[:, None, 2] + dets[:, None, 0], truths[None, :, 2] + truths[None, :, 0]) - np.maximum(
+        dets[:, None, 0], truths[None, :, 0]
+    )
+    height = np.minimum(dets[:, None, 3] + dets[:, None, 1], truths[None, :, 3] + truths[None, :, 1]) - np.maximum(
+        dets[:, None, 1], truths[None, :, 1]
+    )
     intersection = width * height
     union = (dets[:, None, 2] * dets[:, None, 3] + truths[None, :, 2] * truths[None, :, 3]) - intersection
     overlapping = (width > 0) & (height > 0)
@@ -171,7 +180,9 @@ def coco_average_precision(
                 continue
             det_boxes = dets.boxes_xywh[selected] if dets is not None else empty
             det_scores = dets.scores[selected] if dets is not None else np.zeros(0)
-            records.append(_match_image_class(det_boxes, det_scores, truth_boxes, COCO_AREA_RANGES[area], max_detections))
+            records.append(
+                _match_image_class(det_boxes, det_scores, truth_boxes, COCO_AREA_RANGES[area], max_detections)
+            )
         class_precision = _interpolated_precision(records) if records else None
         if class_precision is not None:
             precision[:, :, k] = class_precision

@@ -60,7 +60,9 @@ def detr_matching_cost(
     labels = np.asarray(gt_labels, dtype=np.int64)
     gt_boxes = np.asarray(gt_boxes_cxcywh, dtype=np.float64).reshape(-1, 4)
     if probs.ndim != 2 or pred_boxes.shape != (probs.shape[0], 4):
-        raise ValueError(f"pred_class_probs must be (N, K+1) and pred_boxes (N, 4); got {probs.shape} and {pred_boxes.shape}")
+        raise ValueError(
+            f"pred_class_probs must be (N, K+1) and pred_boxes (N, 4); got {probs.shape} and {pred_boxes.shape}"
+        )
     if labels.shape != (gt_boxes.shape[0],):
         raise ValueError(f"gt_labels must have shape ({gt_boxes.shape[0]},) to match gt_boxes, got {labels.shape}")
     if labels.size and (labels.min() < 0 or labels.max() >= probs.shape[1]):

@@ -23,7 +23,8 @@ def _as_tensor(value) -> Tensor:
 
 @dataclass(frozen=True)
 class YoloPredictions:
-    """Decoded head output: boxes (S_h, S_w, B, 4) cxcywh pixels, objectness (S_h, S_w, B), class_probs (S_h, S_w, B, K)."""
+    """Decoded head output: boxes (S_h, S_w, B, 4) cxcywh pixels, objectness (S_h, S_w, B),
+    class_probs (S_h, S_w, B, K)."""
 
     boxes_cxcywh: Tensor
     objectness: Tensor
@@ -41,10 +42,14 @@ def decode_yolo_grid(raw, anchors_wh: np.ndarray, cell_size: float) -> YoloPredi
     if raw.ndim != 4 or raw.shape[-1] < 5:
         raise ValueError(f"raw must have shape (S_h, S_w, B, 5 + K), got {raw.shape}")
     if anchors.shape != (raw.shape[2], 2):
-        raise ValueError(f"anchors_wh must have shape ({raw.shape[2]}, 2) for B = {raw.shape[2]} boxes per cell, got {anchors.shape}")
+        raise ValueError(
+            f"anchors_wh must have shape ({raw.shape[2]}, 2) for B = {raw.shape[2]} boxes per cell, got {anchors.shape}"
+        )
     if cell_size <= 0:
         raise ValueError(f"cell_size must be > 0 pixels, got {cell_size}")
-    rows, cols = np.meshgrid(np.arange(raw.shape[0], dtype=np.float64), np.arange(raw.shape[1], dtype=np.float64), indexing="ij")
+    rows, cols = np.meshgrid(
+        np.arange(raw.shape[0], dtype=np.float64), np.arange(raw.shape[1], dtype=np.float64), indexing="ij"
+    )
     center_x = (raw[..., 0].sigmoid() + cols[..., None]) * cell_size
     center_y = (raw[..., 1].sigmoid() + rows[..., None]) * cell_size
     width = raw[..., 2].exp() * anchors[:, 0]
@@ -58,7 +63,8 @@ def decode_yolo_grid(raw, anchors_wh: np.ndarray, cell_size: float) -> YoloPredi
 
 @dataclass(frozen=True)
 class YoloTargets:
-    """Per-box targets: object_mask (S_h, S_w, B) bool (1^obj), wh (S_h, S_w, B, 2) pixels, class_onehot (S_h, S_w, B, K)."""
+    """Per-box targets: object_mask (S_h, S_w, B) bool (1^obj), wh (S_h, S_w, B, 2) pixels,
+    class_onehot (S_h, S_w, B, K)."""
 
     object_mask: np.ndarray
     wh: np.ndarray
@@ -82,7 +88,9 @@ def assign_yolo_targets(
     labels = np.asarray(gt_labels, dtype=np.int64).reshape(-1)
     anchors = np.asarray(anchors_wh, dtype=np.float64)
     if labels.size != boxes.shape[0]:
-        raise ValueError(f"gt_labels has {labels.size} entries but there are {boxes.shape[0]} boxes; pass one label per box")
+        raise ValueError(
+            f"gt_labels has {labels.size} entries but there are {boxes.shape[0]} boxes; pass one label per box"
+        )
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"gt_labels must be in [0, {num_classes}), got {labels.min()}..{labels.max()}")
     rows, cols = grid_shape
@@ -122,7 +130,9 @@ class YoloLossTerms:
     total: Tensor
 
 
-def yolo_loss(pred_wh, pred_objectness, pred_class_probs, targets: YoloTargets, weights: YoloLossWeights = YoloLossWeights()) -> YoloLossTerms:
+def yolo_loss(
+    pred_wh, pred_objectness, pred_class_probs, targets: YoloTargets, weights: YoloLossWeights = YoloLossWeights()
+) -> YoloLossTerms:
     """The seed's YOLO loss L = λ_box L_box + λ_obj L_obj + λ_cls L_cls (seed 004 eq. 24.16-24.19).
 
     L_box = (1/N_obj) Σ 1^obj [(√b_w − √w*)² + (√b_h − √h*)²]           (eq. 24.17, sizes in pixels)
@@ -135,7 +145,11 @@ def yolo_loss(pred_wh, pred_objectness, pred_class_probs, targets: YoloTargets, 
     """
     wh, objectness, class_probs = _as_tensor(pred_wh), _as_tensor(pred_objectness), _as_tensor(pred_class_probs)
     mask = np.asarray(targets.object_mask, dtype=bool)
-    if wh.shape != targets.wh.shape or objectness.shape != mask.shape or class_probs.shape != targets.class_onehot.shape:
+    if (
+        wh.shape != targets.wh.shape
+        or objectness.shape != mask.shape
+        or class_probs.shape != targets.class_onehot.shape
+    ):
         raise ValueError(
             "prediction shapes must match the targets: "
             f"wh {wh.shape} vs {targets.wh.shape}, objectness {objectness.shape} vs {mask.shape}, "

@@ -1,4 +1,5 @@
 """Activation functions and softmax (seed 004 §3.3, §4.4, §11.1)."""
+
 from __future__ import annotations
 
 import numpy as np

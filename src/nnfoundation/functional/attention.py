@@ -1,4 +1,5 @@
 """Scaled dot-product attention and its masks (seed 004 §18.1–18.2, §18.5; seed 000 §5)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,9 +21,16 @@ def padding_mask(lengths, max_length: int) -> np.ndarray:
     return (np.arange(max_length)[None, :] < lengths[:, None])[:, None, None, :]
 
 
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, mask: np.ndarray | None = None,
-                                 causal: bool = False, dropout_p: float = 0.0, training: bool = False,
-                                 rng: np.random.Generator | None = None) -> Tensor:
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    mask: np.ndarray | None = None,
+    causal: bool = False,
+    dropout_p: float = 0.0,
+    training: bool = False,
+    rng: np.random.Generator | None = None,
+) -> Tensor:
     """softmax(Q Kᵀ / sqrt(d_k) + M) V (seed 004 eq. of §18.1).
 
     query (..., L, d_k), key (..., S, d_k), value (..., S, d_v) → (..., L, d_v). `mask` is boolean,

@@ -1,4 +1,5 @@
 """Affine map and inverted dropout (seed 004 §3.1, §8.4.3)."""
+
 from __future__ import annotations
 
 import numpy as np

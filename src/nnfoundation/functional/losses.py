@@ -3,6 +3,7 @@
 `reduction` is "mean" (average over the elements, or over samples where stated), "sum" or "none".
 Class scores live on the last axis: logits (..., C), integer targets (...).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -76,16 +77,19 @@ def cross_entropy_with_logits(logits: Tensor, target, reduction: str = "mean") -
     target_array = target.data if isinstance(target, Tensor) else np.asarray(target)
     if np.issubdtype(target_array.dtype, np.integer):
         if target_array.shape != logits.shape[:-1]:
-            raise ValueError(f"class-index target of shape {target_array.shape} must match logits "
-                             f"{logits.shape} without its last (class) axis")
+            raise ValueError(
+                f"class-index target of shape {target_array.shape} must match logits "
+                f"{logits.shape} without its last (class) axis"
+            )
         flat = log_p.reshape(-1, logits.shape[-1])
         picked = flat[np.arange(flat.shape[0]), target_array.reshape(-1)].reshape(target_array.shape)
         return _reduce(-picked, reduction)
     return _reduce(-(_target(target, logits) * log_p).sum(axis=-1), reduction)
 
 
-def sigmoid_focal_loss(logits: Tensor, target, alpha: float = 0.25, gamma: float = 2.0,
-                       reduction: str = "mean") -> Tensor:
+def sigmoid_focal_loss(
+    logits: Tensor, target, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
+) -> Tensor:
     """Focal loss -α_t (1 - p_t)^γ ln p_t on binary logits (seed 004 eq. 27.24, RetinaNet's α_t weighting).
 
     p_t = p y + (1 - p)(1 - y) with p = σ(z); α_t = α y + (1 - α)(1 - y); α < 0 disables the weighting.
@@ -121,8 +125,9 @@ def giou_loss(predicted_boxes: Tensor, target_boxes, reduction: str = "mean") ->
     return _reduce(1.0 - generalized_box_iou(predicted_boxes, _target(target_boxes, predicted_boxes)), reduction)
 
 
-def box_regression_loss(predicted_boxes: Tensor, target_boxes, l1_weight: float = 5.0,
-                        giou_weight: float = 2.0) -> Tensor:
+def box_regression_loss(
+    predicted_boxes: Tensor, target_boxes, l1_weight: float = 5.0, giou_weight: float = 2.0
+) -> Tensor:
     """DETR box loss λ_L1 ‖b - b̂‖₁ + λ_GIoU (1 - GIoU), averaged over boxes (seed 004 §25.3: "L_box
     combines L1 and GIoU losses"; the weights 5 and 2 are DETR's defaults)."""
     target = _target(target_boxes, predicted_boxes)
@@ -169,7 +174,7 @@ def kl_divergence_with_logits(student_logits: Tensor, teacher_logits, temperatur
     log_teacher = log_softmax(teacher / temperature, axis=-1)
     p_teacher = softmax(teacher / temperature, axis=-1)
     per_sample = (p_teacher * (log_teacher - log_student)).sum(axis=-1)
-    return per_sample.mean() * temperature ** 2
+    return per_sample.mean() * temperature**2
 
 
 def gaussian_kl_to_standard_normal(mean: Tensor, log_variance: Tensor) -> Tensor:

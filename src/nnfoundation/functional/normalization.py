@@ -1,4 +1,5 @@
 """Batch, layer, group and instance normalisation (seed 004 §7.4, §8.4.4, §14.2–14.4)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,16 @@ def _channel_affine(z: Tensor, weight: Tensor | None, bias: Tensor | None) -> Te
     return z
 
 
-def batch_norm(x: Tensor, running_mean: np.ndarray, running_var: np.ndarray, weight: Tensor | None,
-               bias: Tensor | None, training: bool, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+def batch_norm(
+    x: Tensor,
+    running_mean: np.ndarray,
+    running_var: np.ndarray,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    training: bool,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """Batch normalisation over (N, C) or (N, C, H, W) per channel (seed 004 eqs. 8.30–8.33, 14.3).
 
     Training normalises with the batch statistics and updates the running buffers in place,
@@ -46,13 +55,21 @@ def batch_norm(x: Tensor, running_mean: np.ndarray, running_var: np.ndarray, wei
             running_var *= 1.0 - momentum
             running_var += momentum * unbiased
     else:
-        z = (x - running_mean.reshape(shape).astype(x.dtype)) / np.sqrt(running_var.reshape(shape) + eps).astype(x.dtype)
+        z = (x - running_mean.reshape(shape).astype(x.dtype)) / np.sqrt(running_var.reshape(shape) + eps).astype(
+            x.dtype
+        )
     return _channel_affine(z, weight, bias)
 
 
-def layer_norm(x: Tensor, normalized_shape: tuple[int, ...], weight: Tensor | None = None,
-               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
-    """Normalise over the trailing `normalized_shape` axes of each sample; γ, β elementwise (seed 004 eqs. 14.5–14.6)."""
+def layer_norm(
+    x: Tensor,
+    normalized_shape: tuple[int, ...],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the trailing `normalized_shape` axes of each sample; γ, β elementwise
+    (seed 004 eqs. 14.5–14.6)."""
     axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
     z = standardize(x, axes, eps)
     if weight is not None:
@@ -62,8 +79,9 @@ def layer_norm(x: Tensor, normalized_shape: tuple[int, ...], weight: Tensor | No
     return z
 
 
-def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
-               eps: float = 1e-5) -> Tensor:
+def group_norm(
+    x: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5
+) -> Tensor:
     """Normalise each of G channel groups of every sample over its C/G·H·W values (seed 004 eq. 14.7)."""
     n, c = x.shape[:2]
     if c % num_groups:

@@ -1,4 +1,5 @@
 """Multi-head attention and positional encodings (seed 004 §18.1–18.3, §26.4.2; seed 000 §5)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,14 @@ class MultiheadAttention(Module):
     boolean, broadcastable to (N, heads, L, S), True where attention is allowed (see F.padding_mask).
     """
 
-    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0,
-                 rng: np.random.Generator | None = None, dtype=np.float32):
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        dropout: float = 0.0,
+        rng: np.random.Generator | None = None,
+        dtype=np.float32,
+    ):
         super().__init__()
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim={embed_dim} is not divisible by num_heads={num_heads}")
@@ -33,12 +40,13 @@ class MultiheadAttention(Module):
     def _heads(self, x: Tensor, part: int) -> Tensor:
         """Project with block `part` of the packed weights, then (N, T, E) → (N, heads, T, E / heads)."""
         e = self.embed_dim
-        y = F.linear(x, self.in_proj_weight[part * e:(part + 1) * e], self.in_proj_bias[part * e:(part + 1) * e])
+        y = F.linear(x, self.in_proj_weight[part * e : (part + 1) * e], self.in_proj_bias[part * e : (part + 1) * e])
         n, t, _ = y.shape
         return y.reshape(n, t, self.num_heads, e // self.num_heads).permute(0, 2, 1, 3)
 
-    def forward(self, query: Tensor, key: Tensor, value: Tensor, mask: np.ndarray | None = None,
-                causal: bool = False) -> Tensor:
+    def forward(
+        self, query: Tensor, key: Tensor, value: Tensor, mask: np.ndarray | None = None, causal: bool = False
+    ) -> Tensor:
         q, k, v = self._heads(query, 0), self._heads(key, 1), self._heads(value, 2)
         context = F.scaled_dot_product_attention(q, k, v, mask, causal, self.dropout, self.training, self.rng)
         n, _, length, _ = context.shape
@@ -71,8 +79,7 @@ class SinusoidalPositionalEncoding(Module):
 class LearnedPositionalEncoding(Module):
     """x + P[:T] with a trained table P (max_length, d_model) initialised N(0, 0.02²) (seed 004 eq. 26.16)."""
 
-    def __init__(self, d_model: int, max_length: int = 512, rng: np.random.Generator | None = None,
-                 dtype=np.float32):
+    def __init__(self, d_model: int, max_length: int = 512, rng: np.random.Generator | None = None, dtype=np.float32):
         super().__init__()
         self.weight = Parameter((default_rng(rng).standard_normal((max_length, d_model)) * 0.02).astype(dtype))
 

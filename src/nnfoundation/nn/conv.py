@@ -1,4 +1,5 @@
 """Convolution and pooling layers on NCHW tensors (seed 000 §3, seed 004 §22.1)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,17 +13,30 @@ from nnfoundation.tensor import Tensor
 class Conv2d(Module):
     """Kernel (C_out, C_in / groups, K, K), He-uniform initialised; bias zero."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
-                 stride: int = 1, padding: int = 0, dilation: int = 1, groups: int = 1, bias: bool = True,
-                 rng: np.random.Generator | None = None, dtype=np.float32):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int = 1,
+        padding: int = 0,
+        dilation: int = 1,
+        groups: int = 1,
+        bias: bool = True,
+        rng: np.random.Generator | None = None,
+        dtype=np.float32,
+    ):
         super().__init__()
         if in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv2d: in_channels={in_channels} and out_channels={out_channels} "
-                             f"must both be divisible by groups={groups}")
+            raise ValueError(
+                f"Conv2d: in_channels={in_channels} and out_channels={out_channels} "
+                f"must both be divisible by groups={groups}"
+            )
         k_h, k_w = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
-        self.weight = Parameter(init.kaiming_uniform((out_channels, in_channels // groups, k_h, k_w),
-                                                     default_rng(rng), dtype))
+        self.weight = Parameter(
+            init.kaiming_uniform((out_channels, in_channels // groups, k_h, k_w), default_rng(rng), dtype)
+        )
         self.bias = Parameter(np.zeros(out_channels, dtype=dtype)) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:

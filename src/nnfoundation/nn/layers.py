@@ -1,4 +1,5 @@
 """Dense layers, activations, dropout and flatten as modules (seed 004 §3, §8.4.3)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,14 @@ from nnfoundation.tensor import Tensor
 class Linear(Module):
     """y = x Wᵀ + b, W: (out, in) He-uniform initialised, b zero (seed 004 §3.1, seed 001 §3.3)."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 rng: np.random.Generator | None = None, dtype=np.float32):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        rng: np.random.Generator | None = None,
+        dtype=np.float32,
+    ):
         super().__init__()
         self.weight = Parameter(init.kaiming_uniform((out_features, in_features), default_rng(rng), dtype))
         self.bias = Parameter(np.zeros(out_features, dtype=dtype)) if bias else None

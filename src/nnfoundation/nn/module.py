@@ -3,9 +3,10 @@
 A Module registers Parameters (trainable leaves), buffers (plain arrays such as BatchNorm running
 statistics) and submodules by attribute assignment; names are dotted paths ("block.conv1.weight").
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -62,12 +63,12 @@ class Module:
         self._buffers[name] = np.asarray(array)
 
     # ------------------------------------------------------------------ traversal
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         yield prefix, self
         for name, child in self._modules.items():
             yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         yield from self._modules.values()
 
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
@@ -100,8 +101,11 @@ class Module:
         targets.update(dict(self.named_buffers()))
         missing = sorted(set(targets) - set(state))
         unexpected = sorted(set(state) - set(targets))
-        mismatched = [f"{k}: checkpoint {np.shape(state[k])} vs model {targets[k].shape}"
-                      for k in sorted(set(targets) & set(state)) if np.shape(state[k]) != targets[k].shape]
+        mismatched = [
+            f"{k}: checkpoint {np.shape(state[k])} vs model {targets[k].shape}"
+            for k in sorted(set(targets) & set(state))
+            if np.shape(state[k]) != targets[k].shape
+        ]
         problems = []
         if strict and missing:
             problems.append(f"missing keys {missing}")
@@ -110,15 +114,18 @@ class Module:
         if mismatched:
             problems.append(f"shape mismatches [{'; '.join(mismatched)}]")
         if problems:
-            raise KeyError(f"load_state_dict into {type(self).__name__}: " + ", ".join(problems)
-                           + "; load a checkpoint of the same architecture or pass strict=False")
+            raise KeyError(
+                f"load_state_dict into {type(self).__name__}: "
+                + ", ".join(problems)
+                + "; load a checkpoint of the same architecture or pass strict=False"
+            )
         for name in set(targets) & set(state):
             targets[name][...] = state[name]
 
-    def to_dtype(self, dtype) -> "Module":
+    def to_dtype(self, dtype) -> Module:
         """Cast every parameter and floating buffer to `dtype` in place (float32 or float64)."""
         for _, module in self.named_modules():
-            for name, parameter in module._parameters.items():
+            for parameter in module._parameters.values():
                 parameter.data = parameter.data.astype(dtype)
             for name, buffer in list(module._buffers.items()):
                 if np.issubdtype(buffer.dtype, np.floating):
@@ -126,12 +133,12 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ modes
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         for _, module in self.named_modules():
             object.__setattr__(module, "training", mode)
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         return self.train(False)
 
     def zero_grad(self) -> None:

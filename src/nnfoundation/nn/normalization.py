@@ -1,4 +1,5 @@
 """Normalisation layers (seed 004 §7.4, §14.2–14.4)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,6 +11,7 @@ from nnfoundation.tensor import Tensor
 
 class _BatchNorm(Module):
     """γ ẑ + β with batch statistics while training, running statistics in eval (seed 004 §14.2)."""
+
     expected_ndims: tuple[int, ...]
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, dtype=np.float32):
@@ -23,17 +25,20 @@ class _BatchNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self.expected_ndims:
             raise ValueError(f"{type(self).__name__} expects {self.expected_ndims}-D input, got shape {x.shape}")
-        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                            self.training, self.momentum, self.eps)
+        return F.batch_norm(
+            x, self.running_mean, self.running_var, self.weight, self.bias, self.training, self.momentum, self.eps
+        )
 
 
 class BatchNorm1d(_BatchNorm):
     """Over (N, C) features."""
+
     expected_ndims = (2,)
 
 
 class BatchNorm2d(_BatchNorm):
     """Over (N, C, H, W) feature maps, per channel."""
+
     expected_ndims = (4,)
 
 

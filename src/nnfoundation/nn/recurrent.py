@@ -4,6 +4,7 @@ The time loop is unrolled into the autodiff graph, so `backward()` is backpropag
 (seed 004 §15.3–15.4). Weights follow torch's layout: W_ih (G·H, D), W_hh (G·H, H), with G = 1 for
 the RNN and G = 4 gate blocks (input, forget, cell candidate, output) for the LSTM.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,6 +41,7 @@ class RNN(_Recurrent):
 
     forward(x (N, T, D), h0 (N, H) or None) → (outputs (N, T, H), h_T (N, H)).
     """
+
     gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator | None = None, dtype=np.float32):
@@ -47,7 +49,7 @@ class RNN(_Recurrent):
 
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         self._check(x)
-        projected = F.linear(x, self.weight_ih, self.bias_ih)          # all input terms at once
+        projected = F.linear(x, self.weight_ih, self.bias_ih)  # all input terms at once
         h = self._zeros(x) if h0 is None else h0
         outputs = []
         for t in range(x.shape[1]):
@@ -64,11 +66,12 @@ class LSTM(_Recurrent):
     The forget-gate bias starts at 1 so the cell remembers by default (seed 004 §16.3.3).
     forward(x (N, T, D), (h0, c0) or None) → (outputs (N, T, H), (h_T, c_T)).
     """
+
     gates = 4
 
     def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator | None = None, dtype=np.float32):
         super().__init__(input_size, hidden_size, rng, dtype)
-        self.bias_ih.data[hidden_size:2 * hidden_size] = 1.0
+        self.bias_ih.data[hidden_size : 2 * hidden_size] = 1.0
 
     def forward(self, x: Tensor, state: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         self._check(x)
@@ -77,10 +80,10 @@ class LSTM(_Recurrent):
         h, c = (self._zeros(x), self._zeros(x)) if state is None else state
         outputs = []
         for t in range(x.shape[1]):
-            pre = projected[:, t] + F.linear(h, self.weight_hh, self.bias_hh)     # (N, 4H)
-            input_forget = pre[:, :2 * hidden].sigmoid()
-            candidate = pre[:, 2 * hidden:3 * hidden].tanh()
-            output_gate = pre[:, 3 * hidden:].sigmoid()
+            pre = projected[:, t] + F.linear(h, self.weight_hh, self.bias_hh)  # (N, 4H)
+            input_forget = pre[:, : 2 * hidden].sigmoid()
+            candidate = pre[:, 2 * hidden : 3 * hidden].tanh()
+            output_gate = pre[:, 3 * hidden :].sigmoid()
             c = input_forget[:, hidden:] * c + input_forget[:, :hidden] * candidate
             h = output_gate * c.tanh()
             outputs.append(h)

@@ -5,6 +5,7 @@ is never normalised otherwise).
 Parameter names mirror torch.nn.TransformerEncoderLayer / TransformerDecoderLayer / TransformerEncoder /
 TransformerDecoder (batch_first, ReLU), so a torch state_dict loads by name.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,16 @@ class TransformerEncoderLayer(Module):
     forward(x (N, T, d_model), mask, causal) → (N, T, d_model).
     """
 
-    def __init__(self, d_model: int, num_heads: int, dim_feedforward: int, dropout: float = 0.1,
-                 norm_first: bool = False, rng: np.random.Generator | None = None, dtype=np.float32):
+    def __init__(
+        self,
+        d_model: int,
+        num_heads: int,
+        dim_feedforward: int,
+        dropout: float = 0.1,
+        norm_first: bool = False,
+        rng: np.random.Generator | None = None,
+        dtype=np.float32,
+    ):
         super().__init__()
         rng = default_rng(rng)
         self.norm_first = norm_first
@@ -58,8 +67,16 @@ class TransformerDecoderLayer(Module):
     forward(x (N, L, d), memory (N, S, d), mask, memory_mask, causal=True) → (N, L, d).
     """
 
-    def __init__(self, d_model: int, num_heads: int, dim_feedforward: int, dropout: float = 0.1,
-                 norm_first: bool = False, rng: np.random.Generator | None = None, dtype=np.float32):
+    def __init__(
+        self,
+        d_model: int,
+        num_heads: int,
+        dim_feedforward: int,
+        dropout: float = 0.1,
+        norm_first: bool = False,
+        rng: np.random.Generator | None = None,
+        dtype=np.float32,
+    ):
         super().__init__()
         rng = default_rng(rng)
         self.norm_first = norm_first
@@ -72,8 +89,14 @@ class TransformerDecoderLayer(Module):
         self.norm3 = LayerNorm(d_model, dtype=dtype)
         self.dropout = Dropout(dropout, rng)
 
-    def forward(self, x: Tensor, memory: Tensor, mask: np.ndarray | None = None,
-                memory_mask: np.ndarray | None = None, causal: bool = True) -> Tensor:
+    def forward(
+        self,
+        x: Tensor,
+        memory: Tensor,
+        mask: np.ndarray | None = None,
+        memory_mask: np.ndarray | None = None,
+        causal: bool = True,
+    ) -> Tensor:
         def self_block(y):
             return self.dropout(self.self_attn(y, y, y, mask, causal))
 
@@ -96,13 +119,24 @@ class TransformerEncoder(Module):
     forward(x (N, T, d_model), mask, causal) → (N, T, d_model); mask and causal go to every layer.
     """
 
-    def __init__(self, num_layers: int, d_model: int, num_heads: int, dim_feedforward: int, dropout: float = 0.1,
-                 norm_first: bool = False, final_norm: bool = False, rng: np.random.Generator | None = None,
-                 dtype=np.float32):
+    def __init__(
+        self,
+        num_layers: int,
+        d_model: int,
+        num_heads: int,
+        dim_feedforward: int,
+        dropout: float = 0.1,
+        norm_first: bool = False,
+        final_norm: bool = False,
+        rng: np.random.Generator | None = None,
+        dtype=np.float32,
+    ):
         super().__init__()
         rng = default_rng(rng)
-        self.layers = ModuleList(TransformerEncoderLayer(d_model, num_heads, dim_feedforward, dropout, norm_first,
-                                                         rng, dtype) for _ in range(num_layers))
+        self.layers = ModuleList(
+            TransformerEncoderLayer(d_model, num_heads, dim_feedforward, dropout, norm_first, rng, dtype)
+            for _ in range(num_layers)
+        )
         self.norm = LayerNorm(d_model, dtype=dtype) if final_norm else None
 
     def forward(self, x: Tensor, mask: np.ndarray | None = None, causal: bool = False) -> Tensor:
@@ -120,17 +154,34 @@ class TransformerDecoder(Module):
     queries that may all see each other (DETR / ACT object or action queries).
     """
 
-    def __init__(self, num_layers: int, d_model: int, num_heads: int, dim_feedforward: int, dropout: float = 0.1,
-                 norm_first: bool = False, final_norm: bool = False, rng: np.random.Generator | None = None,
-                 dtype=np.float32):
+    def __init__(
+        self,
+        num_layers: int,
+        d_model: int,
+        num_heads: int,
+        dim_feedforward: int,
+        dropout: float = 0.1,
+        norm_first: bool = False,
+        final_norm: bool = False,
+        rng: np.random.Generator | None = None,
+        dtype=np.float32,
+    ):
         super().__init__()
         rng = default_rng(rng)
-        self.layers = ModuleList(TransformerDecoderLayer(d_model, num_heads, dim_feedforward, dropout, norm_first,
-                                                         rng, dtype) for _ in range(num_layers))
+        self.layers = ModuleList(
+            TransformerDecoderLayer(d_model, num_heads, dim_feedforward, dropout, norm_first, rng, dtype)
+            for _ in range(num_layers)
+        )
         self.norm = LayerNorm(d_model, dtype=dtype) if final_norm else None
 
-    def forward(self, x: Tensor, memory: Tensor, mask: np.ndarray | None = None,
-                memory_mask: np.ndarray | None = None, causal: bool = True) -> Tensor:
+    def forward(
+        self,
+        x: Tensor,
+        memory: Tensor,
+        mask: np.ndarray | None = None,
+        memory_mask: np.ndarray | None = None,
+        causal: bool = True,
+    ) -> Tensor:
         for layer in self.layers:
             x = layer(x, memory, mask, memory_mask, causal)
         return x if self.norm is None else self.norm(x)

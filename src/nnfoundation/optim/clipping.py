@@ -1,7 +1,8 @@
 """Gradient clipping (seed 004 §8.5.1, §15.7)."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 

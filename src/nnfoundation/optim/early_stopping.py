@@ -1,4 +1,5 @@
 """Early stopping with patience (seed 000 §7, seed 002 §7 remedies for over-fitting)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,9 +1,10 @@
 """Learning-rate range test (seed 004 §13.1.1)."""
+
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import numpy as np
 
@@ -14,14 +15,22 @@ from nnfoundation.tensor import Tensor
 
 @dataclass
 class LRFinderResult:
-    lrs: np.ndarray          # learning rate used at each step
-    losses: np.ndarray       # bias-corrected exponentially smoothed loss at each step
-    suggestion: float        # a tenth of the lr with the lowest smoothed loss
+    lrs: np.ndarray  # learning rate used at each step
+    losses: np.ndarray  # bias-corrected exponentially smoothed loss at each step
+    suggestion: float  # a tenth of the lr with the lowest smoothed loss
 
 
-def find_learning_rate(model: Module, optimizer: Optimizer, loss_of_batch: Callable[[object], Tensor],
-                       batches: Iterable, lr_min: float = 1e-6, lr_max: float = 1.0, num_steps: int = 100,
-                       smoothing: float = 0.9, divergence_factor: float = 4.0) -> LRFinderResult:
+def find_learning_rate(
+    model: Module,
+    optimizer: Optimizer,
+    loss_of_batch: Callable[[object], Tensor],
+    batches: Iterable,
+    lr_min: float = 1e-6,
+    lr_max: float = 1.0,
+    num_steps: int = 100,
+    smoothing: float = 0.9,
+    divergence_factor: float = 4.0,
+) -> LRFinderResult:
     """Train with η_t = η_min (η_max / η_min)^(t/T) (seed 004 eq. 13.1), recording the smoothed loss,
     until T steps or the loss exceeds `divergence_factor` × its best; then restore the model's weights
     and reset the optimizer. Batches are cycled if there are fewer than `num_steps`.

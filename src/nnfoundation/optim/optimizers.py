@@ -4,9 +4,10 @@ Every optimizer takes an iterable of parameters, has `zero_grad()` and `step()`,
 parameter's `.grad` (skipping parameters without one) and updates `.data` in place. `lr` is a plain
 attribute so schedules can change it between steps. Step count t starts at 1 on the first step().
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -65,8 +66,14 @@ class SGD(Optimizer):
       θ ← θ + v). It differs from heavy_ball only when η changes between steps.
     """
 
-    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0,
-                 momentum_form: str = "heavy_ball", nesterov: bool = False):
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float,
+        momentum: float = 0.0,
+        momentum_form: str = "heavy_ball",
+        nesterov: bool = False,
+    ):
         super().__init__(params, lr)
         if momentum_form not in MOMENTUM_FORMS:
             raise ValueError(f"momentum_form '{momentum_form}' is not one of {MOMENTUM_FORMS}")
@@ -126,8 +133,9 @@ class Adam(Optimizer):
     """m ← β₁m + (1-β₁)g, v ← β₂v + (1-β₂)g², m̂ = m/(1-β₁ᵗ), v̂ = v/(1-β₂ᵗ),
     θ ← θ - η m̂ / (sqrt(v̂) + ε) (seed 004 eqs. 8.16–8.20 with ε outside the root as in seeds 000–002)."""
 
-    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8):
+    def __init__(
+        self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8
+    ):
         super().__init__(params, lr)
         self.betas, self.eps = betas, eps
 
@@ -139,8 +147,8 @@ class Adam(Optimizer):
         m += (1.0 - beta1) * g
         v *= beta2
         v += (1.0 - beta2) * g * g
-        m_hat = m / (1.0 - beta1 ** self.t)
-        v_hat = v / (1.0 - beta2 ** self.t)
+        m_hat = m / (1.0 - beta1**self.t)
+        v_hat = v / (1.0 - beta2**self.t)
         theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def _update(self, theta, g, state) -> None:
@@ -150,8 +158,14 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay: θ ← (1 - ηλ) θ - η m̂ / (sqrt(v̂) + ε) (seed 004 eq. 8.21)."""
 
-    def __init__(self, params: Iterable[Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.01):
+    def __init__(
+        self,
+        params: Iterable[Tensor],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ):
         super().__init__(params, lr, betas, eps)
         self.weight_decay = weight_decay
 

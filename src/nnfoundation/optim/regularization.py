@@ -1,7 +1,8 @@
 """Weight penalties added to the loss (seed 004 §8.4.1–8.4.2)."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from nnfoundation.tensor import Tensor
 

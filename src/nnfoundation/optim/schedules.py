@@ -2,11 +2,12 @@
 
 A schedule is a callable `schedule(t) -> lr`; `LRScheduler` applies one to an optimizer.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from nnfoundation.optim.optimizers import Optimizer
 
@@ -16,6 +17,7 @@ Schedule = Callable[[int], float]
 @dataclass(frozen=True)
 class StepDecay:
     """η_t = η_0 γ^⌊t/S⌋ (seed 004 eq. 13.2)."""
+
     lr0: float
     step_size: int
     gamma: float = 0.1
@@ -27,6 +29,7 @@ class StepDecay:
 @dataclass(frozen=True)
 class ExponentialDecay:
     """η_t = η_0 e^(-λt) (seed 004 eq. 13.3), i.e. η_0 γ^t with γ = e^(-λ)."""
+
     lr0: float
     decay_rate: float
 
@@ -37,6 +40,7 @@ class ExponentialDecay:
 @dataclass(frozen=True)
 class InverseTimeDecay:
     """η_t = η_0 (1 + k t)^(-α) (seed 004 §8.1.3 polynomial decay has k = 1; α = 1 is the 1/t schedule)."""
+
     lr0: float
     k: float = 1.0
     power: float = 1.0
@@ -48,6 +52,7 @@ class InverseTimeDecay:
 @dataclass(frozen=True)
 class CosineDecay:
     """η_t = η_min + ½(η_0 - η_min)(1 + cos(π t / T)) for t ≤ T, then η_min (seed 004 eq. 13.4)."""
+
     lr0: float
     total_steps: int
     lr_min: float = 0.0
@@ -61,6 +66,7 @@ class CosineDecay:
 class LinearWarmup:
     """η_t = η_start + (η_target - η_start) t / T_warm for t < T_warm (seed 004 eq. 13.6), then the
     wrapped schedule evaluated at t - T_warm, where η_target = after(0)."""
+
     after: Schedule
     warmup_steps: int
     lr_start: float = 0.0

@@ -10,13 +10,15 @@ chunk being filled (≤ 1 MiB) plus unflushed file buffers; read_bag() then rais
 naming the file and how many messages are readable, and read_bag(..., allow_truncated=True) yields
 that readable prefix. A killed sqlite3 recording keeps nothing: rosbags commits the database at close.
 """
+
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from rosbags.interfaces import Qos, QosDurability, QosHistory, QosLiveliness, QosReliability, QosTime
 from rosbags.rosbag2 import Reader, ReaderError, StoragePlugin, Writer, WriterError
@@ -38,7 +40,8 @@ class TruncatedBagError(BagError):
     def __init__(self, path: Path, readable: int, cause: str):
         super().__init__(
             f"bag {path} is truncated (not closed: recorder killed?): {readable} messages readable before "
-            f"the cut ({cause}); read them with read_bag(path, allow_truncated=True)")
+            f"the cut ({cause}); read them with read_bag(path, allow_truncated=True)"
+        )
         self.path, self.readable = path, readable
 
 
@@ -48,8 +51,10 @@ def interface_msg_dir() -> Path:
     for candidate in (installed, _REPO_MSG_DIR):
         if any(candidate.glob("*.msg")):
             return candidate
-    raise BagError(f"no {INTERFACE_PACKAGE} .msg files in {installed} or {_REPO_MSG_DIR}: "
-                   "build the interfaces (tools/build_interfaces.sh) or run from the repository")
+    raise BagError(
+        f"no {INTERFACE_PACKAGE} .msg files in {installed} or {_REPO_MSG_DIR}: "
+        "build the interfaces (tools/build_interfaces.sh) or run from the repository"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -98,16 +103,25 @@ class BagWriter:
         msgtype = normalize_msgtype(msgtype)
         store = typestore()
         if msgtype not in store.fielddefs:
-            raise BagError(f"message type {msgtype} of {topic} is unknown to the bag typestore: "
-                           f"only ROS 2 Kilted standard types and {INTERFACE_PACKAGE}/msg/* can be recorded")
-        unset = QosTime(sec=0, nsec=0)   # rosbag2's "default" deadline, lifespan and lease
-        qos = Qos(history=QosHistory.KEEP_LAST, depth=1 if transient_local else 10,
-                  reliability=QosReliability.BEST_EFFORT if best_effort else QosReliability.RELIABLE,
-                  durability=QosDurability.TRANSIENT_LOCAL if transient_local else QosDurability.VOLATILE,
-                  deadline=unset, lifespan=unset, liveliness=QosLiveliness.AUTOMATIC,
-                  liveliness_lease_duration=unset, avoid_ros_namespace_conventions=False)
-        self._connections[topic] = self._writer.add_connection(topic, msgtype, typestore=store,
-                                                               offered_qos_profiles=[qos])
+            raise BagError(
+                f"message type {msgtype} of {topic} is unknown to the bag typestore: "
+                f"only ROS 2 Kilted standard types and {INTERFACE_PACKAGE}/msg/* can be recorded"
+            )
+        unset = QosTime(sec=0, nsec=0)  # rosbag2's "default" deadline, lifespan and lease
+        qos = Qos(
+            history=QosHistory.KEEP_LAST,
+            depth=1 if transient_local else 10,
+            reliability=QosReliability.BEST_EFFORT if best_effort else QosReliability.RELIABLE,
+            durability=QosDurability.TRANSIENT_LOCAL if transient_local else QosDurability.VOLATILE,
+            deadline=unset,
+            lifespan=unset,
+            liveliness=QosLiveliness.AUTOMATIC,
+            liveliness_lease_duration=unset,
+            avoid_ros_namespace_conventions=False,
+        )
+        self._connections[topic] = self._writer.add_connection(
+            topic, msgtype, typestore=store, offered_qos_profiles=[qos]
+        )
         self.counts[topic] = 0
 
     def has_topic(self, topic: str) -> bool:
@@ -128,7 +142,7 @@ class BagWriter:
         if self._writer.storage is not None:
             self._writer.close()
 
-    def __enter__(self) -> "BagWriter":
+    def __enter__(self) -> BagWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -146,8 +160,7 @@ class BagMessage:
     message: Any
 
 
-def read_bag(path: str | Path, topics: list[str] | None = None,
-             allow_truncated: bool = False) -> Iterator[BagMessage]:
+def read_bag(path: str | Path, topics: list[str] | None = None, allow_truncated: bool = False) -> Iterator[BagMessage]:
     """Messages of a rosbag2 directory (MCAP or sqlite3) or a single .mcap file, in log-time order.
 
     Missing path, not a bag, corrupt storage → BagError naming the file and problem; an MCAP that was
@@ -162,11 +175,15 @@ def read_bag(path: str | Path, topics: list[str] | None = None,
     elif mcap_files:
         yield from _read_mcap_stream(mcap_files[0], topics, allow_truncated)
     elif path.is_dir() and any(path.glob("*.db3")):
-        raise BagError(f"bag {path} has no metadata.yaml: this sqlite3 recording was not closed "
-                       "(recorder killed) and keeps no messages; record with --storage mcap")
+        raise BagError(
+            f"bag {path} has no metadata.yaml: this sqlite3 recording was not closed "
+            "(recorder killed) and keeps no messages; record with --storage mcap"
+        )
     else:
-        raise BagError(f"{path} is not a rosbag2 bag: expected a directory with metadata.yaml and "
-                       "*.mcap or *.db3 files, or an .mcap file")
+        raise BagError(
+            f"{path} is not a rosbag2 bag: expected a directory with metadata.yaml and "
+            "*.mcap or *.db3 files, or an .mcap file"
+        )
 
 
 def _decode(data: bytes, msgtype: str, msgdef: str | None) -> Any:
@@ -181,11 +198,16 @@ def _read_rosbag2(path: Path, topics: list[str] | None) -> Iterator[BagMessage]:
         with Reader(path) as reader:
             connections = [c for c in reader.connections if topics is None or c.topic in topics]
             for connection, timestamp, data in reader.messages(connections=connections):
-                yield BagMessage(connection.topic, connection.msgtype, timestamp, bytes(data),
-                                 _decode(data, connection.msgtype, connection.msgdef.data))
+                yield BagMessage(
+                    connection.topic,
+                    connection.msgtype,
+                    timestamp,
+                    bytes(data),
+                    _decode(data, connection.msgtype, connection.msgdef.data),
+                )
     except ReaderError as error:
         raise BagError(f"bag {path} is corrupt or unreadable: {error}") from None
-    except Exception as error:  # noqa: BLE001 - anything a damaged file raises while decoding
+    except Exception as error:
         if isinstance(error, BagError):
             raise
         raise BagError(f"bag {path} is corrupt: {type(error).__name__}: {error}") from None
@@ -199,12 +221,20 @@ def _read_mcap_stream(path: Path, topics: list[str] | None, allow_truncated: boo
     with open(path, "rb") as stream:
         try:
             for schema, channel, message in NonSeekingReader(stream, validate_crcs=True).iter_messages(
-                    log_time_order=False):
+                log_time_order=False
+            ):
                 if topics is None or channel.topic in topics:
                     msgtype = schema.name
-                    messages.append(BagMessage(channel.topic, msgtype, message.log_time, bytes(message.data),
-                                               _decode(message.data, msgtype, schema.data.decode())))
-        except Exception as error:  # noqa: BLE001 - the mcap reader raises various types at a cut
+                    messages.append(
+                        BagMessage(
+                            channel.topic,
+                            msgtype,
+                            message.log_time,
+                            bytes(message.data),
+                            _decode(message.data, msgtype, schema.data.decode()),
+                        )
+                    )
+        except Exception as error:
             cause = type(error).__name__ + (f": {error}" if str(error) else " (file ends mid-record)")
             if not allow_truncated:
                 raise TruncatedBagError(path, len(messages), cause) from None

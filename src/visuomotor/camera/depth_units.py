@@ -2,6 +2,7 @@
 
 Invalid pixels: 0 in 16UC1, NaN in 32FC1 (REP 118). Depths beyond 65.535 m do not fit 16UC1 and become 0.
 """
+
 from __future__ import annotations
 
 import dataclasses

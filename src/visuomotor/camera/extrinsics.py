@@ -4,9 +4,10 @@ T_base_camera (4×4) maps camera points to the robot base: p_base = R · p_cam +
 translation xyz (m) + unit quaternion (x, y, z, w) — the fields of geometry_msgs/Transform with
 header.frame_id = base_link and child_frame_id = camera_color_optical_frame.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.spatial.transform import Rotation
@@ -16,8 +17,10 @@ def transform_from_xyz_quat(xyz: Sequence[float], quat_xyzw: Sequence[float]) ->
     """xyz (3,) m + quaternion (4,) x, y, z, w (normalized here; zero norm refused) → 4×4 T."""
     xyz, quat = np.asarray(xyz, dtype=np.float64), np.asarray(quat_xyzw, dtype=np.float64)
     if xyz.shape != (3,) or quat.shape != (4,) or not np.all(np.isfinite(np.r_[xyz, quat])):
-        raise ValueError(f"camera mount needs finite xyz (3 values) + quaternion x y z w (4 values), "
-                         f"got {xyz.tolist()} and {quat.tolist()}")
+        raise ValueError(
+            f"camera mount needs finite xyz (3 values) + quaternion x y z w (4 values), "
+            f"got {xyz.tolist()} and {quat.tolist()}"
+        )
     if np.linalg.norm(quat) < 1e-9:
         raise ValueError("camera mount quaternion has zero norm: give a rotation, e.g. 0 0 0 1 for identity")
     transform = np.eye(4)

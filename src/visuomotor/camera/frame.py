@@ -2,6 +2,7 @@
 
 Pinhole model, seed 004 §29.2.1: K = [[fx, 0, cx], [0, fy, cy], [0, 0, 1]], pixels.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

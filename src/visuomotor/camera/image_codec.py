@@ -6,6 +6,7 @@ source (ROS-free) and the nodes (rclpy) share one implementation. Encodings: rgb
 CameraInfo for an undistorted-or-not pinhole camera (seed 004 §29.2.1): K = [fx 0 cx; 0 fy cy; 0 0 1],
 R = I (monocular), P = [K | 0], D = the distortion coefficients.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,7 @@ class ImageFields:
 
 def _check_encoding(encoding: str) -> tuple[np.dtype, int]:
     if encoding not in IMAGE_ENCODINGS:
-        raise ImageEncodingError(
-            f"unsupported image encoding {encoding!r}: use one of {', '.join(IMAGE_ENCODINGS)}")
+        raise ImageEncodingError(f"unsupported image encoding {encoding!r}: use one of {', '.join(IMAGE_ENCODINGS)}")
     return IMAGE_ENCODINGS[encoding]
 
 
@@ -52,12 +52,12 @@ def encode_image(array: np.ndarray, encoding: str) -> ImageFields:
     expected_ndim = 3 if channels > 1 else 2
     if array.dtype != dtype or array.ndim != expected_ndim or (channels > 1 and array.shape[2] != channels):
         shape = "(H, W, 3)" if channels > 1 else "(H, W)"
-        raise ImageEncodingError(
-            f"{encoding} needs a {shape} {dtype} array, got {array.shape} {array.dtype}")
+        raise ImageEncodingError(f"{encoding} needs a {shape} {dtype} array, got {array.shape} {array.dtype}")
     height, width = array.shape[:2]
     data = np.ascontiguousarray(array, dtype=dtype.newbyteorder("<")).tobytes()
-    return ImageFields(height=height, width=width, encoding=encoding, is_bigendian=0,
-                       step=width * channels * dtype.itemsize, data=data)
+    return ImageFields(
+        height=height, width=width, encoding=encoding, is_bigendian=0, step=width * channels * dtype.itemsize, data=data
+    )
 
 
 def decode_image(message: Any) -> np.ndarray:
@@ -73,7 +73,8 @@ def decode_image(message: Any) -> np.ndarray:
     if step < row_bytes or buffer.size != height * step:
         raise ImageEncodingError(
             f"{message.encoding} image {width}x{height} step {step} needs {height * step} bytes of "
-            f"data with step >= {row_bytes}, got {buffer.size} bytes")
+            f"data with step >= {row_bytes}, got {buffer.size} bytes"
+        )
     rows = buffer.reshape(height, step)[:, :row_bytes]
     byte_order = ">" if message.is_bigendian else "<"
     pixels = np.ascontiguousarray(rows).view(dtype.newbyteorder(byte_order)).astype(dtype)
@@ -88,9 +89,9 @@ class CameraInfoFields:
     width: int
     distortion_model: str
     d: tuple[float, ...]
-    k: tuple[float, ...]   # 3×3 row-major
-    r: tuple[float, ...]   # 3×3 row-major
-    p: tuple[float, ...]   # 3×4 row-major
+    k: tuple[float, ...]  # 3×3 row-major
+    r: tuple[float, ...]  # 3×3 row-major
+    p: tuple[float, ...]  # 3×4 row-major
 
 
 def camera_info_fields(intrinsics: CameraIntrinsics) -> CameraInfoFields:
@@ -98,12 +99,14 @@ def camera_info_fields(intrinsics: CameraIntrinsics) -> CameraInfoFields:
     k = intrinsics.K
     p = np.hstack([k, np.zeros((3, 1))])
     return CameraInfoFields(
-        height=intrinsics.height, width=intrinsics.width,
+        height=intrinsics.height,
+        width=intrinsics.width,
         distortion_model=intrinsics.distortion_model,
         d=tuple(float(x) for x in intrinsics.distortion),
         k=tuple(float(x) for x in k.ravel()),
         r=tuple(float(x) for x in np.eye(3).ravel()),
-        p=tuple(float(x) for x in p.ravel()))
+        p=tuple(float(x) for x in p.ravel()),
+    )
 
 
 def intrinsics_from_camera_info(message: Any) -> CameraIntrinsics:
@@ -114,10 +117,15 @@ def intrinsics_from_camera_info(message: Any) -> CameraIntrinsics:
     if k[0, 0] <= 0 or k[1, 1] <= 0 or k[0, 1] != 0 or not np.array_equal(k[2], [0.0, 0.0, 1.0]):
         raise ValueError(f"CameraInfo K {k.ravel().tolist()} is not a pinhole matrix [fx 0 cx; 0 fy cy; 0 0 1]")
     return CameraIntrinsics(
-        width=int(message.width), height=int(message.height),
-        fx=float(k[0, 0]), fy=float(k[1, 1]), cx=float(k[0, 2]), cy=float(k[1, 2]),
+        width=int(message.width),
+        height=int(message.height),
+        fx=float(k[0, 0]),
+        fy=float(k[1, 1]),
+        cx=float(k[0, 2]),
+        cy=float(k[1, 2]),
         distortion_model=str(message.distortion_model),
-        distortion=tuple(float(x) for x in message.d))
+        distortion=tuple(float(x) for x in message.d),
+    )
 
 
 def stamp_to_ns(stamp: Any) -> int:

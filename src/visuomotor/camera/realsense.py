@@ -10,14 +10,16 @@ Live camera missing or unplugged mid-stream: one log line with the cause, then r
 backoff (retry_initial_s doubling up to retry_max_s) until close(); never raises. A recording that is
 missing or unplayable raises FrameSourceError naming the file and the cause.
 """
+
 from __future__ import annotations
 
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 import numpy as np
 import pyrealsense2 as rs
@@ -30,13 +32,13 @@ MM = 1e-3  # metres per 16UC1 unit
 
 @dataclass(frozen=True)
 class RealSenseConfig:
-    serial: str = ""              # live device serial number; "" = the first camera found
-    recording: str = ""           # RealSense recording (rs.recorder file) to play instead of a live camera
-    width: int = 640              # px, colour and depth (seed 004 §29.3: D455 at 640×480)
+    serial: str = ""  # live device serial number; "" = the first camera found
+    recording: str = ""  # RealSense recording (rs.recorder file) to play instead of a live camera
+    width: int = 640  # px, colour and depth (seed 004 §29.3: D455 at 640×480)
     height: int = 480
     fps: int = 30
     depth_encoding: str = "16UC1"  # 16UC1 (mm) or 32FC1 (m)
-    frame_timeout_s: float = 1.0   # no frameset for this long = camera gone (live) / end (recording)
+    frame_timeout_s: float = 1.0  # no frameset for this long = camera gone (live) / end (recording)
     retry_initial_s: float = 0.5
     retry_max_s: float = 8.0
 
@@ -49,18 +51,28 @@ class FramesetStream(Protocol):
     def stop(self) -> None: ...
 
 
-_DISTORTION_MODELS = {rs.distortion.none: "plumb_bob", rs.distortion.brown_conrady: "plumb_bob",
-                      rs.distortion.inverse_brown_conrady: "plumb_bob",
-                      rs.distortion.modified_brown_conrady: "plumb_bob",
-                      rs.distortion.kannala_brandt4: "equidistant"}
+_DISTORTION_MODELS = {
+    rs.distortion.none: "plumb_bob",
+    rs.distortion.brown_conrady: "plumb_bob",
+    rs.distortion.inverse_brown_conrady: "plumb_bob",
+    rs.distortion.modified_brown_conrady: "plumb_bob",
+    rs.distortion.kannala_brandt4: "equidistant",
+}
 
 
 def intrinsics_from_profile(profile: rs.video_stream_profile) -> CameraIntrinsics:
     """The stream's factory calibration (pixels) as CameraIntrinsics (seed §29.2.1)."""
     intr = profile.get_intrinsics()
-    return CameraIntrinsics(width=intr.width, height=intr.height, fx=intr.fx, fy=intr.fy, cx=intr.ppx,
-                            cy=intr.ppy, distortion_model=_DISTORTION_MODELS.get(intr.model, "plumb_bob"),
-                            distortion=tuple(float(c) for c in intr.coeffs))
+    return CameraIntrinsics(
+        width=intr.width,
+        height=intr.height,
+        fx=intr.fx,
+        fy=intr.fy,
+        cx=intr.ppx,
+        cy=intr.ppy,
+        distortion_model=_DISTORTION_MODELS.get(intr.model, "plumb_bob"),
+        distortion=tuple(float(c) for c in intr.coeffs),
+    )
 
 
 def depth_from_raw(raw: np.ndarray, units_m: float, encoding: str) -> np.ndarray:
@@ -95,7 +107,8 @@ class FramesetConverter:
             depth=depth_from_raw(np.asanyarray(depth.get_data()), depth.get_units(), self.depth_encoding),
             intrinsics=intrinsics_from_profile(color.profile.as_video_stream_profile()),
             stamp_ns=frame_stamp_ns(color),
-            depth_encoding=self.depth_encoding)
+            depth_encoding=self.depth_encoding,
+        )
 
 
 def frame_stamp_ns(frame: rs.frame) -> int:
@@ -147,9 +160,12 @@ class RealSenseSource(FrameSource):
 
     open_stream opens the live camera (default: open_live_camera); log receives one-line reports."""
 
-    def __init__(self, config: RealSenseConfig = RealSenseConfig(),
-                 open_stream: Callable[[RealSenseConfig], FramesetStream] = open_live_camera,
-                 log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)):
+    def __init__(
+        self,
+        config: RealSenseConfig = RealSenseConfig(),
+        open_stream: Callable[[RealSenseConfig], FramesetStream] = open_live_camera,
+        log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
+    ):
         self.config = config
         self._open_stream = open_stream
         self._log = log

@@ -1,8 +1,9 @@
 """The one interface every RGB-D source implements (RealSense, rosbag replay, simulation), ROS-free."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Iterator
+from collections.abc import Iterator
 
 from visuomotor.camera.frame import RGBDFrame
 
@@ -34,7 +35,7 @@ class FrameSource(ABC):
     def close(self) -> None:
         """Release the device or file; makes a running frames() return. Idempotent."""
 
-    def __enter__(self) -> "FrameSource":
+    def __enter__(self) -> FrameSource:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,11 +1,12 @@
 """The camera topics every later stage consumes, whatever the source (realsense-ros layout)."""
-COLOR_IMAGE = "/camera/color/image_raw"                              # sensor_msgs/Image rgb8
-COLOR_INFO = "/camera/color/camera_info"                             # sensor_msgs/CameraInfo
-DEPTH_IMAGE = "/camera/aligned_depth_to_color/image_raw"             # 16UC1 mm (or 32FC1 m)
-DEPTH_INFO = "/camera/aligned_depth_to_color/camera_info"            # = colour intrinsics
-EXTRINSICS = "/camera/extrinsics"    # geometry_msgs/TransformStamped base_link -> camera optical, transient_local
+
+COLOR_IMAGE = "/camera/color/image_raw"  # sensor_msgs/Image rgb8
+COLOR_INFO = "/camera/color/camera_info"  # sensor_msgs/CameraInfo
+DEPTH_IMAGE = "/camera/aligned_depth_to_color/image_raw"  # 16UC1 mm (or 32FC1 m)
+DEPTH_INFO = "/camera/aligned_depth_to_color/camera_info"  # = colour intrinsics
+EXTRINSICS = "/camera/extrinsics"  # geometry_msgs/TransformStamped base_link -> camera optical, transient_local
 JOINT_STATES = "/joint_states"
-GROUND_TRUTH = "/sim/ground_truth"                                   # visuomotor_ros/Object3DArray
+GROUND_TRUTH = "/sim/ground_truth"  # visuomotor_ros/Object3DArray
 
 # topic -> message type, for the recorder (types of other topics are discovered from the ROS graph)
 CAMERA_TOPIC_TYPES = {

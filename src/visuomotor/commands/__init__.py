@@ -4,13 +4,15 @@ Each module here defines COMMANDS, a list of Command; cli.py discovers them, so 
 new module (or a new entry), never an edit of cli.py. Commands are `visuomotor VERB [NOUN] ...`, e.g.
 `visuomotor train policy`, `visuomotor eval tracking --json`. Heavy imports belong inside `run`.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 class UserError(Exception):
@@ -19,12 +21,12 @@ class UserError(Exception):
 
 @dataclass(frozen=True)
 class Command:
-    verb: str                                            # e.g. "eval"
-    noun: str | None                                     # e.g. "tracking"; None for `visuomotor demo`
-    help: str                                            # one line
+    verb: str  # e.g. "eval"
+    noun: str | None  # e.g. "tracking"; None for `visuomotor demo`
+    help: str  # one line
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], int | None]      # returns the exit code (None = 0)
-    default: bool = False                                # `visuomotor VERB` alone runs this noun
+    run: Callable[[argparse.Namespace], int | None]  # returns the exit code (None = 0)
+    default: bool = False  # `visuomotor VERB` alone runs this noun
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

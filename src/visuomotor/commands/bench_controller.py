@@ -1,4 +1,5 @@
 """`visuomotor bench controller --json`: arm controller loop period and jitter (p50, p99)."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,5 +21,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = [Command("bench", "controller", "arm controller 100 Hz loop: command period and jitter p50/p99",
-                    add_arguments, run)]
+COMMANDS = [
+    Command("bench", "controller", "arm controller 100 Hz loop: command period and jitter p50/p99", add_arguments, run)
+]

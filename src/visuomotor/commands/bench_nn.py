@@ -3,6 +3,7 @@
 Reports the fastest ms per call of each framework, timed alternately call by call, and
 speed = torch_ms / nnfoundation_ms (1.0 = as fast as torch).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,9 @@ def _torch_workloads(config, data):
         optimizer.step()
         return loss.item()
 
-    conv = torch.nn.Conv2d(config.conv_input[1], config.conv_out_channels, config.conv_kernel,
-                           padding=config.conv_kernel // 2)
+    conv = torch.nn.Conv2d(
+        config.conv_input[1], config.conv_out_channels, config.conv_kernel, padding=config.conv_kernel // 2
+    )
     conv_x = torch.from_numpy(data["conv_x"])
 
     def conv_step():
@@ -40,13 +42,15 @@ def _torch_workloads(config, data):
         conv.zero_grad()
         conv(x).sum().backward()
 
-    block = torch.nn.TransformerEncoderLayer(config.d_model, config.heads, config.dim_feedforward, dropout=0.0,
-                                             batch_first=True).eval()
+    block = torch.nn.TransformerEncoderLayer(
+        config.d_model, config.heads, config.dim_feedforward, dropout=0.0, batch_first=True
+    ).eval()
     tokens = torch.from_numpy(data["tokens"])
 
     def block_step():
         with torch.inference_mode():
             return block(tokens)
+
     return {"mlp_train_step": mlp_step, "conv2d_forward_backward": conv_step, "transformer_block_forward": block_step}
 
 
@@ -63,21 +67,38 @@ def _run(args: argparse.Namespace) -> int:
 
     config = bench.BenchConfig(repeats=args.repeats)
     data = bench.inputs(config)
-    ours = {"mlp_train_step": bench.mlp_train_step(config, data),
-            "conv2d_forward_backward": bench.conv_forward_backward(config, data),
-            "transformer_block_forward": bench.transformer_block_forward(config, data)}
+    ours = {
+        "mlp_train_step": bench.mlp_train_step(config, data),
+        "conv2d_forward_backward": bench.conv_forward_backward(config, data),
+        "transformer_block_forward": bench.transformer_block_forward(config, data),
+    }
     torch.set_num_threads(args.threads)
     theirs = _torch_workloads(config, data)
-    result: dict = {"threads": args.threads, "repeats": args.repeats, "cpu_count": os.cpu_count(),
-                    "machine": platform.processor() or platform.machine(), "torch": torch.__version__}
+    result: dict = {
+        "threads": args.threads,
+        "repeats": args.repeats,
+        "cpu_count": os.cpu_count(),
+        "machine": platform.processor() or platform.machine(),
+        "torch": torch.__version__,
+    }
     with threadpool_limits(limits=args.threads):
         for name in ours:
             nn_ms, torch_ms = bench.paired_milliseconds(ours[name], theirs[name], config.repeats, config.warmup)
-            result[name] = {"nnfoundation_ms": round(nn_ms, 3), "torch_ms": round(torch_ms, 3),
-                            "speed_vs_torch": round(torch_ms / nn_ms, 3)}
+            result[name] = {
+                "nnfoundation_ms": round(nn_ms, 3),
+                "torch_ms": round(torch_ms, 3),
+                "speed_vs_torch": round(torch_ms / nn_ms, 3),
+            }
     emit_result(result, args.json)
     return 0
 
 
-COMMANDS = [Command("bench", "nn", "time nnfoundation against torch on CPU (MLP step, conv, transformer block)",
-                    _add_arguments, _run)]
+COMMANDS = [
+    Command(
+        "bench",
+        "nn",
+        "time nnfoundation against torch on CPU (MLP step, conv, transformer block)",
+        _add_arguments,
+        _run,
+    )
+]

@@ -1,4 +1,5 @@
 """`visuomotor bench perception`: localization (20 detections, 640×480) and tracking (50 × 50) ms/frame."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,6 +23,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 COMMANDS = [
-    Command("bench", "perception", "3D localization ms/frame (20 detections, 640×480) and tracking ms/frame "
-            "(50 tracks × 50 detections)", _add_arguments, _run),
+    Command(
+        "bench",
+        "perception",
+        "3D localization ms/frame (20 detections, 640×480) and tracking ms/frame (50 tracks × 50 detections)",
+        _add_arguments,
+        _run,
+    ),
 ]

@@ -1,5 +1,6 @@
 """`visuomotor bench [pipeline] --json`: per-stage and glass-to-command latency of the whole sim graph in
 multi-process and composed modes, with the camera at 30 Hz 640×480 RGB-D, beside seed 004 §29.5."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,24 +13,37 @@ from visuomotor.commands import Command, UserError, add_json_flag, emit_result
 from visuomotor.commands.demo import DEMO_SEED_START
 
 # seed 004 §29.5 latency budget per frame (ms); the total is recomputed, not copied
-SEED_29_5_MS = {"camera capture": 5, "detection (YOLOv8s)": 15, "3D localization": 2, "action generation (ACT)": 20,
-                "IK + trajectory planning": 10, "robot execution (command)": 5}
+SEED_29_5_MS = {
+    "camera capture": 5,
+    "detection (YOLOv8s)": 15,
+    "3D localization": 2,
+    "action generation (ACT)": 20,
+    "IK + trajectory planning": 10,
+    "robot execution (command)": 5,
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episodes", type=int, default=2, help="episodes per mode (default 2)")
     parser.add_argument("--camera-rate", type=float, default=30.0, help="sim camera rate, Hz (default 30)")
-    parser.add_argument("--modes", nargs="+", default=["multi-process", "composed"],
-                        choices=["multi-process", "composed"])
-    parser.add_argument("--out", type=Path, default=None, help="folder for per-mode reports (default reports/bench-<time>)")
+    parser.add_argument(
+        "--modes", nargs="+", default=["multi-process", "composed"], choices=["multi-process", "composed"]
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="folder for per-mode reports (default reports/bench-<time>)"
+    )
     add_json_flag(parser)
 
 
 def machine() -> dict:
     import torch
-    return {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-            "python": platform.python_version()}
+
+    return {
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "python": platform.python_version(),
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,20 +51,43 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--episodes {args.episodes}: run at least 1 episode per mode")
     out = args.out or Path("reports") / f"bench-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
     log = (lambda line: None) if args.json else (lambda line: print(line, flush=True))
-    result = {"machine": machine(), "camera_rate_hz": args.camera_rate,
-              "seed_004_29_5_ms": {**SEED_29_5_MS, "total": sum(SEED_29_5_MS.values()),
-                                   "max_rate_hz": round(1000 / sum(SEED_29_5_MS.values()), 1)},
-              "modes": {}}
+    result = {
+        "machine": machine(),
+        "camera_rate_hz": args.camera_rate,
+        "seed_004_29_5_ms": {
+            **SEED_29_5_MS,
+            "total": sum(SEED_29_5_MS.values()),
+            "max_rate_hz": round(1000 / sum(SEED_29_5_MS.values()), 1),
+        },
+        "modes": {},
+    }
     from visuomotor.nodes.demo_session import run_session
 
     for mode in args.modes:
         log(f"== {mode}")
-        summary = run_session(out / mode, mode == "composed", args.episodes, DEMO_SEED_START, 25.0, 180.0,
-                              record_bag=False, log=log,
-                              parameter_overrides={"sim_node": {"camera_rate_hz": args.camera_rate}})
-        result["modes"][mode] = {key: summary[key] for key in (
-            "glass_to_ms", "node_latency_ms", "camera_frames_published", "detector_frames_received",
-            "detector_frames_skipped", "success_rate", "crashes")}
+        summary = run_session(
+            out / mode,
+            mode == "composed",
+            args.episodes,
+            DEMO_SEED_START,
+            25.0,
+            180.0,
+            record_bag=False,
+            log=log,
+            parameter_overrides={"sim_node": {"camera_rate_hz": args.camera_rate}},
+        )
+        result["modes"][mode] = {
+            key: summary[key]
+            for key in (
+                "glass_to_ms",
+                "node_latency_ms",
+                "camera_frames_published",
+                "detector_frames_received",
+                "detector_frames_skipped",
+                "success_rate",
+                "crashes",
+            )
+        }
         published, received = summary["camera_frames_published"], summary["detector_frames_received"]
         result["modes"][mode]["frames_lost_in_transport"] = max(0, published - received)
     if not args.json:
@@ -63,11 +100,21 @@ def print_table(result: dict) -> None:
     print("\nseed 004 §29.5 budget (ms):", ", ".join(f"{k} {v}" for k, v in result["seed_004_29_5_ms"].items()))
     for mode, values in result["modes"].items():
         g = values["glass_to_ms"]
-        print(f"{mode:>13}: glass→detections p50 {g['detections']['p50']} ms, glass→tracks p50 {g['tracks']['p50']} ms, "
-              f"glass→command p50 {g['command']['p50']} / p95 {g['command']['p95']} ms; camera frames "
-              f"{values['camera_frames_published']}, detector received {values['detector_frames_received']}, "
-              f"skipped {values['detector_frames_skipped']}")
+        print(
+            f"{mode:>13}: glass→detections p50 {g['detections']['p50']} ms, glass→tracks p50 {g['tracks']['p50']} ms, "
+            f"glass→command p50 {g['command']['p50']} / p95 {g['command']['p95']} ms; camera frames "
+            f"{values['camera_frames_published']}, detector received {values['detector_frames_received']}, "
+            f"skipped {values['detector_frames_skipped']}"
+        )
 
 
-COMMANDS = [Command("bench", "pipeline", "latency of the whole graph, multi-process and composed (the default bench)",
-                    add_arguments, run, default=True)]
+COMMANDS = [
+    Command(
+        "bench",
+        "pipeline",
+        "latency of the whole graph, multi-process and composed (the default bench)",
+        add_arguments,
+        run,
+        default=True,
+    )
+]

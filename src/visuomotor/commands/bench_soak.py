@@ -1,6 +1,7 @@
 """`visuomotor bench soak --minutes 10 --json`: run pick-and-place episodes on the multi-process sim graph
 for a while and check it does not degrade: resident memory of every node process (first vs last
 sample), glass-to-command latency per episode (first vs last third), crashes."""
+
 from __future__ import annotations
 
 import argparse
@@ -45,14 +46,29 @@ def run(args: argparse.Namespace) -> int:
 
     from visuomotor.nodes.demo_session import run_session
 
-    summary = run_session(out, False, 1, DEMO_SEED_START, 25.0, 180.0, record_bag=False, log=log,
-                          until_s=60.0 * args.minutes, after_episode=sample)
+    summary = run_session(
+        out,
+        False,
+        1,
+        DEMO_SEED_START,
+        25.0,
+        180.0,
+        record_bag=False,
+        log=log,
+        until_s=60.0 * args.minutes,
+        after_episode=sample,
+    )
     first, last = samples[0], samples[-1]
     growth = {name: round(100.0 * (last[name] - first[name]) / first[name], 2) for name in first if first[name] > 0}
     third = max(1, len(latencies) // 3)
     result = {
-        "minutes": args.minutes, "episodes": summary["episodes"], "success_rate": summary["success_rate"],
-        "crashes": summary["crashes"], "rss_mb_first": first, "rss_mb_last": last, "rss_growth_percent": growth,
+        "minutes": args.minutes,
+        "episodes": summary["episodes"],
+        "success_rate": summary["success_rate"],
+        "crashes": summary["crashes"],
+        "rss_mb_first": first,
+        "rss_mb_last": last,
+        "rss_growth_percent": growth,
         "max_rss_growth_percent": max(growth.values()) if growth else None,
         "glass_to_command_median_ms_first_third": round(float(np.nanmedian(latencies[:third])), 2),
         "glass_to_command_median_ms_last_third": round(float(np.nanmedian(latencies[-third:])), 2),
@@ -62,5 +78,6 @@ def run(args: argparse.Namespace) -> int:
     return 0 if not summary["crashes"] else 1
 
 
-COMMANDS = [Command("bench", "soak", "run the graph for minutes; memory growth, latency drift, crashes",
-                    add_arguments, run)]
+COMMANDS = [
+    Command("bench", "soak", "run the graph for minutes; memory growth, latency drift, crashes", add_arguments, run)
+]

@@ -3,6 +3,7 @@ detector_node (shipped YOLOv8n), localizer_node, tracker_node, policy_node (ship
 arm_controller_node — running N pick-and-place episodes, then a summary and a report folder (report.md,
 latency / tracking-error / joint plots, an annotated image strip, the MCAP bag of episode 1).
 `--composed` runs the same nodes in one process (visuomotor.nodes.composition)."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,10 +15,19 @@ from pathlib import Path
 from visuomotor.commands import Command, UserError, add_json_flag, emit_result
 
 DEMO_SEED_START = 10_000  # disjoint from the seeds the shipped policy was trained on
-RECORDED_TOPICS = ["/camera/color/image_raw", "/camera/color/camera_info", "/camera/aligned_depth_to_color/image_raw",
-                   "/camera/aligned_depth_to_color/camera_info", "/camera/extrinsics", "/joint_states",
-                   "/sim/ground_truth", "/detections", "/tracks", "/policy/action_chunk",
-                   "/arm_controller/joint_trajectory"]
+RECORDED_TOPICS = [
+    "/camera/color/image_raw",
+    "/camera/color/camera_info",
+    "/camera/aligned_depth_to_color/image_raw",
+    "/camera/aligned_depth_to_color/camera_info",
+    "/camera/extrinsics",
+    "/joint_states",
+    "/sim/ground_truth",
+    "/detections",
+    "/tracks",
+    "/policy/action_chunk",
+    "/arm_controller/joint_trajectory",
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,8 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--episode-timeout", type=float, default=25.0, help="seconds before an episode fails")
     parser.add_argument("--out", type=Path, default=None, help="report folder (default reports/demo-<time>)")
     parser.add_argument("--startup-timeout", type=float, default=180.0, help="seconds for the graph to come up")
-    parser.add_argument("--composed", action="store_true",
-                        help="all nodes in one process, frames handed over in-process (default: one process per node)")
+    parser.add_argument(
+        "--composed",
+        action="store_true",
+        help="all nodes in one process, frames handed over in-process (default: one process per node)",
+    )
     add_json_flag(parser)
 
 
@@ -41,21 +54,33 @@ def run(args: argparse.Namespace) -> int:
 
     from visuomotor.nodes.demo_session import run_session
 
-    summary = run_session(out, args.composed, args.episodes, args.seed_start, args.episode_timeout,
-                          args.startup_timeout, record_bag=True, log=log)
+    summary = run_session(
+        out,
+        args.composed,
+        args.episodes,
+        args.seed_start,
+        args.episode_timeout,
+        args.startup_timeout,
+        record_bag=True,
+        log=log,
+    )
     log(f"report: {out}")
     emit_result(summary, args.json)
     return 0 if not summary["crashes"] else 1
 
 
 def start_recorder(bag: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "visuomotor.cli", "record", "--out", str(bag), "--topics",
-                             *RECORDED_TOPICS, "--json"], stdout=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "visuomotor.cli", "record", "--out", str(bag), "--topics", *RECORDED_TOPICS, "--json"],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def stop_recorder(recorder: subprocess.Popen) -> None:
     import os
     import signal
+
     os.killpg(recorder.pid, signal.SIGINT)
     try:
         recorder.wait(timeout=30)
@@ -63,5 +88,12 @@ def stop_recorder(recorder: subprocess.Popen) -> None:
         os.killpg(recorder.pid, signal.SIGKILL)
 
 
-COMMANDS = [Command("demo", None, "run the whole stack in simulation for N pick-and-place episodes, with a report",
-                    add_arguments, run)]
+COMMANDS = [
+    Command(
+        "demo",
+        None,
+        "run the whole stack in simulation for N pick-and-place episodes, with a report",
+        add_arguments,
+        run,
+    )
+]

@@ -1,4 +1,5 @@
 """`visuomotor launch NAME [arg:=value ...]`: start the nodes of launch/NAME.launch.py, as ros2 launch would."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,8 +12,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("launch_arguments", nargs="*", metavar="ARG:=VALUE", help="launch arguments")
     parser.add_argument("--dry-run", action="store_true", help="print the node commands, start nothing")
     parser.add_argument("--duration", type=float, default=None, help="stop everything after this many seconds")
-    parser.add_argument("--composed", action="store_true",
-                        help="run all nodes in this one process on a multi-threaded executor")
+    parser.add_argument(
+        "--composed", action="store_true", help="run all nodes in this one process on a multi-threaded executor"
+    )
 
 
 def parse_launch_arguments(items: list[str]) -> dict[str, str]:
@@ -39,14 +41,16 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, KeyError, FileNotFoundError) as error:
         raise UserError(str(error)) from error
     if plan.foreign:
-        raise UserError(f"{path.name} needs {', '.join(plan.foreign)}, which only a full ROS 2 install has; "
-                        "use ros2 launch there")
+        raise UserError(
+            f"{path.name} needs {', '.join(plan.foreign)}, which only a full ROS 2 install has; use ros2 launch there"
+        )
     if args.dry_run:
         for spec in plan.nodes:
             print(" ".join(node_command(spec)))
         return 0
     if args.composed:
         from visuomotor.nodes.composition import run_composed
+
         try:
             return run_composed(plan.nodes, args.duration)
         except (ValueError, FileNotFoundError) as error:

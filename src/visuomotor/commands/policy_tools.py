@@ -1,5 +1,6 @@
 """ACT policy commands: `visuomotor demos record`, `visuomotor train policy` (one process, or DDP under
 torchrun), `visuomotor eval policy` (closed loop in the sim on held-out seeds), `visuomotor bench policy`."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,7 +13,7 @@ def _image_size(text: str) -> tuple[int, int]:
     try:
         height, width = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"image size {text!r} must look like HEIGHTxWIDTH, e.g. 240x320")
+        raise argparse.ArgumentTypeError(f"image size {text!r} must look like HEIGHTxWIDTH, e.g. 240x320") from None
     return height, width
 
 
@@ -23,11 +24,19 @@ def _add_record_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed-start", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--images", action="store_true", help="also store camera colour images")
     parser.add_argument("--cameras", default="fixed", help="comma-separated cameras for --images (default fixed)")
-    parser.add_argument("--start-jitter-rad", type=float, default=None,
-                        help="± jitter of the start pose around home (default: the scene's 0.05)")
-    parser.add_argument("--action-noise-rad", type=float, default=0.0,
-                        help="σ of correlated noise on the executed joint targets (DART; recorded actions stay "
-                             "the expert's); default 0")
+    parser.add_argument(
+        "--start-jitter-rad",
+        type=float,
+        default=None,
+        help="± jitter of the start pose around home (default: the scene's 0.05)",
+    )
+    parser.add_argument(
+        "--action-noise-rad",
+        type=float,
+        default=0.0,
+        help="σ of correlated noise on the executed joint targets (DART; recorded actions stay "
+        "the expert's); default 0",
+    )
     add_json_flag(parser)
 
 
@@ -44,10 +53,17 @@ def _run_record(args: argparse.Namespace) -> int:
         raise UserError(f"demo seeds must stay below {EVAL_SEED_START}, where held-out evaluation seeds start")
     cameras = tuple(c for c in args.cameras.split(",") if c) if args.images else ()
     try:
-        result = record_demos(args.episodes, args.out, args.seed_start, cameras, progress=not args.json,
-                              start_jitter_rad=args.start_jitter_rad, action_noise_rad=args.action_noise_rad)
+        result = record_demos(
+            args.episodes,
+            args.out,
+            args.seed_start,
+            cameras,
+            progress=not args.json,
+            start_jitter_rad=args.start_jitter_rad,
+            action_noise_rad=args.action_noise_rad,
+        )
     except ValueError as error:
-        raise UserError(str(error))
+        raise UserError(str(error)) from error
     emit_result(result, args.json)
     return 0 if result["written"] else 1
 
@@ -82,11 +98,16 @@ def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decoder-layers", type=int, default=model.n_decoder_layers)
     parser.add_argument("--dropout", type=float, default=model.dropout)
     parser.add_argument("--kl-weight", type=float, default=model.kl_weight)
-    parser.add_argument("--relative-joints", action="store_true",
-                        help="predict joint targets as offsets from the current joint angles")
+    parser.add_argument(
+        "--relative-joints", action="store_true", help="predict joint targets as offsets from the current joint angles"
+    )
     parser.add_argument("--cameras", default="", help="comma-separated cameras for image mode (default: state only)")
-    parser.add_argument("--image-size", type=_image_size, default=(model.image_height, model.image_width),
-                        help="HEIGHTxWIDTH the camera images are resized to (default 240x320)")
+    parser.add_argument(
+        "--image-size",
+        type=_image_size,
+        default=(model.image_height, model.image_width),
+        help="HEIGHTxWIDTH the camera images are resized to (default 240x320)",
+    )
     parser.add_argument("--pretrained-backbone", default="", help="local ResNet18 .safetensors for image mode")
     add_json_flag(parser)
 
@@ -98,25 +119,55 @@ def _run_train(args: argparse.Namespace) -> int:
     from visuomotor.policy.training import TrainConfig, train_policy
 
     try:
-        model = ACTConfig(chunk_size=args.chunk_size, latent_dim=args.latent_dim, d_model=args.d_model,
-                          n_heads=args.heads, d_feedforward=args.feedforward, n_cvae_layers=args.cvae_layers,
-                          n_encoder_layers=args.encoder_layers, n_decoder_layers=args.decoder_layers,
-                          dropout=args.dropout, kl_weight=args.kl_weight, relative_joints=args.relative_joints,
-                          camera_names=tuple(c for c in args.cameras.split(",") if c),
-                          image_height=args.image_size[0], image_width=args.image_size[1])
-        config = TrainConfig(data=args.data, out=args.out, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
-                             lr_schedule=args.lr_schedule,
-                             weight_decay=args.weight_decay, seed=args.seed, checkpoint_every=args.checkpoint_every,
-                             log_every=args.log_every, time_limit_s=60.0 * args.time_limit_min, device=args.device,
-                             num_workers=args.num_workers, threads=args.threads, progress=not args.no_progress,
-                             pretrained_backbone=args.pretrained_backbone)
+        model = ACTConfig(
+            chunk_size=args.chunk_size,
+            latent_dim=args.latent_dim,
+            d_model=args.d_model,
+            n_heads=args.heads,
+            d_feedforward=args.feedforward,
+            n_cvae_layers=args.cvae_layers,
+            n_encoder_layers=args.encoder_layers,
+            n_decoder_layers=args.decoder_layers,
+            dropout=args.dropout,
+            kl_weight=args.kl_weight,
+            relative_joints=args.relative_joints,
+            camera_names=tuple(c for c in args.cameras.split(",") if c),
+            image_height=args.image_size[0],
+            image_width=args.image_size[1],
+        )
+        config = TrainConfig(
+            data=args.data,
+            out=args.out,
+            steps=args.steps,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            lr_schedule=args.lr_schedule,
+            weight_decay=args.weight_decay,
+            seed=args.seed,
+            checkpoint_every=args.checkpoint_every,
+            log_every=args.log_every,
+            time_limit_s=60.0 * args.time_limit_min,
+            device=args.device,
+            num_workers=args.num_workers,
+            threads=args.threads,
+            progress=not args.no_progress,
+            pretrained_backbone=args.pretrained_backbone,
+        )
         result = train_policy(config, model, {"command": "visuomotor train policy"})
     except (DatasetError, CheckpointError, FileNotFoundError, ValueError) as error:
-        raise UserError(str(error))
+        raise UserError(str(error)) from error
     if int(os.environ.get("RANK", "0")) == 0:
         losses = result.losses
-        emit_result({"out": str(result.out), "step": result.step, "steps_this_run": len(losses),
-                     "final_loss": losses[-1] if losses else None, "seconds": round(result.seconds, 1)}, args.json)
+        emit_result(
+            {
+                "out": str(result.out),
+                "step": result.step,
+                "steps_this_run": len(losses),
+                "final_loss": losses[-1] if losses else None,
+                "seconds": round(result.seconds, 1),
+            },
+            args.json,
+        )
     return 0
 
 
@@ -126,17 +177,27 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--checkpoint", required=True, help="policy checkpoint directory")
     parser.add_argument("--episodes", type=int, default=50, help="held-out seeds to run (default 50)")
-    parser.add_argument("--seed-start", type=int, default=EVAL_SEED_START,
-                        help=f"first held-out seed (default {EVAL_SEED_START})")
-    parser.add_argument("--no-temporal-ensembling", action="store_true",
-                        help="execute each chunk open loop and re-query every k steps")
+    parser.add_argument(
+        "--seed-start", type=int, default=EVAL_SEED_START, help=f"first held-out seed (default {EVAL_SEED_START})"
+    )
+    parser.add_argument(
+        "--no-temporal-ensembling", action="store_true", help="execute each chunk open loop and re-query every k steps"
+    )
     parser.add_argument("--ensemble-m", type=float, default=0.01, help="temporal ensembling weight decay m")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    parser.add_argument("--backend", choices=("torch", "nnfoundation", "onnxruntime"), default="torch",
-                        help="run the ACT in torch, torch-free in nnfoundation, or in ONNX Runtime (the last two: "
-                             "state mode only; default torch)")
-    parser.add_argument("--start-jitter-rad", type=float, default=None,
-                        help="± jitter of the start pose around home (default: the scene's 0.05)")
+    parser.add_argument(
+        "--backend",
+        choices=("torch", "nnfoundation", "onnxruntime"),
+        default="torch",
+        help="run the ACT in torch, torch-free in nnfoundation, or in ONNX Runtime (the last two: "
+        "state mode only; default torch)",
+    )
+    parser.add_argument(
+        "--start-jitter-rad",
+        type=float,
+        default=None,
+        help="± jitter of the start pose around home (default: the scene's 0.05)",
+    )
     add_json_flag(parser)
 
 
@@ -154,17 +215,24 @@ def _run_eval(args: argparse.Namespace) -> int:
     try:
         model, stats, info = load_policy(args.checkpoint)
     except CheckpointError as error:
-        raise UserError(str(error))
+        raise UserError(str(error)) from error
     seeds = list(range(args.seed_start, args.seed_start + args.episodes))
     overlap = sorted(set(seeds) & set(info.get("demo_seeds", [])))
     if overlap:
-        raise UserError(f"seeds {overlap[:5]} were training demonstrations of this checkpoint; evaluate on "
-                        f"held-out seeds (e.g. --seed-start {max(info['demo_seeds']) + 1})")
+        raise UserError(
+            f"seeds {overlap[:5]} were training demonstrations of this checkpoint; evaluate on "
+            f"held-out seeds (e.g. --seed-start {max(info['demo_seeds']) + 1})"
+        )
     try:
-        runner = PolicyRunner(model, stats, temporal_ensembling=not args.no_temporal_ensembling,
-                              ensemble_m=args.ensemble_m, backend=args.backend)
+        runner = PolicyRunner(
+            model,
+            stats,
+            temporal_ensembling=not args.no_temporal_ensembling,
+            ensemble_m=args.ensemble_m,
+            backend=args.backend,
+        )
     except ValueError as error:
-        raise UserError(str(error))
+        raise UserError(str(error)) from error
     result = evaluate_policy(runner, seeds, progress=not args.json, start_jitter_rad=args.start_jitter_rad)
     emit_result({"checkpoint": args.checkpoint, "backend": args.backend, **result}, args.json)
     return 0
@@ -172,11 +240,18 @@ def _run_eval(args: argparse.Namespace) -> int:
 
 # -- bench policy -------------------------------------------------------------------------------------------
 def _add_bench_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--checkpoint", default="", help="state-mode checkpoint to time (default: a fresh model "
-                        "of the default ACTConfig size)")
+    parser.add_argument(
+        "--checkpoint",
+        default="",
+        help="state-mode checkpoint to time (default: a fresh model of the default ACTConfig size)",
+    )
     parser.add_argument("--iterations", type=int, default=200, help="timed policy steps per mode (default 200)")
-    parser.add_argument("--image-size", type=_image_size, default=(480, 640),
-                        help="HEIGHTxWIDTH the camera image is resized to in image mode (default 480x640)")
+    parser.add_argument(
+        "--image-size",
+        type=_image_size,
+        default=(480, 640),
+        help="HEIGHTxWIDTH the camera image is resized to in image mode (default 480x640)",
+    )
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
     add_json_flag(parser)
 
@@ -190,18 +265,38 @@ def _run_bench(args: argparse.Namespace) -> int:
     try:
         result = benchmark_policy(args.checkpoint or None, args.iterations, args.image_size, args.threads)
     except (CheckpointError, ValueError) as error:
-        raise UserError(str(error))
+        raise UserError(str(error)) from error
     emit_result(result, args.json)
     return 0
 
 
 COMMANDS = [
-    Command("demos", "record", "record scripted pick-and-place demonstrations (ACT HDF5, one file per success)",
-            _add_record_arguments, _run_record),
-    Command("train", "policy", "train an ACT policy on recorded demonstrations (DDP under torchrun)",
-            _add_train_arguments, _run_train),
-    Command("eval", "policy", "closed-loop success rate of an ACT checkpoint on held-out sim seeds",
-            _add_eval_arguments, _run_eval),
-    Command("bench", "policy", "ACT policy step latency, state mode and one-camera image mode",
-            _add_bench_arguments, _run_bench),
+    Command(
+        "demos",
+        "record",
+        "record scripted pick-and-place demonstrations (ACT HDF5, one file per success)",
+        _add_record_arguments,
+        _run_record,
+    ),
+    Command(
+        "train",
+        "policy",
+        "train an ACT policy on recorded demonstrations (DDP under torchrun)",
+        _add_train_arguments,
+        _run_train,
+    ),
+    Command(
+        "eval",
+        "policy",
+        "closed-loop success rate of an ACT checkpoint on held-out sim seeds",
+        _add_eval_arguments,
+        _run_eval,
+    ),
+    Command(
+        "bench",
+        "policy",
+        "ACT policy step latency, state mode and one-camera image mode",
+        _add_bench_arguments,
+        _run_bench,
+    ),
 ]

@@ -1,5 +1,6 @@
 """`visuomotor record`: record the camera topics (and /joint_states, /sim/ground_truth, /camera/extrinsics)
 into a rosbag2 that `ros2 bag`, Foxglove and `camera_node source:=bag` read."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,12 +14,22 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     from visuomotor.camera.topics import RECORDED_TOPIC_TYPES
 
     parser.add_argument("--out", type=Path, required=True, help="bag directory to create (must not exist)")
-    parser.add_argument("--topics", nargs="+", default=list(RECORDED_TOPIC_TYPES),
-                        help="topics to record (default: %(default)s)")
-    parser.add_argument("--storage", choices=("mcap", "sqlite3"), default="mcap",
-                        help="mcap (default: a crash loses at most the last ~1 MiB) or sqlite3")
-    parser.add_argument("--duration", type=float, default=0.0, metavar="S",
-                        help="stop after S seconds (default: until Ctrl-C / SIGTERM)")
+    parser.add_argument(
+        "--topics", nargs="+", default=list(RECORDED_TOPIC_TYPES), help="topics to record (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--storage",
+        choices=("mcap", "sqlite3"),
+        default="mcap",
+        help="mcap (default: a crash loses at most the last ~1 MiB) or sqlite3",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="stop after S seconds (default: until Ctrl-C / SIGTERM)",
+    )
     add_json_flag(parser)
 
 
@@ -33,16 +44,30 @@ def _run(args: argparse.Namespace) -> int:
     from visuomotor.camera.bag import BagError
     from visuomotor.nodes.recorder_node import record
 
-    ros_args = ["--ros-args", "-p", f"out:={args.out}", "-p", f"topics:={json.dumps(args.topics)}",
-                "-p", f"storage:={args.storage}", "-p", f"duration_s:={float(args.duration)}"]
+    ros_args = [
+        "--ros-args",
+        "-p",
+        f"out:={args.out}",
+        "-p",
+        f"topics:={json.dumps(args.topics)}",
+        "-p",
+        f"storage:={args.storage}",
+        "-p",
+        f"duration_s:={float(args.duration)}",
+    ]
     try:
         counts = record(["visuomotor-record", *ros_args], log=lambda line: None if args.json else print(line))
     except BagError as error:
         raise UserError(str(error)) from None
-    emit_result({"bag": str(args.out), "storage": args.storage, "messages": sum(counts.values()),
-                 "per_topic": counts}, args.json)
+    emit_result(
+        {"bag": str(args.out), "storage": args.storage, "messages": sum(counts.values()), "per_topic": counts},
+        args.json,
+    )
     return 0
 
 
-COMMANDS = [Command("record", None, "record camera, joint-state and ground-truth topics into a rosbag2 (MCAP)",
-                    _add_arguments, _run)]
+COMMANDS = [
+    Command(
+        "record", None, "record camera, joint-state and ground-truth topics into a rosbag2 (MCAP)", _add_arguments, _run
+    )
+]

@@ -1,5 +1,6 @@
 """`visuomotor eval expert` (scripted pick-and-place success rate) and `visuomotor bench sim` (render rate,
 physics real-time factor)."""
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,18 @@ def _run_bench_sim(args: argparse.Namespace) -> int:
 
 
 COMMANDS = [
-    Command("eval", "expert", "scripted pick-and-place expert: success rate over seeded episodes",
-            _add_eval_expert_arguments, _run_eval_expert),
-    Command("bench", "sim", "MuJoCo simulator: RGB-D render rate at 640×480 and physics real-time factor",
-            _add_bench_sim_arguments, _run_bench_sim),
+    Command(
+        "eval",
+        "expert",
+        "scripted pick-and-place expert: success rate over seeded episodes",
+        _add_eval_expert_arguments,
+        _run_eval_expert,
+    ),
+    Command(
+        "bench",
+        "sim",
+        "MuJoCo simulator: RGB-D render rate at 640×480 and physics real-time factor",
+        _add_bench_sim_arguments,
+        _run_bench_sim,
+    ),
 ]

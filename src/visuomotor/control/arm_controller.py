@@ -3,7 +3,8 @@
 Each tick (period Δt = 1/rate_hz) the controller
 1. picks the target q* by linear interpolation of the newest accepted chunk at the current time;
 2. limits it: with e = q* − q_prev, the wanted speed is sign(e)·min(v_max, v_brake(|e|), |e|/Δt), where
-   v_brake is the highest speed that can still stop within |e| at a_max in steps of Δt (no overshoot), then a = clip((v − v_prev)/Δt, ±a_max),
+   v_brake is the highest speed that can still stop within |e| at a_max in steps of Δt (no overshoot), then
+   a = clip((v − v_prev)/Δt, ±a_max),
    v = v_prev + a·Δt, q = clip(q_prev + v·Δt, q_min, q_max) — position, velocity and acceleration limits;
 3. holds (q = q_prev, v = 0: the command stream stops at once, the drives brake) when the joint states or
    the action chunks go stale — no new one for watchdog_timeout_s, so a vanished policy holds the arm
@@ -16,6 +17,7 @@ A chunk is rejected whole, with a reason, if it holds a non-finite value or if a
 point (forward kinematics) leaves the workspace box in base_link; targets beyond the joint limits are
 clamped. Units: rad, rad/s, rad/s², m, s. The gripper channel is a closure in [0, 1] (0 open, 1 closed).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -35,24 +37,31 @@ def braking_speed(distance: np.ndarray, a_max: float, dt: float) -> np.ndarray:
 @dataclass(frozen=True)
 class ArmControllerConfig:
     rate_hz: float = 100.0
-    max_velocity_rad_s: float = np.pi          # UR5e: 180 °/s on every joint
+    max_velocity_rad_s: float = np.pi  # UR5e: 180 °/s on every joint
     max_acceleration_rad_s2: float = 15.0
-    workspace_min_m: tuple[float, float, float] = (-0.9, -0.9, -0.005)   # TCP box in base_link
+    workspace_min_m: tuple[float, float, float] = (-0.9, -0.9, -0.005)  # TCP box in base_link
     workspace_max_m: tuple[float, float, float] = (0.9, 0.9, 0.9)
-    watchdog_timeout_s: float = 0.1           # hold when inputs are older than this
-    resync_jump_rad: float = 0.2              # a joint state this far from the last one (no drive moves that
-                                              # far in one update) means the arm was reset or moved by hand:
-                                              # restart from the measured position
+    watchdog_timeout_s: float = 0.1  # hold when inputs are older than this
+    resync_jump_rad: float = 0.2  # a joint state this far from the last one (no drive moves that
+    # far in one update) means the arm was reset or moved by hand:
+    # restart from the measured position
     arm: ArmModel = UR5E
 
     def __post_init__(self) -> None:
-        if not (self.rate_hz > 0 and self.max_velocity_rad_s > 0 and self.max_acceleration_rad_s2 > 0
-                and self.watchdog_timeout_s > 0):
-            raise ValueError("rate_hz, max_velocity_rad_s, max_acceleration_rad_s2 and watchdog_timeout_s "
-                             "must be positive")
+        if not (
+            self.rate_hz > 0
+            and self.max_velocity_rad_s > 0
+            and self.max_acceleration_rad_s2 > 0
+            and self.watchdog_timeout_s > 0
+        ):
+            raise ValueError(
+                "rate_hz, max_velocity_rad_s, max_acceleration_rad_s2 and watchdog_timeout_s must be positive"
+            )
         if np.any(np.asarray(self.workspace_min_m) >= np.asarray(self.workspace_max_m)):
-            raise ValueError(f"workspace_min_m {self.workspace_min_m} must be below workspace_max_m "
-                             f"{self.workspace_max_m} on every axis")
+            raise ValueError(
+                f"workspace_min_m {self.workspace_min_m} must be below workspace_max_m "
+                f"{self.workspace_max_m} on every axis"
+            )
 
 
 @dataclass(frozen=True)
@@ -71,11 +80,11 @@ class ActionChunk:
 
 @dataclass(frozen=True)
 class Command:
-    joints: np.ndarray       # (6,) rad
-    velocities: np.ndarray   # (6,) rad/s
-    gripper: float           # closure in [0, 1]
+    joints: np.ndarray  # (6,) rad
+    velocities: np.ndarray  # (6,) rad/s
+    gripper: float  # closure in [0, 1]
     holding: bool
-    reason: str              # why holding ("" when tracking the chunk)
+    reason: str  # why holding ("" when tracking the chunk)
 
 
 @dataclass
@@ -86,7 +95,7 @@ class ArmController:
     _joint_state_s: float | None = None
     _measured: np.ndarray | None = None
     resyncs: int = 0
-    _resync_s: float = float("-inf")   # when the last resync happened; chunks planned earlier are void
+    _resync_s: float = float("-inf")  # when the last resync happened; chunks planned earlier are void
     _q: np.ndarray | None = None
     _v: np.ndarray = field(default_factory=lambda: np.zeros(NUM_JOINTS))
     _gripper: float = 0.0
@@ -144,7 +153,8 @@ class ArmController:
         v_max, a_max = self.config.max_velocity_rad_s, self.config.max_acceleration_rad_s2
         error = target[:NUM_JOINTS] - self._q
         v_wanted = np.sign(error) * np.minimum.reduce(
-            [np.full(NUM_JOINTS, v_max), braking_speed(np.abs(error), a_max, dt), np.abs(error) / dt])
+            [np.full(NUM_JOINTS, v_max), braking_speed(np.abs(error), a_max, dt), np.abs(error) / dt]
+        )
         v = self._v + np.clip((v_wanted - self._v) / dt, -a_max, a_max) * dt
         arm = self.config.arm
         self._q = np.clip(self._q + v * dt, arm.lower, arm.upper)

@@ -11,6 +11,7 @@ step at a time:
     while not task.done():
         obs = task.step(expert.act(obs))
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -30,7 +31,7 @@ class ExpertConfig:
 
     bin_center_m: tuple[float, float] = SceneConfig.bin_center_m  # the scene's default bin
     control_hz: float = 50.0
-    approach_height_m: float = 0.12      # above the cube centre before descending
+    approach_height_m: float = 0.12  # above the cube centre before descending
     grasp_height_offset_m: float = 0.004  # TCP above the cube centre when closing
     carry_height_m: float = 0.22
     release_height_m: float = 0.13
@@ -45,7 +46,7 @@ class ExpertConfig:
 class Phase:
     name: str
     gripper: float
-    moves: bool = True        # False: keep the joint targets while the gripper acts (close_s / release_s)
+    moves: bool = True  # False: keep the joint targets while the gripper acts (close_s / release_s)
 
 
 PHASES = (
@@ -131,8 +132,10 @@ class PickPlaceExpert:
             return
         goal = solve_ik(self._goal_pose(phase.name, observation), self._q_command, self.arm)
         if not goal.converged:
-            raise RuntimeError(f"expert: no IK solution for phase {phase.name!r} "
-                               f"(position error {goal.position_error_m:.4f} m); the target is out of reach")
+            raise RuntimeError(
+                f"expert: no IK solution for phase {phase.name!r} "
+                f"(position error {goal.position_error_m:.4f} m); the target is out of reach"
+            )
         min_s = c.descend_s if phase.name in ("descend", "lower") else c.move_min_s
         duration = segment_duration(self._q_command, goal.q, c.max_joint_speed_rad_s, min_s)
         self._queue.extend(quintic_trajectory(self._q_command, goal.q, duration, c.control_hz))

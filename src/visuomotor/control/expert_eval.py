@@ -1,4 +1,5 @@
 """Closed-loop evaluation of the scripted expert on PickPlaceTask episodes (seeds seed_start … + episodes − 1)."""
+
 from __future__ import annotations
 
 import time
@@ -12,7 +13,7 @@ from visuomotor.sim.task import PickPlaceTask, TaskConfig
 class EpisodeOutcome:
     seed: int
     success: bool
-    duration_s: float   # sim time until success or the time limit
+    duration_s: float  # sim time until success or the time limit
     final_phase: str
 
 
@@ -30,8 +31,9 @@ def evaluate_expert(episodes: int, seed_start: int = 0, config: TaskConfig | Non
     if episodes <= 0:
         raise ValueError(f"episodes must be ≥ 1, got {episodes}")
     task = PickPlaceTask(config)
-    expert = PickPlaceExpert(ExpertConfig(bin_center_m=task.config.scene.bin_center_m,
-                                          control_hz=task.config.control_hz))
+    expert = PickPlaceExpert(
+        ExpertConfig(bin_center_m=task.config.scene.bin_center_m, control_hz=task.config.control_hz)
+    )
     started = time.perf_counter()
     outcomes = [run_expert_episode(task, expert, seed) for seed in range(seed_start, seed_start + episodes)]
     successes = [o for o in outcomes if o.success]

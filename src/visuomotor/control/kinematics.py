@@ -8,6 +8,7 @@ gripper fingertips) sits `tcp_offset_m` along the flange z axis. UR5e DH values 
 a3 = −0.3922, d4 = 0.1333, d5 = 0.0997, d6 = 0.0996 m; α = (π/2, 0, 0, π/2, −π/2, 0).
 Joint limits follow ur_description's UR5e joint_limits.yaml: ±2π except the elbow, ±π.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def tcp_positions(qs: np.ndarray, arm: ArmModel = UR5E) -> np.ndarray:
     frames = np.broadcast_to(np.eye(4), (len(qs), 4, 4))
     cos, sin = np.cos(qs), np.sin(qs)
     for i in range(NUM_JOINTS):
-        rotation = np.zeros((len(qs), 4, 4))                       # Rz(θ_i) for every row
+        rotation = np.zeros((len(qs), 4, 4))  # Rz(θ_i) for every row
         rotation[:, 0, 0], rotation[:, 0, 1] = cos[:, i], -sin[:, i]
         rotation[:, 1, 0], rotation[:, 1, 1] = sin[:, i], cos[:, i]
         rotation[:, 2, 2] = rotation[:, 3, 3] = 1.0

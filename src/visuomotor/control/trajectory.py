@@ -5,6 +5,7 @@ Between q0 and q1 over T seconds, with τ = t / T ∈ [0, 1]:
 so velocity and acceleration are zero at both ends; the peak speed is 1.875·|q1 − q0| / T (at τ = ½).
 This turns the sparse waypoints of seed 004 §29.3.4 into the per-control-step targets of §29.3.5.
 """
+
 from __future__ import annotations
 
 import math

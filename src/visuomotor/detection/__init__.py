@@ -1,9 +1,10 @@
 """2D object detection: one Detector interface, YOLO (ultralytics) and DETR (transformers) backends.
 
-    detector = load_detector(DetectorConfig(backend="yolo", weights="model.pt"))
-    detections = detector.detect(rgb)            # list[Detection], xyxy in original-image pixels
-    detector.last_timing                         # FrameTiming: preprocess / inference / postprocess ms
+detector = load_detector(DetectorConfig(backend="yolo", weights="model.pt"))
+detections = detector.detect(rgb)            # list[Detection], xyxy in original-image pixels
+detector.last_timing                         # FrameTiming: preprocess / inference / postprocess ms
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -23,19 +24,23 @@ def __getattr__(name: str):
     the shipped-weights paths, or to build the CLI) stays fast."""
     if name in _TORCH_NAMES:
         from visuomotor.detection import detector
+
         return getattr(detector, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load_detector(config: DetectorConfig) -> "Detector":
+def load_detector(config: DetectorConfig) -> Detector:
     """Build the backend named by config.backend."""
     if config.backend == "yolo":
         from visuomotor.detection.yolo_backend import YoloDetector
+
         return YoloDetector(config)
     if config.backend == "detr":
         from visuomotor.detection.detr_backend import DetrDetector
+
         return DetrDetector(config)
     from visuomotor.detection.detector import DetectorError
+
     raise DetectorError(f"unknown detector backend {config.backend!r}; use one of {BACKENDS}")
 
 

@@ -7,6 +7,7 @@ Seed 004 figures, recomputed (seed 004 §26.5.2, §29.5):
     §29.5 latency budget: detection (YOLO-v8s) 15 ms of 5 + 15 + 2 + 20 + 10 + 5 = 57 ms per frame
             → 1000 / 57 = 17.5 Hz at most.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ import numpy as np
 from visuomotor.detection.detector import Detector
 
 SEED_CPU_MS_PER_FRAME = {"yolo": 1000.0 / 10.0, "detr": 1000.0 / 0.5}  # §26.5.2
-SEED_DETECTION_BUDGET_MS = 15.0                                         # §29.5 (YOLO-v8s)
-SEED_PIPELINE_MS = 5.0 + 15.0 + 2.0 + 20.0 + 10.0 + 5.0                 # §29.5 total = 57 ms
+SEED_DETECTION_BUDGET_MS = 15.0  # §29.5 (YOLO-v8s)
+SEED_PIPELINE_MS = 5.0 + 15.0 + 2.0 + 20.0 + 10.0 + 5.0  # §29.5 total = 57 ms
 
 
 def sim_frames(count: int, seed: int = 0) -> list[np.ndarray]:
@@ -47,6 +48,10 @@ def time_detector(detector: Detector, frames: list[np.ndarray], repeats: int, wa
     wall_s = time.perf_counter() - start
     table = np.array(rows)
     stages = ("preprocess", "inference", "postprocess", "total")
-    return {"median_ms": dict(zip(stages, np.median(table, axis=0).round(2).tolist())),
-            "mean_ms": dict(zip(stages, table.mean(axis=0).round(2).tolist())),
-            "frames_per_s": round(repeats / wall_s, 2), "frames": repeats, "image_size": detector.image_size}
+    return {
+        "median_ms": dict(zip(stages, np.median(table, axis=0).round(2).tolist())),
+        "mean_ms": dict(zip(stages, table.mean(axis=0).round(2).tolist())),
+        "frames_per_s": round(repeats / wall_s, 2),
+        "frames": repeats,
+        "image_size": detector.image_size,
+    }

@@ -1,4 +1,5 @@
 """Configuration of a detector backend."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

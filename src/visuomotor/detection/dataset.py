@@ -15,13 +15,14 @@ With approach_views = N ≥ 1 each scene is instead rendered N times along the s
 [0, approach_s) with seed (spec.seed, scene index), so a wrist camera sees the objects from above as it
 descends, grasps and carries the cube. All views of a scene share its split.
 """
+
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import cv2
 import numpy as np
@@ -70,7 +71,7 @@ def split_of_scenes(num_scenes: int, seed: int, fractions: tuple[float, float, f
     num_test = max(1, round(num_scenes * fractions[2]))
     names = np.array(["train"] * num_scenes, dtype=object)
     names[order[:num_test]] = "test"
-    names[order[num_test:num_test + num_val]] = "val"
+    names[order[num_test : num_test + num_val]] = "val"
     return names.tolist()
 
 
@@ -79,8 +80,10 @@ def yolo_label_lines(labels: list[BoxLabel], width: int, height: int) -> list[st
     lines = []
     for label in labels:
         x1, y1, x2, y2 = label.xyxy
-        lines.append(f"{label.class_id} {(x1 + x2) / 2 / width:.6f} {(y1 + y2) / 2 / height:.6f} "
-                     f"{(x2 - x1) / width:.6f} {(y2 - y1) / height:.6f}")
+        lines.append(
+            f"{label.class_id} {(x1 + x2) / 2 / width:.6f} {(y1 + y2) / 2 / height:.6f} "
+            f"{(x2 - x1) / width:.6f} {(y2 - y1) / height:.6f}"
+        )
     return lines
 
 
@@ -89,8 +92,16 @@ def coco_annotations(labels: list[BoxLabel], image_id: int, first_id: int) -> li
     annotations = []
     for offset, label in enumerate(labels):
         x1, y1, x2, y2 = label.xyxy
-        annotations.append({"id": first_id + offset, "image_id": image_id, "category_id": label.class_id,
-                            "bbox": [x1, y1, x2 - x1, y2 - y1], "area": (x2 - x1) * (y2 - y1), "iscrowd": 0})
+        annotations.append(
+            {
+                "id": first_id + offset,
+                "image_id": image_id,
+                "category_id": label.class_id,
+                "bbox": [x1, y1, x2 - x1, y2 - y1],
+                "area": (x2 - x1) * (y2 - y1),
+                "iscrowd": 0,
+            }
+        )
     return annotations
 
 
@@ -103,8 +114,10 @@ def make_dataset(spec: DatasetSpec, out_dir: Path, progress=None) -> dict:
     from visuomotor.sim.objects import CLASS_NAMES
 
     if spec.approach_views < 0 or spec.approach_s <= 0 or spec.joint_jitter_rad < 0:
-        raise ValueError(f"approach views ({spec.approach_views}) and joint jitter ({spec.joint_jitter_rad} rad) "
-                         f"must be ≥ 0 and the approach time ({spec.approach_s} s) > 0")
+        raise ValueError(
+            f"approach views ({spec.approach_views}) and joint jitter ({spec.joint_jitter_rad} rad) "
+            f"must be ≥ 0 and the approach time ({spec.approach_s} s) > 0"
+        )
     out_dir = Path(out_dir)
     splits = split_of_scenes(spec.num_scenes, spec.seed, spec.split_fractions)
     for split in SPLITS:
@@ -124,13 +137,17 @@ def make_dataset(spec: DatasetSpec, out_dir: Path, progress=None) -> dict:
                 skipped += len(truth.objects) - len(labels)
                 stem = f"scene_{index:06d}" if spec.approach_views == 0 else f"scene_{index:06d}_view{view:02d}"
                 height, width = frame.color.shape[:2]
-                cv2.imwrite(str(out_dir / "images" / split / f"{stem}.jpg"), frame.color[..., ::-1],
-                            [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+                cv2.imwrite(
+                    str(out_dir / "images" / split / f"{stem}.jpg"),
+                    frame.color[..., ::-1],
+                    [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY],
+                )
                 lines = yolo_label_lines(labels, width, height)
                 (out_dir / "labels" / split / f"{stem}.txt").write_text("".join(line + "\n" for line in lines))
                 document = coco[split]
-                document["images"].append({"id": image_id, "file_name": f"images/{split}/{stem}.jpg",
-                                           "width": width, "height": height})
+                document["images"].append(
+                    {"id": image_id, "file_name": f"images/{split}/{stem}.jpg", "width": width, "height": height}
+                )
                 document["annotations"] += coco_annotations(labels, image_id, len(document["annotations"]) + 1)
                 image_id += 1
     finally:
@@ -139,15 +156,24 @@ def make_dataset(spec: DatasetSpec, out_dir: Path, progress=None) -> dict:
     for split in SPLITS:
         (out_dir / "annotations" / f"{split}.json").write_text(json.dumps(coco[split]))
     names = "".join(f"  {i}: {name}\n" for i, name in enumerate(CLASS_NAMES))
-    (out_dir / "data.yaml").write_text(f"path: {out_dir.resolve()}\ntrain: images/train\nval: images/val\n"
-                                       f"test: images/test\nnames:\n{names}")
-    summary = {"scenes": spec.num_scenes, "seed": spec.seed, "camera": spec.camera,
-               "split_fractions": list(spec.split_fractions), "distractors": list(spec.distractors),
-               "joint_jitter_rad": spec.joint_jitter_rad, "approach_views": spec.approach_views,
-               "approach_s": spec.approach_s, "min_visible_fraction": MIN_VISIBLE_FRACTION,
-               "images": {s: len(coco[s]["images"]) for s in SPLITS},
-               "boxes": {s: len(coco[s]["annotations"]) for s in SPLITS},
-               "skipped_objects": skipped, "class_names": list(CLASS_NAMES)}
+    (out_dir / "data.yaml").write_text(
+        f"path: {out_dir.resolve()}\ntrain: images/train\nval: images/val\ntest: images/test\nnames:\n{names}"
+    )
+    summary = {
+        "scenes": spec.num_scenes,
+        "seed": spec.seed,
+        "camera": spec.camera,
+        "split_fractions": list(spec.split_fractions),
+        "distractors": list(spec.distractors),
+        "joint_jitter_rad": spec.joint_jitter_rad,
+        "approach_views": spec.approach_views,
+        "approach_s": spec.approach_s,
+        "min_visible_fraction": MIN_VISIBLE_FRACTION,
+        "images": {s: len(coco[s]["images"]) for s in SPLITS},
+        "boxes": {s: len(coco[s]["annotations"]) for s in SPLITS},
+        "skipped_objects": skipped,
+        "class_names": list(CLASS_NAMES),
+    }
     (out_dir / "dataset.json").write_text(json.dumps(summary, indent=2))
     return summary
 
@@ -157,8 +183,10 @@ def approach_control_steps(spec: DatasetSpec, index: int, control_hz: float) -> 
     approach_views distinct steps of [0, approach_s · control_hz), drawn with seed (spec.seed, index)."""
     num_steps = int(round(spec.approach_s * control_hz))
     if spec.approach_views > num_steps:
-        raise ValueError(f"approach_views {spec.approach_views} exceeds the {num_steps} control steps of "
-                         f"approach_s {spec.approach_s} s; render fewer views or a longer approach")
+        raise ValueError(
+            f"approach_views {spec.approach_views} exceeds the {num_steps} control steps of "
+            f"approach_s {spec.approach_s} s; render fewer views or a longer approach"
+        )
     rng = np.random.default_rng([spec.seed, index])
     return sorted(rng.choice(num_steps, spec.approach_views, replace=False).tolist())
 

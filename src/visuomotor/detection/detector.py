@@ -1,5 +1,6 @@
 """The Detector interface every backend implements, its input checks, timing, and the shared
 score-threshold → class-filter → NMS post-processing."""
+
 from __future__ import annotations
 
 import time
@@ -50,10 +51,8 @@ class Detector(ABC):
         self.last_timing = FrameTiming()
         unknown = sorted(set(config.classes or ()) - set(self.class_names))
         if unknown:
-            raise DetectorError(f"class filter names {unknown} unknown to the model; "
-                                f"choose from {self.class_names}")
-        self._keep_ids = (None if config.classes is None
-                          else [self.class_names.index(name) for name in config.classes])
+            raise DetectorError(f"class filter names {unknown} unknown to the model; choose from {self.class_names}")
+        self._keep_ids = None if config.classes is None else [self.class_names.index(name) for name in config.classes]
 
     def detect(self, image: np.ndarray, encoding: str = "rgb8") -> list[Detection]:
         """Detect objects in one image; records the stage split in self.last_timing."""
@@ -70,8 +69,9 @@ class Detector(ABC):
         inferred = time.perf_counter()
         detections = self._postprocess(raw, rgb.shape[:2])
         done = time.perf_counter()
-        self.last_timing = FrameTiming((preprocessed - start) * 1e3, (inferred - preprocessed) * 1e3,
-                                       (done - inferred) * 1e3)
+        self.last_timing = FrameTiming(
+            (preprocessed - start) * 1e3, (inferred - preprocessed) * 1e3, (done - inferred) * 1e3
+        )
         return detections
 
     @abstractmethod
@@ -97,8 +97,10 @@ class Detector(ABC):
         xyxy, scores, class_ids = xyxy[keep].float(), scores[keep].float(), class_ids[keep]
         kept = torchvision.ops.batched_nms(xyxy, scores, class_ids, self.config.iou)
         xyxy, scores, class_ids = xyxy[kept].cpu().numpy(), scores[kept].cpu().numpy(), class_ids[kept].cpu().numpy()
-        return [Detection(class_id=int(c), class_name=self.class_names[int(c)], score=float(s),
-                          xyxy=box.astype(np.float64)) for box, s, c in zip(xyxy, scores, class_ids)]
+        return [
+            Detection(class_id=int(c), class_name=self.class_names[int(c)], score=float(s), xyxy=box.astype(np.float64))
+            for box, s, c in zip(xyxy, scores, class_ids)
+        ]
 
 
 def check_config(config: DetectorConfig) -> None:
@@ -112,7 +114,9 @@ def check_config(config: DetectorConfig) -> None:
     try:
         device = torch.device(config.device)
     except RuntimeError as error:
-        raise DetectorError(f"device {config.device!r} is not a torch device ({error}); use 'cpu' or 'cuda:0'") from None
+        raise DetectorError(
+            f"device {config.device!r} is not a torch device ({error}); use 'cpu' or 'cuda:0'"
+        ) from None
     if device.type == "cuda" and not torch.cuda.is_available():
         raise DetectorError(f"device {config.device!r} requested but no CUDA GPU is available; use device='cpu'")
     if config.half and device.type != "cuda":
@@ -120,8 +124,10 @@ def check_config(config: DetectorConfig) -> None:
     if config.runtime not in RUNTIMES:
         raise DetectorError(f"detector runtime {config.runtime!r} is unknown; use one of {RUNTIMES}")
     if config.runtime == "onnxruntime" and (config.backend != "yolo" or device.type != "cpu"):
-        raise DetectorError(f"runtime 'onnxruntime' runs YOLO on the CPU only (got backend {config.backend!r}, "
-                            f"device {config.device!r}); use runtime 'torch'")
+        raise DetectorError(
+            f"runtime 'onnxruntime' runs YOLO on the CPU only (got backend {config.backend!r}, "
+            f"device {config.device!r}); use runtime 'torch'"
+        )
     if config.threads < 0:
         raise DetectorError(f"threads {config.threads} is negative; use 0 (the runtime's default) or a core count")
 
@@ -132,24 +138,33 @@ def as_rgb(image: np.ndarray, encoding: str = "rgb8") -> np.ndarray:
     encoding: "rgb8" or "bgr8" (OpenCV order, flipped here); anything else is refused with the fix.
     """
     if encoding not in ENCODINGS:
-        raise DetectorError(f"image encoding {encoding!r} is not supported; convert to 'rgb8' "
-                            f"(e.g. cv2.cvtColor) or pass one of {ENCODINGS}")
+        raise DetectorError(
+            f"image encoding {encoding!r} is not supported; convert to 'rgb8' "
+            f"(e.g. cv2.cvtColor) or pass one of {ENCODINGS}"
+        )
     if not isinstance(image, np.ndarray):
         raise DetectorError(f"image must be a numpy array, got {type(image).__name__}; use np.asarray(image)")
     if image.size == 0:
         raise DetectorError(f"image is empty (shape {image.shape}); pass an (H, W, 3) uint8 RGB frame")
     if image.ndim != 3 or image.shape[2] != 3:
         channels = 1 if image.ndim == 2 else image.shape[-1]
-        fix = ("drop the alpha channel: image[..., :3]" if image.ndim == 3 and channels == 4
-               else "convert grey to RGB: np.repeat(image[..., None], 3, axis=2)" if image.ndim == 2
-               else "pass an (H, W, 3) RGB image")
+        fix = (
+            "drop the alpha channel: image[..., :3]"
+            if image.ndim == 3 and channels == 4
+            else "convert grey to RGB: np.repeat(image[..., None], 3, axis=2)"
+            if image.ndim == 2
+            else "pass an (H, W, 3) RGB image"
+        )
         raise DetectorError(f"image has shape {image.shape} ({channels} channels), expected (H, W, 3); {fix}")
     if image.dtype != np.uint8:
-        raise DetectorError(f"image dtype is {image.dtype}, expected uint8; scale to 8-bit first "
-                            "(e.g. (image / 257).astype(np.uint8) for 16-bit)")
+        raise DetectorError(
+            f"image dtype is {image.dtype}, expected uint8; scale to 8-bit first "
+            "(e.g. (image / 257).astype(np.uint8) for 16-bit)"
+        )
     if min(image.shape[:2]) < MIN_IMAGE_SIDE:
-        raise DetectorError(f"image of {image.shape[1]}×{image.shape[0]} px is too small; "
-                            f"each side must be ≥ {MIN_IMAGE_SIDE} px")
+        raise DetectorError(
+            f"image of {image.shape[1]}×{image.shape[0]} px is too small; each side must be ≥ {MIN_IMAGE_SIDE} px"
+        )
     if encoding == "bgr8":
         image = image[..., ::-1]
     return np.ascontiguousarray(image)

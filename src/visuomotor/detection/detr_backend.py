@@ -6,6 +6,7 @@ ImageNet-normalise; one image, so no padding). DETR predicts, per query, class l
 image is the whole original image, x_orig = x_norm · W and y_orig = y_norm · H exactly, whatever
 rounding the resize did. score = max softmax over the C real classes.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,15 +27,19 @@ def load_detr(weights: str):
 
     directory = Path(weights)
     if not directory.is_dir() or not (directory / "config.json").is_file():
-        raise DetectorError(f"DETR weights {weights!r} is not a save_pretrained directory with config.json; "
-                            "train one with `visuomotor train detector --backend detr` or use the shipped weights")
+        raise DetectorError(
+            f"DETR weights {weights!r} is not a save_pretrained directory with config.json; "
+            "train one with `visuomotor train detector --backend detr` or use the shipped weights"
+        )
     try:
         processor = AutoImageProcessor.from_pretrained(directory)
         model = AutoModelForObjectDetection.from_pretrained(directory)
     except Exception as error:  # transformers/safetensors raise many types for unreadable files
         cause = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DetectorError(f"cannot load DETR from {weights!r} ({type(error).__name__}: {cause}); "
-                            "the directory is incomplete or corrupt — re-train or re-copy it") from None
+        raise DetectorError(
+            f"cannot load DETR from {weights!r} ({type(error).__name__}: {cause}); "
+            "the directory is incomplete or corrupt — re-train or re-copy it"
+        ) from None
     return model, processor
 
 
@@ -54,8 +59,10 @@ class DetrDetector(Detector):
     def _preprocess(self, rgb: np.ndarray) -> dict[str, torch.Tensor]:
         """(H, W, 3) uint8 → pixel_values (1, 3, h', w') normalised, and pixel_mask (1, h', w')."""
         batch = self.processor(images=rgb, size=self.size, return_tensors="pt")
-        return {"pixel_values": batch["pixel_values"].to(self.device, self.dtype),
-                "pixel_mask": batch["pixel_mask"].to(self.device)}
+        return {
+            "pixel_values": batch["pixel_values"].to(self.device, self.dtype),
+            "pixel_mask": batch["pixel_mask"].to(self.device),
+        }
 
     def _infer(self, inputs: dict[str, torch.Tensor]):
         return self.network(**inputs)

@@ -1,4 +1,5 @@
 """A small DETR built from scratch (no pretrained weights can be downloaded), with its image processor."""
+
 from __future__ import annotations
 
 import os
@@ -26,12 +27,21 @@ def build_detr(class_names: list[str], size: DetrSize = DetrSize()):
     from transformers import DetrConfig, DetrForObjectDetection, DetrImageProcessor
 
     config = DetrConfig(
-        use_pretrained_backbone=False, use_timm_backbone=True, backbone=size.backbone,
-        num_labels=len(class_names), id2label=dict(enumerate(class_names)),
+        use_pretrained_backbone=False,
+        use_timm_backbone=True,
+        backbone=size.backbone,
+        num_labels=len(class_names),
+        id2label=dict(enumerate(class_names)),
         label2id={name: i for i, name in enumerate(class_names)},
-        d_model=size.d_model, encoder_layers=size.encoder_layers, decoder_layers=size.decoder_layers,
-        encoder_attention_heads=size.attention_heads, decoder_attention_heads=size.attention_heads,
-        encoder_ffn_dim=size.ffn_dim, decoder_ffn_dim=size.ffn_dim, num_queries=size.num_queries)
+        d_model=size.d_model,
+        encoder_layers=size.encoder_layers,
+        decoder_layers=size.decoder_layers,
+        encoder_attention_heads=size.attention_heads,
+        decoder_attention_heads=size.attention_heads,
+        encoder_ffn_dim=size.ffn_dim,
+        decoder_ffn_dim=size.ffn_dim,
+        num_queries=size.num_queries,
+    )
     processor = DetrImageProcessor(size={"shortest_edge": size.image_size, "longest_edge": size.image_size})
     return DetrForObjectDetection(config), processor
 

@@ -11,6 +11,7 @@ Run directory OUT: detr/checkpoint.pt (model, optimiser, epoch, metrics; resume 
 metrics.jsonl (one line per epoch: train loss, val mAP), model/ (best epoch by val mAP@0.5:0.95, the
 later one on ties; float16 save_pretrained directory loadable by DetrDetector).
 """
+
 from __future__ import annotations
 
 import copy
@@ -73,14 +74,15 @@ def _batches(coco: dict, data_dir: Path, batch: int, rng: np.random.Generator):
     images = coco["images"]
     order = rng.permutation(len(images))
     for start in range(0, len(order), batch):
-        selected = [images[i] for i in order[start:start + batch]]
+        selected = [images[i] for i in order[start : start + batch]]
         rgb = [cv2.cvtColor(cv2.imread(str(data_dir / image["file_name"])), cv2.COLOR_BGR2RGB) for image in selected]
         targets = [{"image_id": image["id"], "annotations": by_image.get(image["id"], [])} for image in selected]
         yield rgb, targets
 
 
-def train_detr(data_dir: Path, out_dir: Path, class_names: list[str], config: DetrTrainConfig,
-               resume: bool = False) -> Path:
+def train_detr(
+    data_dir: Path, out_dir: Path, class_names: list[str], config: DetrTrainConfig, resume: bool = False
+) -> Path:
     """Train (or resume) a DETR; returns the directory of the best model (out_dir/model)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     data_dir, out_dir = Path(data_dir), Path(out_dir)
@@ -94,7 +96,9 @@ def train_detr(data_dir: Path, out_dir: Path, class_names: list[str], config: De
     start_epoch, best_map, history = 0, -1.0, []
     if resume:
         if not checkpoint_path.is_file():
-            raise FileNotFoundError(f"nothing to resume: {checkpoint_path} does not exist; train without --resume first")
+            raise FileNotFoundError(
+                f"nothing to resume: {checkpoint_path} does not exist; train without --resume first"
+            )
         state = torch.load(checkpoint_path, map_location=device, weights_only=False)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
@@ -107,13 +111,20 @@ def train_detr(data_dir: Path, out_dir: Path, class_names: list[str], config: De
         model.train()
         rng = np.random.default_rng(config.seed * 1000 + epoch)
         losses = []
-        bar = tqdm(_batches(train, data_dir, config.batch, rng), total=-(-len(train["images"]) // config.batch),
-                   desc=f"epoch {epoch + 1}/{config.epochs}", unit="batch")
+        bar = tqdm(
+            _batches(train, data_dir, config.batch, rng),
+            total=-(-len(train["images"]) // config.batch),
+            desc=f"epoch {epoch + 1}/{config.epochs}",
+            unit="batch",
+        )
         for rgb, targets in bar:
             inputs = processor(images=rgb, annotations=targets, size=size, return_tensors="pt")
             labels = [{k: v.to(device) for k, v in label.items()} for label in inputs["labels"]]
-            output = model(pixel_values=inputs["pixel_values"].to(device), pixel_mask=inputs["pixel_mask"].to(device),
-                           labels=labels)
+            output = model(
+                pixel_values=inputs["pixel_values"].to(device),
+                pixel_mask=inputs["pixel_mask"].to(device),
+                labels=labels,
+            )
             optimizer.zero_grad(set_to_none=True)
             output.loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
@@ -124,11 +135,18 @@ def train_detr(data_dir: Path, out_dir: Path, class_names: list[str], config: De
         save_detr(frozen_copy(model), processor, epoch_dir)
         from visuomotor.detection.detr_backend import DetrDetector
 
-        detector = DetrDetector(DetectorConfig("detr", str(epoch_dir), confidence=EVAL_CONFIDENCE,
-                                               image_size=config.image_size, device=str(device)))
+        detector = DetrDetector(
+            DetectorConfig(
+                "detr", str(epoch_dir), confidence=EVAL_CONFIDENCE, image_size=config.image_size, device=str(device)
+            )
+        )
         metrics = evaluate(detector, data_dir, "val")
-        record = {"epoch": epoch + 1, "train_loss": float(np.mean(losses)), "val_map50": metrics["map50"],
-                  "val_map50_95": metrics["map50_95"]}
+        record = {
+            "epoch": epoch + 1,
+            "train_loss": float(np.mean(losses)),
+            "val_map50": metrics["map50"],
+            "val_map50_95": metrics["map50_95"],
+        }
         history.append(record)
         print(json.dumps(record), flush=True)
         with open(out_dir / "metrics.jsonl", "a") as log:
@@ -136,6 +154,15 @@ def train_detr(data_dir: Path, out_dir: Path, class_names: list[str], config: De
         if metrics["map50_95"] >= best_map:  # on ties the later, longer-trained epoch wins
             best_map = metrics["map50_95"]
             save_detr(frozen_copy(model).half(), processor, out_dir / "model")
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch + 1,
-                    "best_map": best_map, "history": history, "config": asdict(config)}, checkpoint_path)
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "epoch": epoch + 1,
+                "best_map": best_map,
+                "history": history,
+                "config": asdict(config),
+            },
+            checkpoint_path,
+        )
     return out_dir / "model"

@@ -1,5 +1,6 @@
 """Detector accuracy on a dataset split: COCO mAP@0.5 and mAP@0.5:0.95 with nnfoundation's COCO AP
 (seed 004 §23.4.1–23.4.2: 101-point interpolated AP, averaged over IoU 0.50:0.05:0.95 and classes)."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,14 @@ def detect_split(detector: Detector, data_dir: Path, coco: dict, progress=None) 
             raise ValueError(f"cannot read {image['file_name']} in {data_dir}; the dataset is incomplete")
         for detection in detector.detect(bgr, encoding="bgr8"):
             x1, y1, x2, y2 = (float(v) for v in detection.xyxy)
-            results.append({"image_id": image["id"], "category_id": detection.class_id,
-                            "bbox": [x1, y1, x2 - x1, y2 - y1], "score": detection.score})
+            results.append(
+                {
+                    "image_id": image["id"],
+                    "category_id": detection.class_id,
+                    "bbox": [x1, y1, x2 - x1, y2 - y1],
+                    "score": detection.score,
+                }
+            )
         timings.append(detector.last_timing)
     return results, timings
 
@@ -45,16 +52,28 @@ def coco_map(coco: dict, results: list[dict]) -> CocoAveragePrecision:
     truths = []
     for image in coco["images"]:
         annotations = [a for a in coco["annotations"] if a["image_id"] == image["id"]]
-        truths.append(GroundTruth(image["id"], np.array([a["bbox"] for a in annotations]).reshape(-1, 4),
-                                  np.array([a["category_id"] for a in annotations], dtype=np.int64)))
+        truths.append(
+            GroundTruth(
+                image["id"],
+                np.array([a["bbox"] for a in annotations]).reshape(-1, 4),
+                np.array([a["category_id"] for a in annotations], dtype=np.int64),
+            )
+        )
     by_image: dict[int, list[dict]] = {}
     for result in results:
         by_image.setdefault(result["image_id"], []).append(result)
-    detections = [Detections(image_id, np.array([r["bbox"] for r in rows]), np.array([r["score"] for r in rows]),
-                             np.array([r["category_id"] for r in rows], dtype=np.int64))
-                  for image_id, rows in by_image.items()]
-    return coco_average_precision(truths, detections, [c["id"] for c in coco["categories"]],
-                                  max_detections=MAX_DETECTIONS)
+    detections = [
+        Detections(
+            image_id,
+            np.array([r["bbox"] for r in rows]),
+            np.array([r["score"] for r in rows]),
+            np.array([r["category_id"] for r in rows], dtype=np.int64),
+        )
+        for image_id, rows in by_image.items()
+    ]
+    return coco_average_precision(
+        truths, detections, [c["id"] for c in coco["categories"]], max_detections=MAX_DETECTIONS
+    )
 
 
 def evaluate(detector: Detector, data_dir: Path, split: str = "test", progress=None) -> dict:
@@ -64,9 +83,14 @@ def evaluate(detector: Detector, data_dir: Path, split: str = "test", progress=N
     average_precision = coco_map(coco, results)
     names = {c["id"]: c["name"] for c in coco["categories"]}
     return {
-        "split": split, "images": len(coco["images"]), "ground_truth_boxes": len(coco["annotations"]),
-        "map50": average_precision.map50, "map50_95": average_precision.map,
+        "split": split,
+        "images": len(coco["images"]),
+        "ground_truth_boxes": len(coco["annotations"]),
+        "map50": average_precision.map50,
+        "map50_95": average_precision.map,
         "ap50_95_per_class": {names[k]: round(v, 4) for k, v in average_precision.per_class().items()},
-        "mean_ms": {stage: float(np.mean([getattr(t, f"{stage}_ms") for t in timings]))
-                    for stage in ("preprocess", "inference", "postprocess", "total")},
+        "mean_ms": {
+            stage: float(np.mean([getattr(t, f"{stage}_ms") for t in timings]))
+            for stage in ("preprocess", "inference", "postprocess", "total")
+        },
     }

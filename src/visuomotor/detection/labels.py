@@ -9,6 +9,7 @@ optical frame with T_base_camera⁻¹ and projected with the pinhole model u = f
 One rule covers both occlusion (by other objects, the arm, the bin) and cuts by the image border.
 The label box is the tight box of the visible pixels, pixel-corner coordinates: [x_min, y_min, x_max+1, y_max+1].
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,14 @@ def surface_points(shape: str, size_m: np.ndarray) -> np.ndarray:
         return np.concatenate([np.column_stack([rim, np.full(len(rim), z)]) for z in (-half[2], half[2])])
     if shape == "sphere":
         polar = np.linspace(0.0, np.pi, CIRCLE_POINTS // 2)
-        grid = np.stack([np.outer(np.sin(polar), np.cos(angles)), np.outer(np.sin(polar), np.sin(angles)),
-                         np.outer(np.cos(polar), np.ones_like(angles))], axis=-1).reshape(-1, 3)
+        grid = np.stack(
+            [
+                np.outer(np.sin(polar), np.cos(angles)),
+                np.outer(np.sin(polar), np.sin(angles)),
+                np.outer(np.cos(polar), np.ones_like(angles)),
+            ],
+            axis=-1,
+        ).reshape(-1, 3)
         return grid * half
     raise ValueError(f"no silhouette model for shape {shape!r}; use cube, cylinder or sphere")
 
@@ -81,7 +88,13 @@ def box_labels(segmentation: np.ndarray, objects, T_base_camera: np.ndarray, K: 
         if fraction < MIN_VISIBLE_FRACTION:
             continue
         ys, xs = np.nonzero(segmentation == obj.object_id)
-        labels.append(BoxLabel(obj.class_id, obj.class_name,
-                               (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)),
-                               obj.object_id, fraction))
+        labels.append(
+            BoxLabel(
+                obj.class_id,
+                obj.class_name,
+                (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)),
+                obj.object_id,
+                fraction,
+            )
+        )
     return labels

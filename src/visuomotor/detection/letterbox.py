@@ -9,6 +9,7 @@ The per-axis scales w'/W and h'/H (not r) are what the resampled image content a
 inverse x = (x' − left) · W / w' is exact for the content, pixel-corner coordinates ((0, 0) is the
 top-left corner of the top-left pixel).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,8 +32,10 @@ class Letterbox:
     def resized_size(self) -> tuple[int, int]:
         """(w', h'): the size the image content is resampled to, pixels."""
         ratio = min(self.canvas / self.width, self.canvas / self.height)
-        return (max(1, min(self.canvas, round(self.width * ratio))),
-                max(1, min(self.canvas, round(self.height * ratio))))
+        return (
+            max(1, min(self.canvas, round(self.width * ratio))),
+            max(1, min(self.canvas, round(self.height * ratio))),
+        )
 
     @property
     def offset(self) -> tuple[int, int]:
@@ -55,7 +58,7 @@ class Letterbox:
             resized = image
         else:
             resized = cv2.resize(image, (resized_w, resized_h), interpolation=cv2.INTER_LINEAR)
-        canvas[top:top + resized_h, left:left + resized_w] = resized.reshape(resized_h, resized_w, -1)
+        canvas[top : top + resized_h, left : left + resized_w] = resized.reshape(resized_h, resized_w, -1)
         return canvas
 
     def apply_boxes(self, xyxy: np.ndarray) -> np.ndarray:

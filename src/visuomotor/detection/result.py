@@ -1,4 +1,5 @@
 """What every detector backend returns, ROS-free."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

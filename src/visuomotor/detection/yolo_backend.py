@@ -5,6 +5,7 @@ The network sees the image letterboxed onto an S×S canvas (letterbox.py); its h
 v8 head). We take score = max over classes, convert to xyxy, undo the letterbox exactly, then threshold,
 class-filter and NMS (Detector._select).
 """
+
 from __future__ import annotations
 
 import os
@@ -30,17 +31,20 @@ def load_yolo_model(weights: str):
 
     suffix = Path(weights).suffix
     if suffix not in (".pt", ".yaml", ".yml"):
-        raise DetectorError(f"YOLO weights {weights!r} must be a .pt checkpoint or a model .yaml "
-                            "(e.g. yolov8n.yaml)")
+        raise DetectorError(f"YOLO weights {weights!r} must be a .pt checkpoint or a model .yaml (e.g. yolov8n.yaml)")
     if suffix == ".pt" and not Path(weights).is_file():
-        raise DetectorError(f"YOLO weights file {weights!r} does not exist; train one with "
-                            "`visuomotor train detector --backend yolo` or use the shipped weights")
+        raise DetectorError(
+            f"YOLO weights file {weights!r} does not exist; train one with "
+            "`visuomotor train detector --backend yolo` or use the shipped weights"
+        )
     try:
         return YOLO(weights, task="detect")
     except Exception as error:  # ultralytics raises many types for unreadable files
         cause = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DetectorError(f"cannot load YOLO weights {weights!r} ({type(error).__name__}: {cause}); "
-                            "the file is corrupt or not an ultralytics checkpoint — re-train or re-copy it") from None
+        raise DetectorError(
+            f"cannot load YOLO weights {weights!r} ({type(error).__name__}: {cause}); "
+            "the file is corrupt or not an ultralytics checkpoint — re-train or re-copy it"
+        ) from None
 
 
 class YoloDetector(Detector):
@@ -53,8 +57,10 @@ class YoloDetector(Detector):
         trained_size = (getattr(model, "ckpt", None) or {}).get("train_args", {}).get("imgsz", DEFAULT_IMAGE_SIZE)
         image_size = config.image_size or int(trained_size)
         if image_size % YOLO_STRIDE:
-            raise DetectorError(f"YOLO image_size {image_size} is not a multiple of {YOLO_STRIDE}; "
-                                f"use e.g. {round(image_size / YOLO_STRIDE) * YOLO_STRIDE or YOLO_STRIDE}")
+            raise DetectorError(
+                f"YOLO image_size {image_size} is not a multiple of {YOLO_STRIDE}; "
+                f"use e.g. {round(image_size / YOLO_STRIDE) * YOLO_STRIDE or YOLO_STRIDE}"
+            )
         names = model.names
         super().__init__(config, [names[i] for i in range(len(names))], image_size)
         self.network = model.model.fuse(verbose=False).to(self.device).eval()  # conv + batch norm folded
@@ -77,7 +83,7 @@ class YoloDetector(Detector):
         return output[0] if isinstance(output, (list, tuple)) else output
 
     def _postprocess(self, raw: torch.Tensor, image_hw: tuple[int, int]) -> list[Detection]:
-        prediction = raw[0].float().T                                    # (anchors, 4 + classes)
+        prediction = raw[0].float().T  # (anchors, 4 + classes)
         scores, class_ids = prediction[:, 4:].max(dim=1)
         candidates = scores >= self.config.confidence
         cxcywh, scores, class_ids = prediction[candidates, :4], scores[candidates], class_ids[candidates]

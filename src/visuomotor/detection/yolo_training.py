@@ -5,6 +5,7 @@ checkpoints, resume from last.pt). We run it offline, from random init (no pretr
 here) or, with init_weights, from one of our own checkpoints (fine-tuning: same architecture and classes,
 new data), and copy the best checkpoint, stripped to inference weights, to OUT/model.pt (YoloDetector).
 """
+
 from __future__ import annotations
 
 import os
@@ -65,11 +66,24 @@ def train_yolo(data_dir: Path, out_dir: Path, config: YoloTrainConfig, resume: b
     else:
         device = default_device()
         YOLO(str(config.init_weights) if config.init_weights else config.model).train(
-            data=str(Path(data_dir).resolve() / "data.yaml"), epochs=config.epochs, imgsz=config.image_size,
-            batch=config.batch, seed=config.seed, deterministic=True, workers=config.workers, device=device,
+            data=str(Path(data_dir).resolve() / "data.yaml"),
+            epochs=config.epochs,
+            imgsz=config.image_size,
+            batch=config.batch,
+            seed=config.seed,
+            deterministic=True,
+            workers=config.workers,
+            device=device,
             cache="ram" if config.cache else False,
-            amp=device != "cpu", plots=False, project=str(run_dir.parent), name=RUN_NAME, exist_ok=True,
-            patience=config.patience, val=True, verbose=False)
+            amp=device != "cpu",
+            plots=False,
+            project=str(run_dir.parent),
+            name=RUN_NAME,
+            exist_ok=True,
+            patience=config.patience,
+            val=True,
+            verbose=False,
+        )
     best = run_dir / "weights" / "best.pt"
     model_path = Path(out_dir) / "model.pt"
     shutil.copyfile(best if best.is_file() else last, model_path)

@@ -10,6 +10,7 @@ through the detection dataset's labelling rule (visuomotor.detection.labels.box_
 silhouette and ≥ 16 pixels visible; tight box of the visible pixels), so the ground-truth boxes of the
 replay evaluation are the boxes the detector was trained to predict.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,13 +34,22 @@ def objects_from_message(message) -> list[ObjectState]:
     for item in message.objects:
         if not item.results or item.results[0].class_id not in CLASS_NAMES:
             name = item.results[0].class_id if item.results else "(none)"
-            raise GroundTruthError(f"ground-truth object {item.id!r} has class {name!r}, not a simulator class "
-                                   f"({', '.join(CLASS_NAMES)})")
+            raise GroundTruthError(
+                f"ground-truth object {item.id!r} has class {name!r}, not a simulator class ({', '.join(CLASS_NAMES)})"
+            )
         cls = object_class(item.results[0].class_id)
         p, q, s = item.pose.pose.position, item.pose.pose.orientation, item.size
-        objects.append(ObjectState(object_id=int(item.id), class_id=cls.class_id, class_name=cls.name,
-                                   shape=cls.shape, position_m=np.array([p.x, p.y, p.z]),
-                                   quat_xyzw=np.array([q.x, q.y, q.z, q.w]), size_m=np.array([s.x, s.y, s.z])))
+        objects.append(
+            ObjectState(
+                object_id=int(item.id),
+                class_id=cls.class_id,
+                class_name=cls.name,
+                shape=cls.shape,
+                position_m=np.array([p.x, p.y, p.z]),
+                quat_xyzw=np.array([q.x, q.y, q.z, q.w]),
+                size_m=np.array([s.x, s.y, s.z]),
+            )
+        )
     return objects
 
 
@@ -53,7 +63,7 @@ def _unit_shape_entry(shape: str, o: np.ndarray, d: np.ndarray) -> np.ndarray:
             enter, leave = (-b - np.sqrt(disc)) / a, (-b + np.sqrt(disc)) / a
             hit = disc >= 0
         else:
-            lo, hi = (-1.0 - o) / d, (1.0 - o) / d          # slabs; ±inf for rays parallel to a face
+            lo, hi = (-1.0 - o) / d, (1.0 - o) / d  # slabs; ±inf for rays parallel to a face
             slab_enter, slab_leave = np.minimum(lo, hi), np.maximum(lo, hi)
             if shape == "cube":
                 enter, leave = slab_enter.max(1), slab_leave.min(1)
@@ -72,8 +82,9 @@ def _unit_shape_entry(shape: str, o: np.ndarray, d: np.ndarray) -> np.ndarray:
     return np.where(hit, enter, np.inf)
 
 
-def raycast_segmentation(frame: RGBDFrame, objects: list[ObjectState], T_base_camera: np.ndarray,
-                         tolerance_m: float = DEPTH_TOLERANCE_M) -> np.ndarray:
+def raycast_segmentation(
+    frame: RGBDFrame, objects: list[ObjectState], T_base_camera: np.ndarray, tolerance_m: float = DEPTH_TOLERANCE_M
+) -> np.ndarray:
     """(H, W) int32 instance ids of the visible object pixels (0 elsewhere), as the renderer's
     segmentation would be, from ground-truth poses, the camera pose and the recorded depth."""
     height, width = frame.depth.shape
@@ -86,7 +97,7 @@ def raycast_segmentation(frame: RGBDFrame, objects: list[ObjectState], T_base_ca
         corners = surface_points(obj.shape, obj.size_m) @ R_base_object.T + obj.position_m
         camera_points = corners @ T_camera_base[:3, :3].T + T_camera_base[:3, 3]
         if np.any(camera_points[:, 2] <= 1e-6):
-            continue                                   # (partly) behind the camera: never labelled
+            continue  # (partly) behind the camera: never labelled
         uv = (camera_points @ K.T)[:, :2] / camera_points[:, 2:3]
         c0, r0 = np.maximum(np.floor(uv.min(0)).astype(int) - 1, 0)
         c1, r1 = np.minimum(np.ceil(uv.max(0)).astype(int) + 1, [width, height])
@@ -94,12 +105,13 @@ def raycast_segmentation(frame: RGBDFrame, objects: list[ObjectState], T_base_ca
             continue
         cols, rows = np.meshgrid(np.arange(c0, c1), np.arange(r0, r1))
         pixels = np.stack([cols.ravel() + 0.5, rows.ravel() + 0.5, np.ones(cols.size)], 1)
-        rays_camera = pixels @ np.linalg.inv(K).T                        # z = 1: t is the optical depth
+        rays_camera = pixels @ np.linalg.inv(K).T  # z = 1: t is the optical depth
         R_object_camera = R_base_object.T @ T_base_camera[:3, :3]
         origin = R_base_object.T @ (T_base_camera[:3, 3] - obj.position_m)
         half = obj.size_m / 2.0
-        t = _unit_shape_entry(obj.shape, np.broadcast_to(origin / half, rays_camera.shape),
-                              rays_camera @ R_object_camera.T / half).reshape(cols.shape)
+        t = _unit_shape_entry(
+            obj.shape, np.broadcast_to(origin / half, rays_camera.shape), rays_camera @ R_object_camera.T / half
+        ).reshape(cols.shape)
         window = (slice(r0, r1), slice(c0, c1))
         closer = t < nearest[window]
         nearest[window] = np.where(closer, t, nearest[window])

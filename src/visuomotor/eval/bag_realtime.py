@@ -24,6 +24,7 @@ the /tracks of the stamp that were matched at it (MOT). Frames the detector skip
 scored (they are not tracking misses). Latency, glass to stage: receipt time − image stamp (ms) of
 /detections, /objects and /tracks; both are read from the same system clock, on one machine.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -125,15 +126,17 @@ class BagPlan:
 def plan_bag(path: Path) -> BagPlan:
     """Check that the bag can be replayed live and scored, before any node starts: ReplayBagError (one
     line) for a bag without camera frames, extrinsics or ground truth, or one camera_node cannot read."""
-    next(replay_frames(path, ReadStatus(), max_frames=1))       # raises ReplayBagError naming the problem
+    next(replay_frames(path, ReadStatus(), max_frames=1))  # raises ReplayBagError naming the problem
     stamps, error = [], None
     try:
         stamps.extend(frame.stamp_ns for frame in BagSource(BagSourceConfig(path=str(path))).frames())
     except FrameSourceError as failure:
         error = str(failure)
     if not stamps:
-        raise ReplayBagError(f"camera_node cannot replay bag {path}: {error} (the deterministic mode, without "
-                             "--realtime, scores the readable part of a damaged bag)")
+        raise ReplayBagError(
+            f"camera_node cannot replay bag {path}: {error} (the deterministic mode, without "
+            "--realtime, scores the readable part of a damaged bag)"
+        )
     return BagPlan(stamps, error)
 
 
@@ -154,14 +157,21 @@ def realtime_detector(overrides: dict) -> dict:
     parameters = {**node_parameters(share_dir() / "config" / "replay.yaml", "detector_node"), **overrides}
     backend = parameters.get("backend", "yolo")
     shipped = {"yolo": SHIPPED_YOLO, "detr": SHIPPED_DETR}.get(backend, "")
-    return {"backend": backend, "weights": str(parameters.get("weights") or shipped),
-            "confidence": parameters.get("confidence_threshold"), "iou": parameters.get("iou_threshold"),
-            "image_size": parameters.get("image_size") or None, "device": parameters.get("device", "cpu"),
-            "runtime": parameters.get("runtime", "torch"), "threads": parameters.get("threads", 0)}
+    return {
+        "backend": backend,
+        "weights": str(parameters.get("weights") or shipped),
+        "confidence": parameters.get("confidence_threshold"),
+        "iou": parameters.get("iou_threshold"),
+        "image_size": parameters.get("image_size") or None,
+        "device": parameters.get("device", "cpu"),
+        "runtime": parameters.get("runtime", "torch"),
+        "threads": parameters.get("threads", 0),
+    }
 
 
-def score_live_replay(path: Path, plan: BagPlan, recording: LiveRecording, config: RealtimeReplayConfig,
-                      detector: dict) -> ReplayOutcome:
+def score_live_replay(
+    path: Path, plan: BagPlan, recording: LiveRecording, config: RealtimeReplayConfig, detector: dict
+) -> ReplayOutcome:
     """Pair the live outputs with the recorded frames (module docstring) and score them."""
     published = sorted(recording.camera_stamps_ns | set(recording.arrays["detections"]))
     if len(published) != len(plan.stamps_ns):
@@ -169,12 +179,21 @@ def score_live_replay(path: Path, plan: BagPlan, recording: LiveRecording, confi
             f"the probe saw the stamps of {len(published)} camera frames but camera_node published "
             f"{len(plan.stamps_ns)} "
             f"(exit codes {recording.exit_codes}): live stamps cannot be paired with the recorded ones; rerun "
-            f"(see the node logs in {config.log_dir})")
+            f"(see the node logs in {config.log_dir})"
+        )
     live_stamp = dict(zip(plan.stamps_ns, published))
     status, scorer, records = ReadStatus(), ReplayScorer(config.match_distance_m), []
     latency: dict[str, list[float]] = {stage: [] for stage in STAGES}
-    counts = dict.fromkeys(("frames_detected", "frames_skipped_by_detector", "frames_with_objects",
-                            "frames_with_tracks", "frames_not_published"), 0)
+    counts = dict.fromkeys(
+        (
+            "frames_detected",
+            "frames_skipped_by_detector",
+            "frames_with_objects",
+            "frames_with_tracks",
+            "frames_not_published",
+        ),
+        0,
+    )
     for replay in replay_frames(path, status):
         stamp = live_stamp.get(replay.frame.stamp_ns)
         if stamp is None:
@@ -194,33 +213,47 @@ def score_live_replay(path: Path, plan: BagPlan, recording: LiveRecording, confi
                 latency[stage].append(stage_ms[f"glass_to_{stage}"])
         detections: list[Detection] = arrays["detections"].items
         localized = arrays["objects"].items if arrays["objects"] is not None else []
-        tracks = [t for t in (arrays["tracks"].items if arrays["tracks"] is not None else [])
-                  if t.confirmed and t.updated]
+        tracks = [
+            t for t in (arrays["tracks"].items if arrays["tracks"] is not None else []) if t.confirmed and t.updated
+        ]
         labels = ground_truth_boxes(replay.frame, replay.objects, replay.T_base_camera)
         scorer.add_frame(labels, replay.objects, detections, localized, tracks)
-        records.append(FrameRecord(replay.frame.stamp_ns, len(labels), len(detections), len(localized), len(tracks),
-                                   stage_ms))
+        records.append(
+            FrameRecord(replay.frame.stamp_ns, len(labels), len(detections), len(localized), len(tracks), stage_ms)
+        )
     if not records:
-        raise LiveReplayError(f"no frame of {path} came out of the detector (published {len(published)}); see the "
-                              f"node logs in {config.log_dir} and the refusals {recording.refusals}")
+        raise LiveReplayError(
+            f"no frame of {path} came out of the detector (published {len(published)}); see the "
+            f"node logs in {config.log_dir} and the refusals {recording.refusals}"
+        )
     detector_status = recording.node_status.get("detector_node", {})
     detector_received = _int(detector_status.get("frames_received"))
     summary = {
-        "mode": "realtime", "bag": str(path), "frames": counts["frames_detected"],
+        "mode": "realtime",
+        "bag": str(path),
+        "frames": counts["frames_detected"],
         "truncated": status.truncated or plan.read_error is not None,
         "warning": status.warning or plan.read_error,
-        "incomplete_stamps": status.incomplete_stamps, "out_of_order_frames": status.out_of_order_frames,
+        "incomplete_stamps": status.incomplete_stamps,
+        "out_of_order_frames": status.out_of_order_frames,
         "frames_without_extrinsics": status.frames_without_extrinsics,
-        "detections_source": "model", "detector": detector,
+        "detections_source": "model",
+        "detector": detector,
         **scorer.summary(),
         "latency_ms": {f"glass_to_{stage}": latency_quantiles_ms(values) for stage, values in latency.items()},
-        "live": {"frames_in_bag": status.frames, "frames_published": len(published),
-                 "detector_frames_received": detector_received,
-                 "detector_frames_lost_in_transport": None if detector_received is None
-                 else len(published) - detector_received,
-                 "detector_frames_skipped": _int(detector_status.get("frames_skipped")),
-                 **counts, "refusals": recording.refusals, "exit_codes": recording.exit_codes,
-                 "drain_timed_out": recording.drain_timed_out},
+        "live": {
+            "frames_in_bag": status.frames,
+            "frames_published": len(published),
+            "detector_frames_received": detector_received,
+            "detector_frames_lost_in_transport": None
+            if detector_received is None
+            else len(published) - detector_received,
+            "detector_frames_skipped": _int(detector_status.get("frames_skipped")),
+            **counts,
+            "refusals": recording.refusals,
+            "exit_codes": recording.exit_codes,
+            "drain_timed_out": recording.drain_timed_out,
+        },
         "wall_time_s": round(recording.wall_time_s, 2),
         "frames_per_s": round(counts["frames_detected"] / max(recording.wall_time_s, 1e-9), 2),
     }
@@ -234,10 +267,16 @@ def _int(text: str | None) -> int | None:
 def live_report_lines(summary: dict) -> list[str]:
     """The realtime-only numbers for report.md (frame flow, refusals, process exits)."""
     live = summary["live"]
-    lines = ["", "## Live replay", "",
-             "Frames published by camera_node, received and skipped by detector_node (its /diagnostics), "
-             "and how many came out of each stage (only frames with /detections are scored).", "",
-             "| quantity | value |", "|---|---|"]
+    lines = [
+        "",
+        "## Live replay",
+        "",
+        "Frames published by camera_node, received and skipped by detector_node (its /diagnostics), "
+        "and how many came out of each stage (only frames with /detections are scored).",
+        "",
+        "| quantity | value |",
+        "|---|---|",
+    ]
     lines += [f"| {key} | {value} |" for key, value in live.items() if key not in ("refusals", "exit_codes")]
     lines += ["", f"Node exit codes: {live['exit_codes']}."]
     for node, messages in live["refusals"].items():

@@ -11,6 +11,7 @@ Scored per frame by bag_replay_scoring.ReplayScorer (mAP, 3D error, MOT metrics)
 ground-truth boxes of bag_ground_truth; latency per stage (detect preprocess / inference / postprocess,
 localize, track): p50, p95, mean ms (wall clock).
 """
+
 from __future__ import annotations
 
 import time
@@ -77,6 +78,7 @@ def _detector_of(config: BagReplayConfig):
     import torch
 
     from visuomotor.detection import load_detector
+
     torch.manual_seed(config.seed)
     return load_detector(config.detector)
 
@@ -86,8 +88,12 @@ def latency_quantiles_ms(values: list[float]) -> dict[str, float | None]:
     array = np.asarray(values, float)
     if not array.size:
         return {"p50": None, "p95": None, "mean": None, "n": 0}
-    return {"p50": round(float(np.quantile(array, 0.5)), 3), "p95": round(float(np.quantile(array, 0.95)), 3),
-            "mean": round(float(array.mean()), 3), "n": int(array.size)}
+    return {
+        "p50": round(float(np.quantile(array, 0.5)), 3),
+        "p95": round(float(np.quantile(array, 0.95)), 3),
+        "mean": round(float(array.mean()), 3),
+        "n": int(array.size),
+    }
 
 
 def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
@@ -103,7 +109,7 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
         labels = ground_truth_boxes(frame, replay.objects, replay.T_base_camera)
         stage_ms: dict[str, float] = {}
         if detector is None:
-            detections = [Detection(l.class_id, l.class_name, 1.0, np.array(l.xyxy)) for l in labels]
+            detections = [Detection(b.class_id, b.class_name, 1.0, np.array(b.xyxy)) for b in labels]
         else:
             detections = detector.detect(frame.color)
             timing = detector.last_timing
@@ -116,24 +122,38 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
         stage_ms.update(localize=(t1 - t0) * 1e3, track=(t2 - t1) * 1e3)
         diagnostics += len(result.diagnostics)
         scorer.add_frame(labels, replay.objects, detections, result.objects, tracks)
-        records.append(FrameRecord(frame.stamp_ns, len(labels), len(detections), len(result.objects), len(tracks),
-                                   stage_ms))
+        records.append(
+            FrameRecord(frame.stamp_ns, len(labels), len(detections), len(result.objects), len(tracks), stage_ms)
+        )
     wall_s = time.perf_counter() - started
     summary = {
-        "bag": str(path), "frames": status.frames, "truncated": status.truncated, "warning": status.warning,
-        "incomplete_stamps": status.incomplete_stamps, "out_of_order_frames": status.out_of_order_frames,
+        "bag": str(path),
+        "frames": status.frames,
+        "truncated": status.truncated,
+        "warning": status.warning,
+        "incomplete_stamps": status.incomplete_stamps,
+        "out_of_order_frames": status.out_of_order_frames,
         "frames_without_extrinsics": status.frames_without_extrinsics,
         "detections_source": config.detections,
-        "detector": None if detector is None else {
-            "backend": config.detector.backend, "weights": str(config.detector.weights),
-            "confidence": config.detector.confidence, "iou": config.detector.iou,
-            "image_size": detector.image_size, "device": config.detector.device,
-            "runtime": config.detector.runtime, "threads": config.detector.threads},
+        "detector": None
+        if detector is None
+        else {
+            "backend": config.detector.backend,
+            "weights": str(config.detector.weights),
+            "confidence": config.detector.confidence,
+            "iou": config.detector.iou,
+            "image_size": detector.image_size,
+            "device": config.detector.device,
+            "runtime": config.detector.runtime,
+            "threads": config.detector.threads,
+        },
         **scorer.summary(),
-        "latency_ms": {stage: latency_quantiles_ms([r.stage_ms[stage] for r in records])
-                       for stage in (*(DETECT_STAGES if detector is not None else ()), "localize", "track")},
-        "wall_time_s": round(wall_s, 2), "frames_per_s": round(status.frames / wall_s, 2),
+        "latency_ms": {
+            stage: latency_quantiles_ms([r.stage_ms[stage] for r in records])
+            for stage in (*(DETECT_STAGES if detector is not None else ()), "localize", "track")
+        },
+        "wall_time_s": round(wall_s, 2),
+        "frames_per_s": round(status.frames / wall_s, 2),
     }
     summary["localization"]["diagnostics"] = diagnostics
     return ReplayOutcome(summary, records, scorer.errors_m)
-

@@ -9,13 +9,14 @@ Damage is reported, never hidden: an MCAP that was never closed (recorder killed
 and flagged truncated; a bag that fails part-way (corrupt record) keeps the frames before the failure,
 also flagged; a bag that yields no frame at all raises ReplayBagError naming the file and the problem.
 """
+
 from __future__ import annotations
 
 import bisect
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -37,9 +38,9 @@ class ReplayBagError(ValueError):
 
 @dataclass
 class ReplayFrame:
-    frame: RGBDFrame                 # colour, depth, intrinsics, stamp; T_base_camera = the one below
-    T_base_camera: np.ndarray        # (4, 4) base_link ← camera optical, valid at frame.stamp_ns
-    objects: list[ObjectState]       # ground truth at frame.stamp_ns
+    frame: RGBDFrame  # colour, depth, intrinsics, stamp; T_base_camera = the one below
+    T_base_camera: np.ndarray  # (4, 4) base_link ← camera optical, valid at frame.stamp_ns
+    objects: list[ObjectState]  # ground truth at frame.stamp_ns
 
 
 @dataclass
@@ -75,8 +76,10 @@ def _records(path: Path, status: ReadStatus):
             raise
     records = list(read_bag(stream, topics=wanted, allow_truncated=True))
     status.truncated = True
-    status.warning = (f"bag {path} is truncated or corrupt (not closed: recorder killed?): {len(records)} replay "
-                      "messages readable before the cut")
+    status.warning = (
+        f"bag {path} is truncated or corrupt (not closed: recorder killed?): {len(records)} replay "
+        "messages readable before the cut"
+    )
     yield from records
 
 
@@ -86,7 +89,7 @@ def replay_frames(path: str | Path, status: ReadStatus, max_frames: int = 0) -> 
     path = Path(path)
     pending: dict[int, dict[str, object]] = {}
     waiting: deque[tuple[int, dict[str, object]]] = deque()
-    mounts: list[tuple[int, np.ndarray]] = []          # (header stamp ns, T_base_camera), sorted
+    mounts: list[tuple[int, np.ndarray]] = []  # (header stamp ns, T_base_camera), sorted
     last_stamp = -1
 
     def release(stamp_ns: int, parts: dict[str, object]) -> ReplayFrame | None:
@@ -106,8 +109,10 @@ def replay_frames(path: str | Path, status: ReadStatus, max_frames: int = 0) -> 
             stamp_ns = stamp_to_ns(message.header.stamp)
             if record.topic == topics.EXTRINSICS:
                 t = message.transform
-                T = transform_from_xyz_quat([t.translation.x, t.translation.y, t.translation.z],
-                                            [t.rotation.x, t.rotation.y, t.rotation.z, t.rotation.w])
+                T = transform_from_xyz_quat(
+                    [t.translation.x, t.translation.y, t.translation.z],
+                    [t.rotation.x, t.rotation.y, t.rotation.z, t.rotation.w],
+                )
                 bisect.insort(mounts, (stamp_ns, T), key=lambda item: item[0])
             else:
                 parts = pending.setdefault(stamp_ns, {})
@@ -132,19 +137,28 @@ def replay_frames(path: str | Path, status: ReadStatus, max_frames: int = 0) -> 
     status.incomplete_stamps += len(pending)
     status.frames_without_extrinsics += len(waiting)
     if status.frames == 0:
-        raise ReplayBagError(f"{status.warning}; no complete frame to evaluate" if status.truncated
-                             else _no_frame_reason(path, status))
+        raise ReplayBagError(
+            f"{status.warning}; no complete frame to evaluate" if status.truncated else _no_frame_reason(path, status)
+        )
 
 
 def _replay_frame(path: Path, parts: dict[str, object], stamp_ns: int, T_base_camera: np.ndarray) -> ReplayFrame:
     color, depth, info = (parts[t] for t in (topics.COLOR_IMAGE, topics.DEPTH_IMAGE, topics.COLOR_INFO))
     if color.encoding != "rgb8" or depth.encoding not in ("16UC1", "32FC1"):
-        raise ReplayBagError(f"bag {path}: image encodings {color.encoding}/{depth.encoding} at stamp {stamp_ns}; "
-                             "expected rgb8 colour and 16UC1 or 32FC1 depth")
+        raise ReplayBagError(
+            f"bag {path}: image encodings {color.encoding}/{depth.encoding} at stamp {stamp_ns}; "
+            "expected rgb8 colour and 16UC1 or 32FC1 depth"
+        )
     try:
-        frame = RGBDFrame(color=decode_image(color), depth=decode_image(depth),
-                          intrinsics=intrinsics_from_camera_info(info), stamp_ns=stamp_ns,
-                          depth_encoding=depth.encoding, frame_id=color.header.frame_id, T_base_camera=T_base_camera)
+        frame = RGBDFrame(
+            color=decode_image(color),
+            depth=decode_image(depth),
+            intrinsics=intrinsics_from_camera_info(info),
+            stamp_ns=stamp_ns,
+            depth_encoding=depth.encoding,
+            frame_id=color.header.frame_id,
+            T_base_camera=T_base_camera,
+        )
     except ValueError as error:
         raise ReplayBagError(f"bag {path}: bad camera message at stamp {stamp_ns}: {error}") from None
     return ReplayFrame(frame, T_base_camera, objects_from_message(parts[topics.GROUND_TRUTH]))
@@ -153,7 +167,11 @@ def _replay_frame(path: Path, parts: dict[str, object], stamp_ns: int, T_base_ca
 def _no_frame_reason(path: Path, status: ReadStatus) -> str:
     missing = [t for t in (*FRAME_TOPICS, topics.EXTRINSICS) if t not in status.topics_seen]
     if missing:
-        return (f"bag {path} has no {', '.join(missing)}: the replay evaluation needs a recording of the camera "
-                f"topics, /camera/extrinsics and /sim/ground_truth (record a sim run with `visuomotor record`)")
-    return (f"bag {path} has no complete frame: colour, depth, camera_info and ground truth never share a "
-            "header stamp (record them from one sim_node)")
+        return (
+            f"bag {path} has no {', '.join(missing)}: the replay evaluation needs a recording of the camera "
+            f"topics, /camera/extrinsics and /sim/ground_truth (record a sim run with `visuomotor record`)"
+        )
+    return (
+        f"bag {path} has no complete frame: colour, depth, camera_info and ground truth never share a "
+        "header stamp (record them from one sim_node)"
+    )

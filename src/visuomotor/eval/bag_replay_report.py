@@ -1,6 +1,7 @@
 """Plots (matplotlib, Agg) and report.md of a bag replay evaluation, written into one directory:
 latency.png (per-stage latency per frame), error_3d.png (3D error histogram and CDF),
 track_count.png (confirmed tracks vs labelled ground-truth objects per frame), report.md."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from visuomotor.eval.bag_replay import ReplayOutcome
 def write_plots(outcome: ReplayOutcome, out_dir: Path) -> list[Path]:
     """The three figures; returns their paths."""
     import matplotlib
+
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
@@ -49,6 +51,7 @@ def write_plots(outcome: ReplayOutcome, out_dir: Path) -> list[Path]:
 
 def _save(figure, path: Path) -> Path:
     from matplotlib import pyplot as plt
+
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)
@@ -58,10 +61,18 @@ def _save(figure, path: Path) -> Path:
 def write_report(outcome: ReplayOutcome, out_dir: Path, plots: list[Path]) -> Path:
     """report.md: the numbers of the summary as tables, the read status and the plots."""
     s = outcome.summary
-    lines = [f"# Replay evaluation of `{s['bag']}`", "",
-             f"{s['frames']} frames, detections from **{s['detections_source']}**"
-             + (f" ({s['detector']['backend']} `{s['detector']['weights']}`, confidence {s['detector']['confidence']})"
-                if s["detector"] else "") + f"; {s['wall_time_s']} s wall ({s['frames_per_s']} frames/s).", ""]
+    lines = [
+        f"# Replay evaluation of `{s['bag']}`",
+        "",
+        f"{s['frames']} frames, detections from **{s['detections_source']}**"
+        + (
+            f" ({s['detector']['backend']} `{s['detector']['weights']}`, confidence {s['detector']['confidence']})"
+            if s["detector"]
+            else ""
+        )
+        + f"; {s['wall_time_s']} s wall ({s['frames_per_s']} frames/s).",
+        "",
+    ]
     if s["truncated"]:
         lines += [f"**Warning: truncated bag** — metrics cover the readable prefix. {s['warning']}", ""]
     lines += ["| group | metric | value |", "|---|---|---|"]
@@ -69,8 +80,12 @@ def write_report(outcome: ReplayOutcome, out_dir: Path, plots: list[Path]) -> Pa
         lines += [f"| {group} | {key} | {value} |" for key, value in s[group].items()]
     lines += ["", "| stage | p50 ms | p95 ms | mean ms |", "|---|---|---|---|"]
     lines += [f"| {stage} | {q['p50']} | {q['p95']} | {q['mean']} |" for stage, q in s["latency_ms"].items()]
-    lines += ["", f"Read status: incomplete stamps {s['incomplete_stamps']}, out-of-order frames "
-                  f"{s['out_of_order_frames']}, frames without extrinsics {s['frames_without_extrinsics']}.", ""]
+    lines += [
+        "",
+        f"Read status: incomplete stamps {s['incomplete_stamps']}, out-of-order frames "
+        f"{s['out_of_order_frames']}, frames without extrinsics {s['frames_without_extrinsics']}.",
+        "",
+    ]
     lines += [f"![{path.stem}]({path.name})" for path in plots]
     path = out_dir / "report.md"
     path.write_text("\n".join(lines) + "\n")

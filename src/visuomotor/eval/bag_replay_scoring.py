@@ -9,6 +9,7 @@
   match_distance_m, as `eval tracking` scores) with ground truth = the labelled objects, hypotheses =
   the confirmed tracks matched at the frame.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -62,29 +63,47 @@ class ReplayScorer:
         self._error_classes: list[str] = []
         self._outside_classes = self._localized = self._ground_truth_objects = 0
 
-    def add_frame(self, labels: list[BoxLabel], objects: list[ObjectState], detections: list[Detection],
-                  localized: list, tracks: list) -> None:
+    def add_frame(
+        self,
+        labels: list[BoxLabel],
+        objects: list[ObjectState],
+        detections: list[Detection],
+        localized: list,
+        tracks: list,
+    ) -> None:
         """labels: the frame's labelled objects (2D boxes); objects: all ground-truth objects; localized:
         objects with .position and .class_name; tracks: confirmed tracks matched at the frame, with
         .track_id and .position."""
         index = len(self._truths)
-        self._truths.append(GroundTruth(index, _xywh(l.xyxy for l in labels),
-                                        np.array([l.class_id for l in labels], dtype=np.int64)))
+        self._truths.append(
+            GroundTruth(index, _xywh(b.xyxy for b in labels), np.array([b.class_id for b in labels], dtype=np.int64))
+        )
         scored = [d for d in detections if d.class_name in CLASS_NAMES]
         self._outside_classes += len(detections) - len(scored)
-        self._detections.append(Detections(index, _xywh(d.xyxy for d in scored), np.array([d.score for d in scored]),
-                                           np.array([CLASS_NAMES.index(d.class_name) for d in scored], np.int64)))
-        labelled = {l.object_id for l in labels}
+        self._detections.append(
+            Detections(
+                index,
+                _xywh(d.xyxy for d in scored),
+                np.array([d.score for d in scored]),
+                np.array([CLASS_NAMES.index(d.class_name) for d in scored], np.int64),
+            )
+        )
+        labelled = {b.object_id for b in labels}
         visible = [o for o in objects if o.object_id in labelled]
         errors, classes = matched_errors(localized, visible, self.match_distance_m)
         self._errors.append(errors)
         self._error_classes.extend(classes)
         self._localized += len(localized)
         self._ground_truth_objects += len(visible)
-        self._mot_frames.append(frame_from_positions(
-            [o.object_id for o in visible], np.array([o.position_m for o in visible]).reshape(-1, 3),
-            [t.track_id for t in tracks], np.array([t.position for t in tracks]).reshape(-1, 3),
-            self.match_distance_m))
+        self._mot_frames.append(
+            frame_from_positions(
+                [o.object_id for o in visible],
+                np.array([o.position_m for o in visible]).reshape(-1, 3),
+                [t.track_id for t in tracks],
+                np.array([t.position for t in tracks]).reshape(-1, 3),
+                self.match_distance_m,
+            )
+        )
 
     @property
     def errors_m(self) -> np.ndarray:
@@ -95,24 +114,32 @@ class ReplayScorer:
         return {"detection": self._detection(), "localization": self._localization(), "tracking": self._tracking()}
 
     def _detection(self) -> dict:
-        ap = coco_average_precision(self._truths, self._detections, list(range(len(CLASS_NAMES))),
-                                    max_detections=MAX_DETECTIONS)
+        ap = coco_average_precision(
+            self._truths, self._detections, list(range(len(CLASS_NAMES))), max_detections=MAX_DETECTIONS
+        )
         has_truth = any(t.labels.size for t in self._truths)
-        return {"map50": round(ap.map50, 4) if has_truth else None,
-                "map50_95": round(ap.map, 4) if has_truth else None,
-                "ground_truth_boxes": int(sum(t.labels.size for t in self._truths)),
-                "detections": int(sum(d.labels.size for d in self._detections)) + self._outside_classes,
-                "detections_outside_classes": self._outside_classes}
+        return {
+            "map50": round(ap.map50, 4) if has_truth else None,
+            "map50_95": round(ap.map, 4) if has_truth else None,
+            "ground_truth_boxes": int(sum(t.labels.size for t in self._truths)),
+            "detections": int(sum(d.labels.size for d in self._detections)) + self._outside_classes,
+            "detections_outside_classes": self._outside_classes,
+        }
 
     def _localization(self) -> dict:
         errors, classes = self.errors_m, np.array(self._error_classes)
         names = sorted(set(self._error_classes))
-        return {"localized": self._localized, "ground_truth_objects": self._ground_truth_objects,
-                "matched": int(errors.size), "error_median_mm": _mm(errors, 0.5), "error_p95_mm": _mm(errors, 0.95),
-                "error_mean_mm": round(float(errors.mean()) * 1000, 3) if errors.size else None,
-                "error_median_mm_by_class": {name: _mm(errors[classes == name], 0.5) for name in names},
-                "error_p95_mm_by_class": {name: _mm(errors[classes == name], 0.95) for name in names},
-                "match_distance_m": self.match_distance_m}
+        return {
+            "localized": self._localized,
+            "ground_truth_objects": self._ground_truth_objects,
+            "matched": int(errors.size),
+            "error_median_mm": _mm(errors, 0.5),
+            "error_p95_mm": _mm(errors, 0.95),
+            "error_mean_mm": round(float(errors.mean()) * 1000, 3) if errors.size else None,
+            "error_median_mm_by_class": {name: _mm(errors[classes == name], 0.5) for name in names},
+            "error_p95_mm_by_class": {name: _mm(errors[classes == name], 0.95) for name in names},
+            "match_distance_m": self.match_distance_m,
+        }
 
     def _tracking(self) -> dict:
         m = evaluate(self._mot_frames)
@@ -120,7 +147,16 @@ class ReplayScorer:
         def r(value: float, digits: int = 4) -> float | None:
             return None if np.isnan(value) else round(float(value), digits)
 
-        return {"mota": r(m.mota), "motp_mm": r(m.motp * 1000, 3), "idf1": r(m.idf1), "hota": r(m.hota),
-                "det_a": r(m.det_a), "ass_a": r(m.ass_a), "id_switches": m.id_switches,
-                "false_positives": m.false_positives, "misses": m.misses, "gt_objects": m.num_gt,
-                "hypotheses": m.num_hyp}
+        return {
+            "mota": r(m.mota),
+            "motp_mm": r(m.motp * 1000, 3),
+            "idf1": r(m.idf1),
+            "hota": r(m.hota),
+            "det_a": r(m.det_a),
+            "ass_a": r(m.ass_a),
+            "id_switches": m.id_switches,
+            "false_positives": m.false_positives,
+            "misses": m.misses,
+            "gt_objects": m.num_gt,
+            "hypotheses": m.num_hyp,
+        }

@@ -8,11 +8,12 @@ the arm towards the red cube, so the arm sweeps over the scene and occludes obje
 
 Used by the `eval bag` tests and to make the bags of docs/replay.md.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
@@ -44,22 +45,33 @@ def ground_truth_message(objects: Iterable[ObjectState], stamp_ns: int):
     store = typestore()
     t = store.types
     sec, nanosec = ns_to_sec_nanosec(stamp_ns)
-    header = t["std_msgs/msg/Header"](stamp=t["builtin_interfaces/msg/Time"](sec=sec, nanosec=nanosec),
-                                      frame_id="base_link")
+    header = t["std_msgs/msg/Header"](
+        stamp=t["builtin_interfaces/msg/Time"](sec=sec, nanosec=nanosec), frame_id="base_link"
+    )
     items = []
     for o in objects:
         hypothesis = t["visuomotor_ros/msg/ObjectHypothesis"](class_id=o.class_name, score=1.0)
         pose = t["geometry_msgs/msg/Pose"](
             position=t["geometry_msgs/msg/Point"](*(float(v) for v in o.position_m)),
-            orientation=t["geometry_msgs/msg/Quaternion"](*(float(v) for v in o.quat_xyzw)))
+            orientation=t["geometry_msgs/msg/Quaternion"](*(float(v) for v in o.quat_xyzw)),
+        )
         source = t["visuomotor_ros/msg/Detection2D"](
-            header=header, id="", results=[],
+            header=header,
+            id="",
+            results=[],
             bbox=t["visuomotor_ros/msg/BoundingBox2D"](center_x=0.0, center_y=0.0, size_x=0.0, size_y=0.0),
-            mask_label=0)
-        items.append(t["visuomotor_ros/msg/Object3D"](
-            header=header, id=str(o.object_id), results=[hypothesis],
-            pose=t["geometry_msgs/msg/PoseWithCovariance"](pose=pose, covariance=np.zeros(36)),
-            size=t["geometry_msgs/msg/Vector3"](*(float(v) for v in o.size_m)), source=source))
+            mask_label=0,
+        )
+        items.append(
+            t["visuomotor_ros/msg/Object3D"](
+                header=header,
+                id=str(o.object_id),
+                results=[hypothesis],
+                pose=t["geometry_msgs/msg/PoseWithCovariance"](pose=pose, covariance=np.zeros(36)),
+                size=t["geometry_msgs/msg/Vector3"](*(float(v) for v in o.size_m)),
+                source=source,
+            )
+        )
     return t["visuomotor_ros/msg/Object3DArray"](header=header, objects=items)
 
 
@@ -67,8 +79,13 @@ def joint_state_message(names: list[str], positions: np.ndarray, velocities: np.
     t = typestore().types
     sec, nanosec = ns_to_sec_nanosec(stamp_ns)
     header = t["std_msgs/msg/Header"](stamp=t["builtin_interfaces/msg/Time"](sec=sec, nanosec=nanosec), frame_id="")
-    return t["sensor_msgs/msg/JointState"](header=header, name=names, position=np.asarray(positions, float),
-                                           velocity=np.asarray(velocities, float), effort=np.zeros(0))
+    return t["sensor_msgs/msg/JointState"](
+        header=header,
+        name=names,
+        position=np.asarray(positions, float),
+        velocity=np.asarray(velocities, float),
+        effort=np.zeros(0),
+    )
 
 
 def record_sim_bag(path: Path, config: SimBagConfig = SimBagConfig()) -> int:
@@ -80,12 +97,15 @@ def record_sim_bag(path: Path, config: SimBagConfig = SimBagConfig()) -> int:
     task_config = TaskConfig(time_limit_s=1e6)
     steps_per_frame = task_config.control_hz / config.frame_hz
     if config.frames < 1 or steps_per_frame < 1 or abs(steps_per_frame - round(steps_per_frame)) > 1e-9:
-        raise ValueError(f"frames ({config.frames}) must be ≥ 1 and frame_hz ({config.frame_hz}) must divide "
-                         f"the control rate {task_config.control_hz:g} Hz")
+        raise ValueError(
+            f"frames ({config.frames}) must be ≥ 1 and frame_hz ({config.frame_hz}) must divide "
+            f"the control rate {task_config.control_hz:g} Hz"
+        )
     task = PickPlaceTask(task_config)
     observation = task.reset(config.seed)
-    expert = PickPlaceExpert(ExpertConfig(bin_center_m=task_config.scene.bin_center_m,
-                                          control_hz=task_config.control_hz))
+    expert = PickPlaceExpert(
+        ExpertConfig(bin_center_m=task_config.scene.bin_center_m, control_hz=task_config.control_hz)
+    )
     names = [*JOINT_NAMES, GRIPPER_JOINT]
     written = 0
     with BagWriter(path, storage=config.storage) as writer:
@@ -95,9 +115,13 @@ def record_sim_bag(path: Path, config: SimBagConfig = SimBagConfig()) -> int:
         while written < config.frames:
             sim = task.sim
             stamp = sim.stamp_ns
-            writer.write(topics.JOINT_STATES, joint_state_message(
-                names, np.r_[sim.joint_positions(), sim.gripper_state()], np.r_[sim.joint_velocities(), 0.0],
-                stamp), stamp)
+            writer.write(
+                topics.JOINT_STATES,
+                joint_state_message(
+                    names, np.r_[sim.joint_positions(), sim.gripper_state()], np.r_[sim.joint_velocities(), 0.0], stamp
+                ),
+                stamp,
+            )
             if step % round(steps_per_frame) == 0:
                 frame = sim.render(config.camera, with_segmentation=False)
                 write_frames(writer, [frame])

@@ -1,4 +1,5 @@
 """What the demo measures per episode (ROS-free records, filled by nodes/demo_monitor.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,6 +14,6 @@ class EpisodeRecord:
     success: bool = False
     duration_s: float = 0.0
     latency_ms: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in LATENCY_STAGES})
-    position_errors_m: list[float] = field(default_factory=list)    # confirmed track vs ground truth
+    position_errors_m: list[float] = field(default_factory=list)  # confirmed track vs ground truth
     joint_trajectory: list[tuple[float, list[float]]] = field(default_factory=list)  # (t s, 6 joints + gripper)
     node_status: dict[str, dict[str, str]] = field(default_factory=dict)  # node -> last diagnostics values

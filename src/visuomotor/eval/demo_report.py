@@ -1,4 +1,5 @@
 """The demo's summary and report folder: report.md, PNG plots, an annotated image strip (ROS-free)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,13 +33,18 @@ def summarize(records: list[EpisodeRecord], mode: str, crashes: list[str]) -> di
         "successes": successes,
         "success_rate": round(successes / len(records), 3) if records else 0.0,
         "glass_to_ms": latency,
-        "tracking_error_mm": {"median": _round(np.median(errors_mm)) if errors_mm else None,
-                              "p95": _round(np.percentile(errors_mm, 95)) if errors_mm else None, "n": len(errors_mm)},
+        "tracking_error_mm": {
+            "median": _round(np.median(errors_mm)) if errors_mm else None,
+            "p95": _round(np.percentile(errors_mm, 95)) if errors_mm else None,
+            "n": len(errors_mm),
+        },
         "camera_frames_published": int(camera.get("frames_published", 0)),
         "detector_frames_received": int(detector.get("frames_received", 0)),
         "detector_frames_skipped": int(detector.get("frames_skipped", 0)),
-        "node_latency_ms": {name: {k: float(v) for k, v in values.items() if k.endswith(("_p50_ms", "_p95_ms"))}
-                            for name, values in sorted(last_status.items())},
+        "node_latency_ms": {
+            name: {k: float(v) for k, v in values.items() if k.endswith(("_p50_ms", "_p95_ms"))}
+            for name, values in sorted(last_status.items())
+        },
         "crashes": crashes,
         "episode_seconds": [round(r.duration_s, 2) for r in records],
     }
@@ -51,6 +57,7 @@ def _round(value: float) -> float:
 def write_report(out_dir: Path, summary: dict, records: list[EpisodeRecord], strip: np.ndarray | None) -> list[Path]:
     """report.md + latency.png + tracking_error.png + joints.png (+ strip.png); returns the files written."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -90,6 +97,7 @@ def write_report(out_dir: Path, summary: dict, records: list[EpisodeRecord], str
 
     if strip is not None:
         import cv2
+
         path = out_dir / "strip.png"
         cv2.imwrite(str(path), cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
         written.append(path)
@@ -103,31 +111,43 @@ def _save(figure, path: Path) -> Path:
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     import matplotlib.pyplot as plt
+
     plt.close(figure)
     return path
 
 
 def markdown(summary: dict, images: list[str]) -> str:
-    lines = [f"# visuomotor demo ({summary['mode']} mode)", "",
-             f"- episodes: {summary['episodes']}, successes: {summary['successes']} "
-             f"(**{100 * summary['success_rate']:.0f} %**)",
-             f"- camera: {summary['camera_frames_published']} frames published; detector input: "
-             f"{summary['detector_frames_received']} received, {summary['detector_frames_skipped']} skipped "
-             "(newest-frame processing)",
-             f"- 3D tracking error: median {summary['tracking_error_mm']['median']} mm, "
-             f"p95 {summary['tracking_error_mm']['p95']} mm ({summary['tracking_error_mm']['n']} samples)",
-             f"- crashed processes: {', '.join(summary['crashes']) or 'none'}", "",
-             "| latency from image capture | p50 ms | p95 ms | samples |", "|---|---|---|---|"]
+    lines = [
+        f"# visuomotor demo ({summary['mode']} mode)",
+        "",
+        f"- episodes: {summary['episodes']}, successes: {summary['successes']} "
+        f"(**{100 * summary['success_rate']:.0f} %**)",
+        f"- camera: {summary['camera_frames_published']} frames published; detector input: "
+        f"{summary['detector_frames_received']} received, {summary['detector_frames_skipped']} skipped "
+        "(newest-frame processing)",
+        f"- 3D tracking error: median {summary['tracking_error_mm']['median']} mm, "
+        f"p95 {summary['tracking_error_mm']['p95']} mm ({summary['tracking_error_mm']['n']} samples)",
+        f"- crashed processes: {', '.join(summary['crashes']) or 'none'}",
+        "",
+        "| latency from image capture | p50 ms | p95 ms | samples |",
+        "|---|---|---|---|",
+    ]
     for stage, values in summary["glass_to_ms"].items():
         lines.append(f"| glass → {stage} | {values['p50']} | {values['p95']} | {values['n']} |")
-    lines += ["", "Seed 004 §29.5 budget for comparison: capture 5 + detection 15 + localization 2 + ACT 20 + "
-              "IK/trajectory 10 + command 5 = 57 ms (~17 Hz).", "",
-              "Node timings (last /diagnostics window): latency = processing time; input_age = now − the "
-              "input's image stamp when the node starts on it; frame_age = now − stamp when the simulator "
-              "publishes a frame (its lag behind real time + rendering).", "",
-              "| node | timing | p50 ms | p95 ms |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "Seed 004 §29.5 budget for comparison: capture 5 + detection 15 + localization 2 + ACT 20 + "
+        "IK/trajectory 10 + command 5 = 57 ms (~17 Hz).",
+        "",
+        "Node timings (last /diagnostics window): latency = processing time; input_age = now − the "
+        "input's image stamp when the node starts on it; frame_age = now − stamp when the simulator "
+        "publishes a frame (its lag behind real time + rendering).",
+        "",
+        "| node | timing | p50 ms | p95 ms |",
+        "|---|---|---|---|",
+    ]
     for name, values in summary["node_latency_ms"].items():
-        for timing in sorted({k[:-len("_p50_ms")] for k in values if k.endswith("_p50_ms")}):
+        for timing in sorted({k[: -len("_p50_ms")] for k in values if k.endswith("_p50_ms")}):
             lines.append(f"| {name} | {timing} | {values[f'{timing}_p50_ms']} | {values.get(f'{timing}_p95_ms')} |")
     lines.append("")
     lines += [f"![{name}]({name})" for name in images if name.endswith(".png")]
@@ -149,9 +169,14 @@ def image_strip(bag_path: Path, count: int = 4, width: int = 320) -> np.ndarray 
         stamp = stamp_to_ns(message.message.header.stamp)
         if message.topic == "/detections":
             detections[stamp] = [
-                Detection(-1, d.results[0].class_id if d.results else "", d.results[0].score if d.results else 0.0,
-                          xyxy_from_center_size(d.bbox.center_x, d.bbox.center_y, d.bbox.size_x, d.bbox.size_y))
-                for d in message.message.detections]
+                Detection(
+                    -1,
+                    d.results[0].class_id if d.results else "",
+                    d.results[0].score if d.results else 0.0,
+                    xyxy_from_center_size(d.bbox.center_x, d.bbox.center_y, d.bbox.size_x, d.bbox.size_y),
+                )
+                for d in message.message.detections
+            ]
         else:
             images[stamp] = message.message
     stamps = sorted(s for s in images if s in detections) or sorted(images)

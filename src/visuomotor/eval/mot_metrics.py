@@ -19,18 +19,19 @@ removed, then the ignored objects; what remains is scored as above.
 Distances and similarities per frame come from 2D boxes (distance 1 − IoU, similarity IoU, match if
 IoU ≥ 0.5) or 3D positions (distance in metres, similarity max(0, 1 − d/d_max), match if d ≤ d_max).
 """
+
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Hashable
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 HOTA_ALPHAS = np.arange(0.05, 0.99, 0.05)
 EPS = np.finfo(float).eps
-MOT_CHALLENGE_DISTRACTOR_CLASSES = (2, 7, 8, 12)   # person_on_vehicle, static_person, distractor, reflection
+MOT_CHALLENGE_DISTRACTOR_CLASSES = (2, 7, 8, 12)  # person_on_vehicle, static_person, distractor, reflection
 
 
 @dataclass
@@ -91,8 +92,13 @@ def frame_from_positions(gt_ids, gt_xyz, hyp_ids, hyp_xyz, max_distance: float, 
     """3D frame: Euclidean distance (m; NaN beyond max_distance), similarity max(0, 1 − d/max_distance)."""
     gt_xyz, hyp_xyz = np.reshape(gt_xyz, (-1, 3)), np.reshape(hyp_xyz, (-1, 3))
     d = np.linalg.norm(gt_xyz[:, None] - hyp_xyz[None], axis=-1)
-    return MotFrame(list(gt_ids), list(hyp_ids), np.where(d <= max_distance, d, np.nan),
-                    np.clip(1.0 - d / max_distance, 0.0, 1.0), ignored)
+    return MotFrame(
+        list(gt_ids),
+        list(hyp_ids),
+        np.where(d <= max_distance, d, np.nan),
+        np.clip(1.0 - d / max_distance, 0.0, 1.0),
+        ignored,
+    )
 
 
 def without_ignored(frame: MotFrame) -> MotFrame:
@@ -111,8 +117,12 @@ def without_ignored(frame: MotFrame) -> MotFrame:
         matched = score[rows, cols] > EPS
         drop_hyp[cols[matched & ignored[rows]]] = True
     keep_gt, keep_hyp = ~ignored, ~drop_hyp
-    return MotFrame([g for g, k in zip(frame.gt_ids, keep_gt) if k], [h for h, k in zip(frame.hyp_ids, keep_hyp) if k],
-                    distance[np.ix_(keep_gt, keep_hyp)], similarity[np.ix_(keep_gt, keep_hyp)])
+    return MotFrame(
+        [g for g, k in zip(frame.gt_ids, keep_gt) if k],
+        [h for h, k in zip(frame.hyp_ids, keep_hyp) if k],
+        distance[np.ix_(keep_gt, keep_hyp)],
+        similarity[np.ix_(keep_gt, keep_hyp)],
+    )
 
 
 def evaluate(frames: list[MotFrame]) -> MotMetrics:
@@ -148,7 +158,7 @@ def _clear_mot(frames: list[MotFrame]) -> dict[str, float | int]:
         hyp_done = np.zeros(len(frame.hyp_ids), bool)
         frame_matches = 0
         if distance.size:
-            for i, gt in enumerate(frame.gt_ids):                       # 1. keep established pairs
+            for i, gt in enumerate(frame.gt_ids):  # 1. keep established pairs
                 if gt not in last_hyp:
                     continue
                 same = np.flatnonzero(~hyp_done & np.array([h == last_hyp[gt] for h in frame.hyp_ids]))
@@ -156,7 +166,7 @@ def _clear_mot(frames: list[MotFrame]) -> dict[str, float | int]:
                     gt_done[i] = hyp_done[same[0]] = True
                     distance_sum += distance[i, same[0]]
                     frame_matches += 1
-            free = distance.copy()                                       # 2. Hungarian on the rest
+            free = distance.copy()  # 2. Hungarian on the rest
             free[gt_done, :] = np.nan
             free[:, hyp_done] = np.nan
             for i, j in zip(*_min_cost_assignment(free)):
@@ -169,10 +179,16 @@ def _clear_mot(frames: list[MotFrame]) -> dict[str, float | int]:
         matches += frame_matches
         misses += len(frame.gt_ids) - frame_matches
         false_positives += len(frame.hyp_ids) - frame_matches
-    return {"mota": 1.0 - (misses + false_positives + switches) / num_gt if num_gt else float("nan"),
-            "motp": distance_sum / matches if matches else float("nan"), "id_switches": switches,
-            "false_positives": false_positives, "misses": misses, "matches": matches, "num_gt": num_gt,
-            "num_hyp": num_hyp}
+    return {
+        "mota": 1.0 - (misses + false_positives + switches) / num_gt if num_gt else float("nan"),
+        "motp": distance_sum / matches if matches else float("nan"),
+        "id_switches": switches,
+        "false_positives": false_positives,
+        "misses": misses,
+        "matches": matches,
+        "num_gt": num_gt,
+        "num_hyp": num_hyp,
+    }
 
 
 def _index(ids_per_frame: list[list[Hashable]]) -> dict[Hashable, int]:
@@ -194,8 +210,11 @@ def _identity(frames: list[MotFrame]) -> dict[str, float]:
         np.add.at(together, ([gt_index[frame.gt_ids[r]] for r in rows], [hyp_index[frame.hyp_ids[c]] for c in cols]), 1)
     rows, cols = linear_sum_assignment(-together) if together.size else ([], [])
     idtp = float(together[rows, cols].sum())
-    return {"idf1": 2 * idtp / (num_gt + num_hyp) if num_gt + num_hyp else float("nan"),
-            "idp": idtp / num_hyp if num_hyp else float("nan"), "idr": idtp / num_gt if num_gt else float("nan")}
+    return {
+        "idf1": 2 * idtp / (num_gt + num_hyp) if num_gt + num_hyp else float("nan"),
+        "idp": idtp / num_hyp if num_hyp else float("nan"),
+        "idr": idtp / num_gt if num_gt else float("nan"),
+    }
 
 
 def _hota(frames: list[MotFrame]) -> dict[str, float]:
@@ -239,11 +258,17 @@ def _hota(frames: list[MotFrame]) -> dict[str, float]:
             if count:
                 loc[a] += s[rows[ok], cols[ok]].sum()
                 match_counts[a, g[rows[ok]], h[cols[ok]]] += 1
-    ass_a = np.array([np.sum(m * (m / np.maximum(1, gt_count + hyp_count - m))) for m in match_counts]) / np.maximum(1, tp)
+    ass_a = np.array([np.sum(m * (m / np.maximum(1, gt_count + hyp_count - m))) for m in match_counts]) / np.maximum(
+        1, tp
+    )
     det_a = tp / np.maximum(1, tp + fn + fp)
     loc_a = np.maximum(1e-10, loc) / np.maximum(1e-10, tp)
-    return {"hota": float(np.mean(np.sqrt(det_a * ass_a))), "det_a": float(det_a.mean()), "ass_a": float(ass_a.mean()),
-            "loc_a": float(loc_a.mean())}
+    return {
+        "hota": float(np.mean(np.sqrt(det_a * ass_a))),
+        "det_a": float(det_a.mean()),
+        "ass_a": float(ass_a.mean()),
+        "loc_a": float(loc_a.mean()),
+    }
 
 
 MotRow = tuple[int, np.ndarray, int]  # (id, xywh, class)
@@ -257,7 +282,9 @@ def load_mot_challenge(path: str | Path, min_confidence: float | None = None) ->
     """
     data = np.loadtxt(path, delimiter=",", ndmin=2)
     if data.size and data.shape[1] < 7:
-        raise ValueError(f"{path}: MOTChallenge rows need ≥ 7 columns (frame, id, x, y, w, h, conf), got {data.shape[1]}")
+        raise ValueError(
+            f"{path}: MOTChallenge rows need ≥ 7 columns (frame, id, x, y, w, h, conf), got {data.shape[1]}"
+        )
     by_frame: dict[int, list[MotRow]] = {}
     for row in data:
         if min_confidence is not None and row[6] < min_confidence:
@@ -267,14 +294,26 @@ def load_mot_challenge(path: str | Path, min_confidence: float | None = None) ->
     return by_frame
 
 
-def frames_from_mot_challenge(gt: dict[int, list], hyp: dict[int, list], min_iou: float = 0.5,
-                              ignored_classes: tuple[int, ...] = MOT_CHALLENGE_DISTRACTOR_CLASSES) -> list[MotFrame]:
+def frames_from_mot_challenge(
+    gt: dict[int, list],
+    hyp: dict[int, list],
+    min_iou: float = 0.5,
+    ignored_classes: tuple[int, ...] = MOT_CHALLENGE_DISTRACTOR_CLASSES,
+) -> list[MotFrame]:
     """2D MotFrames for every frame from 1 to the last frame of either file; ground truth of
     ignored_classes (MOT17's distractors by default) is ignored."""
     last = max([*gt, *hyp], default=0)
     frames = []
     for t in range(1, last + 1):
         g, h = gt.get(t, []), hyp.get(t, [])
-        frames.append(frame_from_boxes([i for i, _, _ in g], [b for _, b, _ in g], [i for i, _, _ in h],
-                                       [b for _, b, _ in h], min_iou, ignored=[c in ignored_classes for _, _, c in g]))
+        frames.append(
+            frame_from_boxes(
+                [i for i, _, _ in g],
+                [b for _, b, _ in g],
+                [i for i, _, _ in h],
+                [b for _, b, _ in h],
+                min_iou,
+                ignored=[c in ignored_classes for _, _, c in g],
+            )
+        )
     return frames

@@ -4,6 +4,7 @@ Any object with `detect(frame) -> list[Detection]` is a DetectionSource. GroundT
 them from the simulator's instance segmentation; DetectorDetections runs a trained 2D detector
 (visuomotor.detection, e.g. the shipped YOLOv8n) on the rendered colour image.
 """
+
 from __future__ import annotations
 
 import time
@@ -64,7 +65,7 @@ class DetectorDetections:
     class names and scores. Records per frame the detector's wall time (preprocess + inference +
     postprocess, Detector.last_timing) in wall_ms and this process's CPU time for the call in cpu_ms."""
 
-    detector: "Detector"
+    detector: Detector
     wall_ms: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)
 

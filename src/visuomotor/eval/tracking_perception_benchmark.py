@@ -7,6 +7,7 @@ median (and the minimum, cpu_ms_min) over repeats of the mean over a batch, afte
 wall-clock and CPU time of this process (on a shared machine the wall time includes waiting for a core;
 the CPU time is what the work itself costs, and its minimum is the least disturbed batch).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -37,16 +38,25 @@ def _median_ms(function, batch: int, repeats: int) -> dict[str, float]:
             function()
         wall.append((time.perf_counter() - wall_start) / batch)
         cpu.append((time.process_time() - cpu_start) / batch)
-    return {"wall_ms": round(float(np.median(wall)) * 1000, 4), "cpu_ms": round(float(np.median(cpu)) * 1000, 4),
-            "cpu_ms_min": round(float(np.min(cpu)) * 1000, 4)}
+    return {
+        "wall_ms": round(float(np.median(wall)) * 1000, 4),
+        "cpu_ms": round(float(np.median(cpu)) * 1000, 4),
+        "cpu_ms_min": round(float(np.min(cpu)) * 1000, 4),
+    }
 
 
 def localization_scene(num_objects: int = 20):
     """A 640×480 16UC1 frame of num_objects cubes on a table (a 5-wide grid) and their box detections."""
-    objects = [SceneObject(i + 1, "box", (0.35 + 0.06 * (i % 5), -0.2 + 0.09 * (i // 5), 0.02), CUBE_M, 0.3 * i)
-               for i in range(num_objects)]
-    frame = render(objects, look_at(np.array([0.95, 0.0, 0.65]), np.array([0.45, 0.0, 0.0])), CameraIntrinsics(),
-                   depth_encoding="16UC1")
+    objects = [
+        SceneObject(i + 1, "box", (0.35 + 0.06 * (i % 5), -0.2 + 0.09 * (i // 5), 0.02), CUBE_M, 0.3 * i)
+        for i in range(num_objects)
+    ]
+    frame = render(
+        objects,
+        look_at(np.array([0.95, 0.0, 0.65]), np.array([0.45, 0.0, 0.0])),
+        CameraIntrinsics(),
+        depth_encoding="16UC1",
+    )
     boxes = boxes_from_segmentation(frame.segmentation)
     if len(boxes) != num_objects:
         raise RuntimeError(f"benchmark scene shows {len(boxes)} of {num_objects} objects")
@@ -61,20 +71,28 @@ def tracking_inputs(num_objects: int, frames: int, rng: np.random.Generator) -> 
     for k in range(frames):
         positions = grid + [0.01 * k, 0.0, 0.0] + rng.normal(0, 0.002, grid.shape)
         stamp = (k + 1) * 33_000_000
-        out.append([LocalizedObject(p, np.eye(3) * 4e-6, np.array(CUBE_M), 0, "cube", 0.9, detection, stamp)
-                    for p in positions])
+        out.append(
+            [
+                LocalizedObject(p, np.eye(3) * 4e-6, np.array(CUBE_M), 0, "cube", 0.9, detection, stamp)
+                for p in positions
+            ]
+        )
     return out
 
 
 def benchmark_perception(repeats: int = 15, batch: int = 20) -> dict:
     frame, boxes = localization_scene()
-    frame_32fc1 = dataclasses.replace(frame, depth=frame.depth.astype(np.float32) * np.float32(1e-3),
-                                      depth_encoding="32FC1")
+    frame_32fc1 = dataclasses.replace(
+        frame, depth=frame.depth.astype(np.float32) * np.float32(1e-3), depth_encoding="32FC1"
+    )
     localizer = Localizer(LocalizerConfig(size_priors_m={"cube": CUBE_M}))
     box_only = [Detection(0, "cube", 0.9, b) for b in boxes.values()]
     masked = [Detection(0, "cube", 0.9, b, mask_label=label) for label, b in boxes.items()]
-    assert len(localizer.localize(frame, box_only).objects) == len(localizer.localize(frame_32fc1, box_only).objects) \
+    assert (
+        len(localizer.localize(frame, box_only).objects)
+        == len(localizer.localize(frame_32fc1, box_only).objects)
         == len(box_only)
+    )
 
     frames = tracking_inputs(50, 10 + repeats * batch + 1, np.random.default_rng(0))
     tracker = Tracker(TrackerConfig(n_init=1))
@@ -97,7 +115,11 @@ def benchmark_perception(repeats: int = 15, batch: int = 20) -> dict:
         "tracks_alive": tracks,
         "goal_ms": 1.0,
         "image": "640x480, depth 16UC1 (and 32FC1: keys ending in _32FC1)",
-        "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
-                    "load_average_1min": round(os.getloadavg()[0], 2), "python": platform.python_version(),
-                    "numpy": np.__version__},
+        "machine": {
+            "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+        },
     }

@@ -12,11 +12,12 @@ the colour image) → Localizer → Tracker. Scored:
   positive). Hypotheses = confirmed tracks updated at the frame. Sequences are pooled with per-sequence
   ids (= trackeval's combination over sequences).
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -62,6 +63,7 @@ class TrackingEvalConfig:
 def sim_size_priors() -> dict[str, tuple[float, float, float]]:
     """Full object sizes (m) of every simulator class, the localizer's per-class size prior."""
     from visuomotor.sim.objects import CLASS_NAMES, HALF_EXTENTS_M, object_class
+
     return {name: tuple(2.0 * np.asarray(HALF_EXTENTS_M[object_class(name).shape])) for name in CLASS_NAMES}
 
 
@@ -90,8 +92,14 @@ def load_yolo(config: TrackingEvalConfig):
     from visuomotor.detection import DetectorConfig, load_detector
     from visuomotor.detection.assets import SHIPPED_YOLO
 
-    return load_detector(DetectorConfig(backend="yolo", weights=config.weights or str(SHIPPED_YOLO),
-                                        runtime=config.detector_runtime, threads=config.detector_threads))
+    return load_detector(
+        DetectorConfig(
+            backend="yolo",
+            weights=config.weights or str(SHIPPED_YOLO),
+            runtime=config.detector_runtime,
+            threads=config.detector_threads,
+        )
+    )
 
 
 def detection_source(mode: str, truth, detector=None) -> DetectionSource:
@@ -124,8 +132,9 @@ class SequenceScore:
     detector_cpu_ms: list[float] = field(default_factory=list)
 
 
-def score_sequence(frames: Iterable[ScenarioFrame], config: TrackingEvalConfig, sequence_id: str,
-                   detector=None) -> SequenceScore:
+def score_sequence(
+    frames: Iterable[ScenarioFrame], config: TrackingEvalConfig, sequence_id: str, detector=None
+) -> SequenceScore:
     """Run localizer + tracker over the frames of one sequence and collect errors and MOT frames
     (ids are prefixed with sequence_id so that sequences can be pooled). detector: the loaded detector
     for config.detections == "yolo"."""
@@ -151,9 +160,16 @@ def score_sequence(frames: Iterable[ScenarioFrame], config: TrackingEvalConfig, 
         visible = [o for o in truth.objects if counts[o.object_id] >= config.min_visible_pixels]
         gt_xyz = np.array([o.position_m for o in visible]).reshape(-1, 3)
         in_view = in_view_within_range(frame, visible, config)
-        score.mot_frames.append(frame_from_positions(
-            [(sequence_id, o.object_id) for o in visible], gt_xyz, [(sequence_id, t.track_id) for t in tracks],
-            np.array([t.position for t in tracks]).reshape(-1, 3), config.match_distance_m, ignored=~in_view))
+        score.mot_frames.append(
+            frame_from_positions(
+                [(sequence_id, o.object_id) for o in visible],
+                gt_xyz,
+                [(sequence_id, t.track_id) for t in tracks],
+                np.array([t.position for t in tracks]).reshape(-1, 3),
+                config.match_distance_m,
+                ignored=~in_view,
+            )
+        )
         _collect_errors(score, objects, gt_xyz, in_view, config)
     if isinstance(source, DetectorDetections):
         score.detector_wall_ms, score.detector_cpu_ms = source.wall_ms, source.cpu_ms
@@ -164,13 +180,20 @@ def in_view_within_range(frame, objects, config: TrackingEvalConfig) -> np.ndarr
     """(n,) bool: each object fully in view (fully_visible) and within max_range_m of the camera."""
     depth_m = frame.depth_m()
     camera_xyz = frame.T_base_camera[:3, 3] if isinstance(frame.T_base_camera, np.ndarray) else None
-    return np.array([camera_xyz is not None and np.linalg.norm(o.position_m - camera_xyz) <= config.max_range_m
-                     and fully_visible(frame.segmentation, depth_m, o.object_id, config.occlusion_margin_m)
-                     for o in objects], dtype=bool)
+    return np.array(
+        [
+            camera_xyz is not None
+            and np.linalg.norm(o.position_m - camera_xyz) <= config.max_range_m
+            and fully_visible(frame.segmentation, depth_m, o.object_id, config.occlusion_margin_m)
+            for o in objects
+        ],
+        dtype=bool,
+    )
 
 
-def _collect_errors(score: SequenceScore, objects, gt_xyz: np.ndarray, in_view: np.ndarray,
-                    config: TrackingEvalConfig) -> None:
+def _collect_errors(
+    score: SequenceScore, objects, gt_xyz: np.ndarray, in_view: np.ndarray, config: TrackingEvalConfig
+) -> None:
     if not objects or not gt_xyz.size:
         return
     found = np.array([o.position for o in objects])
@@ -196,21 +219,45 @@ def _summary(scores: list[SequenceScore]) -> dict:
 
     detector_wall = np.array([t for s in scores for t in s.detector_wall_ms]) / 1000
     detector_cpu = np.array([t for s in scores for t in s.detector_cpu_ms]) / 1000
-    detector_time = {"detector_wall_ms_median": mm(detector_wall, 0.5), "detector_wall_ms_p95": mm(detector_wall, 0.95),
-                     "detector_cpu_ms_median": mm(detector_cpu, 0.5)} if detector_wall.size else {}
+    detector_time = (
+        {
+            "detector_wall_ms_median": mm(detector_wall, 0.5),
+            "detector_wall_ms_p95": mm(detector_wall, 0.95),
+            "detector_cpu_ms_median": mm(detector_cpu, 0.5),
+        }
+        if detector_wall.size
+        else {}
+    )
     return {
-        "frames": sum(s.frames for s in scores), "refused_frames": sum(s.refused_frames for s in scores),
-        "detections": sum(s.detections for s in scores), "localized": sum(s.localized for s in scores),
-        "error_in_view_median_mm": mm(in_view, 0.5), "error_in_view_p95_mm": mm(in_view, 0.95),
-        "error_in_view_count": int(in_view.size), "error_all_median_mm": mm(every, 0.5),
-        "error_all_p95_mm": mm(every, 0.95), "error_all_count": int(every.size),
-        "mota": round(metrics.mota, 4), "motp_mm": round(metrics.motp * 1000, 3), "idf1": round(metrics.idf1, 4),
-        "id_switches": metrics.id_switches, "false_positives": metrics.false_positives, "misses": metrics.misses,
-        "gt_objects": metrics.num_gt, "hota": round(metrics.hota, 4), "det_a": round(metrics.det_a, 4),
+        "frames": sum(s.frames for s in scores),
+        "refused_frames": sum(s.refused_frames for s in scores),
+        "detections": sum(s.detections for s in scores),
+        "localized": sum(s.localized for s in scores),
+        "error_in_view_median_mm": mm(in_view, 0.5),
+        "error_in_view_p95_mm": mm(in_view, 0.95),
+        "error_in_view_count": int(in_view.size),
+        "error_all_median_mm": mm(every, 0.5),
+        "error_all_p95_mm": mm(every, 0.95),
+        "error_all_count": int(every.size),
+        "mota": round(metrics.mota, 4),
+        "motp_mm": round(metrics.motp * 1000, 3),
+        "idf1": round(metrics.idf1, 4),
+        "id_switches": metrics.id_switches,
+        "false_positives": metrics.false_positives,
+        "misses": metrics.misses,
+        "gt_objects": metrics.num_gt,
+        "hota": round(metrics.hota, 4),
+        "det_a": round(metrics.det_a, 4),
         "ass_a": round(metrics.ass_a, 4),
-        "in_view": {"mota": round(scoped.mota, 4), "idf1": round(scoped.idf1, 4), "hota": round(scoped.hota, 4),
-                    "id_switches": scoped.id_switches, "false_positives": scoped.false_positives,
-                    "misses": scoped.misses, "gt_objects": scoped.num_gt},
+        "in_view": {
+            "mota": round(scoped.mota, 4),
+            "idf1": round(scoped.idf1, 4),
+            "hota": round(scoped.hota, 4),
+            "id_switches": scoped.id_switches,
+            "false_positives": scoped.false_positives,
+            "misses": scoped.misses,
+            "gt_objects": scoped.num_gt,
+        },
         **detector_time,
     }
 
@@ -224,22 +271,53 @@ def evaluate_tracking(config: TrackingEvalConfig, detector=None) -> dict:
     per_scenario = {}
     all_scores = []
     for name in config.scenarios:
-        scores = [score_sequence(run_scenario(name, seed, frame_hz=config.frame_hz, max_frames=config.max_frames,
-                                              depth_encoding=config.depth_encoding),
-                                 config, f"{name}-{seed}", detector) for seed in config.seeds]
+        scores = [
+            score_sequence(
+                run_scenario(
+                    name,
+                    seed,
+                    frame_hz=config.frame_hz,
+                    max_frames=config.max_frames,
+                    depth_encoding=config.depth_encoding,
+                ),
+                config,
+                f"{name}-{seed}",
+                detector,
+            )
+            for seed in config.seeds
+        ]
         per_scenario[name] = _summary(scores)
         all_scores.extend(scores)
     overall = _summary(all_scores)
     goals = {
-        "error_in_view_median_le_5mm": overall["error_in_view_median_mm"] is not None and overall["error_in_view_median_mm"] <= 5.0,
-        "error_in_view_p95_le_15mm": overall["error_in_view_p95_mm"] is not None and overall["error_in_view_p95_mm"] <= 15.0,
+        "error_in_view_median_le_5mm": overall["error_in_view_median_mm"] is not None
+        and overall["error_in_view_median_mm"] <= 5.0,
+        "error_in_view_p95_le_15mm": overall["error_in_view_p95_mm"] is not None
+        and overall["error_in_view_p95_mm"] <= 15.0,
         "in_view_mota_ge_0.95": overall["in_view"]["mota"] >= 0.95,
         "in_view_idf1_ge_0.95": overall["in_view"]["idf1"] >= 0.95,
     }
-    weights = {"weights": detector.config.weights, "image_size": detector.image_size,
-               "runtime": detector.config.runtime, "threads": detector.config.threads} if detector is not None else {}
-    return {"detections": config.detections, **weights, "class_gating": config.tracker.class_gating,
-            "depth_encoding": config.depth_encoding, "seeds": list(config.seeds), "frame_hz": config.frame_hz,
-            "max_frames": config.max_frames, "match_distance_m": config.match_distance_m,
-            "overall": overall, "scenarios": per_scenario, "goals_met": goals,
-            "wall_time_s": round(time.perf_counter() - started, 1)}
+    weights = (
+        {
+            "weights": detector.config.weights,
+            "image_size": detector.image_size,
+            "runtime": detector.config.runtime,
+            "threads": detector.config.threads,
+        }
+        if detector is not None
+        else {}
+    )
+    return {
+        "detections": config.detections,
+        **weights,
+        "class_gating": config.tracker.class_gating,
+        "depth_encoding": config.depth_encoding,
+        "seeds": list(config.seeds),
+        "frame_hz": config.frame_hz,
+        "max_frames": config.max_frames,
+        "match_distance_m": config.match_distance_m,
+        "overall": overall,
+        "scenarios": per_scenario,
+        "goals_met": goals,
+        "wall_time_s": round(time.perf_counter() - started, 1),
+    }

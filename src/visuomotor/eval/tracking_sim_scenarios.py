@@ -6,11 +6,12 @@ one camera at `frame_hz`; it yields ScenarioFrames in time order. For the wrist 
 localization is computed like the robot would: forward kinematics of the joint-state history
 interpolated at the image stamp (visuomotor.localization.camera_pose), not taken from the simulator.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from visuomotor.localization.camera_pose import JointStateHistory, WristCameraPo
 from visuomotor.localization.diagnostics import Diagnostic
 
 SCENARIOS = ("static", "moved", "occlusion", "wrist")
-JOINT_STATE_EVERY_STEPS = 2          # 250 Hz joint states at the 500 Hz physics rate
+JOINT_STATE_EVERY_STEPS = 2  # 250 Hz joint states at the 500 Hz physics rate
 SWEEP_TCP_X_M, SWEEP_TCP_Z_M = 0.50, 0.10
 SWEEP_Y_RANGE_M, SWEEP_PERIOD_S = (-0.32, 0.16), 4.0
 
@@ -30,12 +31,13 @@ class ScenarioFrame:
     (a Diagnostic when the joint-state history cannot give one)."""
 
     frame: RGBDFrame
-    truth: object                     # visuomotor.sim.SceneGroundTruth
+    truth: object  # visuomotor.sim.SceneGroundTruth
     T_base_camera: np.ndarray | Diagnostic
 
 
-def run_scenario(name: str, seed: int, *, frame_hz: float = 10.0, max_frames: int = 60,
-                 depth_encoding: str = "32FC1") -> Iterator[ScenarioFrame]:
+def run_scenario(
+    name: str, seed: int, *, frame_hz: float = 10.0, max_frames: int = 60, depth_encoding: str = "32FC1"
+) -> Iterator[ScenarioFrame]:
     """The frames of scenario `name` (one of SCENARIOS) on the scene of `seed`; depth rendered as
     depth_encoding ("32FC1" float metres, or "16UC1" uint16 millimetres as a RealSense publishes)."""
     os.environ.setdefault("MUJOCO_GL", "egl")
@@ -46,8 +48,10 @@ def run_scenario(name: str, seed: int, *, frame_hz: float = 10.0, max_frames: in
 
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}: use one of {', '.join(SCENARIOS)}")
-    cameras = (CameraConfig(name="fixed", mount="fixed", depth_encoding=depth_encoding),
-               CameraConfig(name="wrist", mount="wrist", depth_encoding=depth_encoding))
+    cameras = (
+        CameraConfig(name="fixed", mount="fixed", depth_encoding=depth_encoding),
+        CameraConfig(name="wrist", mount="wrist", depth_encoding=depth_encoding),
+    )
     task = PickPlaceTask(TaskConfig(scene=SceneConfig(cameras=cameras), time_limit_s=60.0))
     observation = task.reset(seed)
     sim = task.sim
@@ -88,8 +92,9 @@ def _policy(name: str, task, observation, ExpertConfig, PickPlaceExpert) -> Call
         hold = np.r_[observation.joint_positions, 0.0]
         return lambda _obs: hold
     if name in ("moved", "wrist"):
-        expert = PickPlaceExpert(ExpertConfig(bin_center_m=task.config.scene.bin_center_m,
-                                              control_hz=task.config.control_hz))
+        expert = PickPlaceExpert(
+            ExpertConfig(bin_center_m=task.config.scene.bin_center_m, control_hz=task.config.control_hz)
+        )
         return expert.act
     return _sweep_policy(task)
 

@@ -4,6 +4,7 @@ ray-cast exactly (no simulator needed), with the ground-truth instance segmentat
 Camera convention as camera_info (ROS, OpenCV): pixel (col, row) looks along the ray
 ((col − cx)/fx, (row − cy)/fy, 1) in the camera optical frame; its depth is the Z of the first hit.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,16 +44,24 @@ def look_at(eye: np.ndarray, target: np.ndarray) -> np.ndarray:
     return T
 
 
-def render(objects: list[SceneObject], T_base_camera: np.ndarray, intrinsics: CameraIntrinsics, *,
-           table_z: float = 0.0, stamp_ns: int = 0, depth_encoding: str = "32FC1",
-           far_m: float = 10.0) -> RGBDFrame:
+def render(
+    objects: list[SceneObject],
+    T_base_camera: np.ndarray,
+    intrinsics: CameraIntrinsics,
+    *,
+    table_z: float = 0.0,
+    stamp_ns: int = 0,
+    depth_encoding: str = "32FC1",
+    far_m: float = 10.0,
+) -> RGBDFrame:
     """Ray-cast the objects and the table plane z = table_z; pixels that hit nothing within far_m get depth 0.
     Returns an RGBDFrame with segmentation (0 = background/table, else SceneObject.label)."""
     cols, rows = np.meshgrid(np.arange(intrinsics.width, dtype=float), np.arange(intrinsics.height, dtype=float))
-    rays_cam = np.stack([(cols - intrinsics.cx) / intrinsics.fx, (rows - intrinsics.cy) / intrinsics.fy,
-                         np.ones_like(cols)], axis=-1)
+    rays_cam = np.stack(
+        [(cols - intrinsics.cx) / intrinsics.fx, (rows - intrinsics.cy) / intrinsics.fy, np.ones_like(cols)], axis=-1
+    )
     R, origin = T_base_camera[:3, :3], T_base_camera[:3, 3]
-    rays = rays_cam @ R.T                                   # base-frame direction; hit at origin + t·ray has Z_cam = t
+    rays = rays_cam @ R.T  # base-frame direction; hit at origin + t·ray has Z_cam = t
     best_t = np.full(cols.shape, np.inf)
     labels = np.zeros(cols.shape, dtype=np.int32)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -73,15 +82,22 @@ def render(objects: list[SceneObject], T_base_camera: np.ndarray, intrinsics: Ca
     color = np.zeros((intrinsics.height, intrinsics.width, 3), dtype=np.uint8)
     color[..., 1] = 120
     color[labels > 0] = (200, 40, 40)
-    return RGBDFrame(color=color, depth=depth, intrinsics=intrinsics, stamp_ns=stamp_ns,
-                     depth_encoding=depth_encoding, T_base_camera=T_base_camera.copy(), segmentation=labels)
+    return RGBDFrame(
+        color=color,
+        depth=depth,
+        intrinsics=intrinsics,
+        stamp_ns=stamp_ns,
+        depth_encoding=depth_encoding,
+        T_base_camera=T_base_camera.copy(),
+        segmentation=labels,
+    )
 
 
 def _intersect(obj: SceneObject, origin: np.ndarray, rays: np.ndarray) -> np.ndarray:
     """Ray parameter t of the first hit (inf where none) for rays (H, W, 3) from origin (3,)."""
     centre = np.asarray(obj.centre, float)
     cos, sin = np.cos(obj.yaw), np.sin(obj.yaw)
-    to_local = np.array([[cos, sin, 0.0], [-sin, cos, 0.0], [0.0, 0.0, 1.0]])   # base → object axes
+    to_local = np.array([[cos, sin, 0.0], [-sin, cos, 0.0], [0.0, 0.0, 1.0]])  # base → object axes
     o = to_local @ (origin - centre)
     d = rays @ to_local.T
     half = 0.5 * np.asarray(obj.size, float)
@@ -105,7 +121,7 @@ def _intersect(obj: SceneObject, origin: np.ndarray, rays: np.ndarray) -> np.nda
             side = np.where((disc >= 0) & (t_side > 0) & (np.abs(z_side) <= hz), t_side, np.inf)
             t_cap = (np.where(o[2] > 0, hz, -hz) - o[2]) / d[..., 2]
             x_cap, y_cap = o[0] + t_cap * d[..., 0], o[1] + t_cap * d[..., 1]
-            cap = np.where((t_cap > 0) & (x_cap ** 2 + y_cap ** 2 <= r * r), t_cap, np.inf)
+            cap = np.where((t_cap > 0) & (x_cap**2 + y_cap**2 <= r * r), t_cap, np.inf)
             return np.minimum(side, cap)
     raise ValueError(f"unknown shape {obj.shape!r}: use one of {SHAPES}")
 

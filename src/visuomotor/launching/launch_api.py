@@ -4,12 +4,14 @@ Substitutions resolve against a LaunchContext holding the launch arguments; `Nod
 `ros2 launch` would start (package, executable, name, namespace, parameter files and values,
 remappings), so `visuomotor launch` can start exactly that.
 """
+
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence, Union
+from typing import Any
 
 
 @dataclass
@@ -24,8 +26,10 @@ class LaunchContext:
             marker = Path(prefix) / "share/ament_index/resource_index/packages" / package
             if marker.exists():
                 return Path(prefix) / "share" / package
-        raise LookupError(f"package {package!r} is not installed here (needed by the launch file); "
-                          "install it on a full ROS 2 machine or drop that part of the launch")
+        raise LookupError(
+            f"package {package!r} is not installed here (needed by the launch file); "
+            "install it on a full ROS 2 machine or drop that part of the launch"
+        )
 
 
 class Substitution:
@@ -33,7 +37,7 @@ class Substitution:
         raise NotImplementedError
 
 
-SomeSubstitution = Union[str, Substitution, Sequence[Union[str, Substitution]]]
+SomeSubstitution = str | Substitution | Sequence[str | Substitution]
 
 
 def resolve(value: SomeSubstitution | None, context: LaunchContext) -> str | None:
@@ -128,8 +132,20 @@ class Node:
     condition: IfCondition | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def __init__(self, *, package, executable, name=None, namespace=None, parameters=(), remappings=(),
-                 arguments=(), output="screen", condition=None, **extra):
+    def __init__(
+        self,
+        *,
+        package,
+        executable,
+        name=None,
+        namespace=None,
+        parameters=(),
+        remappings=(),
+        arguments=(),
+        output="screen",
+        condition=None,
+        **extra,
+    ):
         self.package, self.executable, self.name, self.namespace = package, executable, name, namespace
         self.parameters, self.remappings, self.arguments = list(parameters), list(remappings), list(arguments)
         self.output, self.condition, self.extra = output, condition, extra

@@ -1,13 +1,15 @@
 """Evaluate a ROS 2 Python launch file against `launch_api` and list the nodes it would start."""
+
 from __future__ import annotations
 
 import importlib.util
 import sys
 import types
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from visuomotor.launching import launch_api as api
 
@@ -133,8 +135,12 @@ def _add_action(action: Any, context: api.LaunchContext, plan: LaunchPlan) -> No
         if package != PACKAGE:
             plan.foreign.append(f"{package}/{executable}")
             return
-        spec = NodeSpec(package, executable, api.resolve(action.name, context) or executable,
-                        api.resolve(action.namespace, context) or "")
+        spec = NodeSpec(
+            package,
+            executable,
+            api.resolve(action.name, context) or executable,
+            api.resolve(action.namespace, context) or "",
+        )
         for parameter in action.parameters:
             if isinstance(parameter, dict):
                 spec.param_values.update({k: _resolve_value(v, context) for k, v in parameter.items()})
@@ -158,6 +164,7 @@ def _add_action(action: Any, context: api.LaunchContext, plan: LaunchPlan) -> No
 def _resolve_value(value: Any, context: api.LaunchContext) -> Any:
     """Substitutions (alone or in a list) resolve to a string; plain values pass through."""
     if isinstance(value, api.Substitution) or (
-            isinstance(value, list) and any(isinstance(v, api.Substitution) for v in value)):
+        isinstance(value, list) and any(isinstance(v, api.Substitution) for v in value)
+    ):
         return api.resolve(value, context)
     return value

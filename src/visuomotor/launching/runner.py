@@ -1,4 +1,5 @@
 """Start the nodes of a LaunchPlan as separate processes and supervise them, like `ros2 launch`."""
+
 from __future__ import annotations
 
 import os
@@ -23,9 +24,11 @@ class ProcessGroup:
     def __init__(self, specs: list[NodeSpec], log_dir: Path | None = None):
         self.processes: dict[str, subprocess.Popen] = {}
         for spec in specs:
-            output = open(log_dir / f"{spec.name}.log", "wb") if log_dir else None
-            self.processes[spec.name] = subprocess.Popen(node_command(spec), start_new_session=True,
-                                                         stdout=output, stderr=subprocess.STDOUT if output else None)
+            # the log file stays open while the process runs; stop() closes it
+            output = open(log_dir / f"{spec.name}.log", "wb") if log_dir else None  # noqa: SIM115
+            self.processes[spec.name] = subprocess.Popen(
+                node_command(spec), start_new_session=True, stdout=output, stderr=subprocess.STDOUT if output else None
+            )
 
     def exited(self) -> dict[str, int]:
         """Nodes that have exited so far, with their exit codes."""

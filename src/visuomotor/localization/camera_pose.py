@@ -5,11 +5,12 @@ T_base_camera(t) = FK(q(t)) @ T_link_camera, where q(t) is the joint-state histo
 interpolated at the image stamp. Using the latest joint state instead moves the object by the arm's
 motion since the exposure (decimetres at 1 m/s and 100 ms).
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -33,8 +34,11 @@ class JointStateHistory:
     def add(self, stamp_ns: int, positions: np.ndarray) -> Diagnostic | None:
         """Append one joint state; an out-of-order or repeated stamp is ignored with a diagnostic."""
         if self._stamps and stamp_ns <= self._stamps[-1]:
-            return Diagnostic("stale_joint_state", f"joint state at {stamp_ns} ns is not newer than {self._stamps[-1]} ns: "
-                                                   "ignored; publish joint states in time order")
+            return Diagnostic(
+                "stale_joint_state",
+                f"joint state at {stamp_ns} ns is not newer than {self._stamps[-1]} ns: "
+                "ignored; publish joint states in time order",
+            )
         self._stamps.append(int(stamp_ns))
         self._positions.append(np.asarray(positions, dtype=float).copy())
         return None
@@ -47,15 +51,21 @@ class JointStateHistory:
         if stamp_ns <= stamps[0] or stamp_ns >= stamps[-1]:
             nearest = 0 if stamp_ns <= stamps[0] else len(stamps) - 1
             if abs(stamp_ns - stamps[nearest]) > self.max_gap_ns:
-                return Diagnostic("no_joint_state", f"image stamp {stamp_ns} ns is outside the joint-state history "
-                                                    f"[{stamps[0]}, {stamps[-1]}] ns by more than {self.max_gap_ns} ns: "
-                                                    "check clock sync between camera and arm")
+                return Diagnostic(
+                    "no_joint_state",
+                    f"image stamp {stamp_ns} ns is outside the joint-state history "
+                    f"[{stamps[0]}, {stamps[-1]}] ns by more than {self.max_gap_ns} ns: "
+                    "check clock sync between camera and arm",
+                )
             return self._positions[nearest].copy()
         after = bisect_left(stamps, stamp_ns)
         t0, t1 = stamps[after - 1], stamps[after]
         if t1 - t0 > self.max_gap_ns:
-            return Diagnostic("no_joint_state", f"joint states around {stamp_ns} ns are {t1 - t0} ns apart "
-                                                f"(> {self.max_gap_ns} ns): joint_states dropped out")
+            return Diagnostic(
+                "no_joint_state",
+                f"joint states around {stamp_ns} ns are {t1 - t0} ns apart "
+                f"(> {self.max_gap_ns} ns): joint_states dropped out",
+            )
         weight = (stamp_ns - t0) / (t1 - t0)
         return (1.0 - weight) * self._positions[after - 1] + weight * self._positions[after]
 

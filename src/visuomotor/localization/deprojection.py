@@ -1,4 +1,5 @@
 """Pinhole deprojection of pixels with depth into the camera optical frame (seed 004 §29.2.2)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,5 +19,5 @@ def deproject(u: np.ndarray, v: np.ndarray, depth_m: np.ndarray, intrinsics: Cam
 def transform_points(T_base_camera: np.ndarray, points_cam: np.ndarray) -> np.ndarray:
     """p_base = R p_cam + t for (..., 3) points (seed 004 §29.2.3), T_base_camera 4×4."""
     T = np.asarray(T_base_camera, dtype=float)
-    R_transposed = np.ascontiguousarray(T[:3, :3].T)     # contiguous: matmul uses BLAS, not its slow strided loop
+    R_transposed = np.ascontiguousarray(T[:3, :3].T)  # contiguous: matmul uses BLAS, not its slow strided loop
     return np.asarray(points_cam, dtype=float) @ R_transposed + T[:3, 3]

@@ -1,4 +1,5 @@
 """Diagnostics: why an input was refused or an output left out, without raising (nodes never crash)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

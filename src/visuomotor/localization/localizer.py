@@ -1,4 +1,5 @@
 """Detections + aligned depth → object centres in base_link with covariance (seed 004 §29.2)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,7 +14,6 @@ from visuomotor.localization.diagnostics import Diagnostic
 from visuomotor.localization.frame_checks import check_frame, check_transform
 from visuomotor.localization.object_centre import estimate_centres
 from visuomotor.localization.object_pixels import clip_boxes, sample_object_pixels, select_foreground
-
 
 _NO_PRIOR = np.full(3, np.nan)
 
@@ -109,8 +109,14 @@ class Localizer:
         self._priors = {name: (size, float(np.linalg.norm(size[None], axis=1)[0])) for name, size in priors.items()}
         self._no_prior = (_NO_PRIOR, self.config.default_depth_extent_m)
 
-    def localize(self, frame: RGBDFrame, detections: list[Detection], *, T_base_camera: np.ndarray | None = None,
-                 detections_frame_id: str | None = None) -> LocalizationResult:
+    def localize(
+        self,
+        frame: RGBDFrame,
+        detections: list[Detection],
+        *,
+        T_base_camera: np.ndarray | None = None,
+        detections_frame_id: str | None = None,
+    ) -> LocalizationResult:
         """Localize every detection of `frame`.
 
         T_base_camera: the 4×4 camera pose valid at frame.stamp_ns (e.g. WristCameraPose.at(stamp));
@@ -127,64 +133,109 @@ class Localizer:
         R, t = T[:3, :3], T[:3, 3]
         height, width = frame.depth.shape
         diagnostics: list[Diagnostic] = []
-        xyxy = np.array([np.asarray(d.xyxy, dtype=float).reshape(-1)[:4] if np.size(d.xyxy) == 4
-                         else np.full(4, np.nan) for d in detections])
+        xyxy = np.array(
+            [
+                np.asarray(d.xyxy, dtype=float).reshape(-1)[:4] if np.size(d.xyxy) == 4 else np.full(4, np.nan)
+                for d in detections
+            ]
+        )
         mask_labels = np.array([d.mask_label for d in detections], dtype=np.int64)
         use_mask = (mask_labels != 0) & (frame.segmentation is not None)
-        boxes = clip_boxes(xyxy, width, height, np.where(use_mask, 0.0, config.box_shrink))   # masks: whole box
+        boxes = clip_boxes(xyxy, width, height, np.where(use_mask, 0.0, config.box_shrink))  # masks: whole box
         usable = np.all(np.isfinite(xyxy), axis=1) & (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
         for index in np.flatnonzero(~usable):
-            diagnostics.append(Diagnostic("bad_box", f"box {xyxy[index].tolist()} is not a finite [x1, y1, x2, y2] "
-                                                     "with x2 > x1 and y2 > y1", int(index)))
+            diagnostics.append(
+                Diagnostic(
+                    "bad_box",
+                    f"box {xyxy[index].tolist()} is not a finite [x1, y1, x2, y2] with x2 > x1 and y2 > y1",
+                    int(index),
+                )
+            )
         inside = usable & (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
         for index in np.flatnonzero(usable & ~inside):
-            diagnostics.append(Diagnostic("bad_box", f"box {xyxy[index].tolist()} lies outside the {width}×{height} "
-                                                     "image: detections must come from this frame", int(index)))
+            diagnostics.append(
+                Diagnostic(
+                    "bad_box",
+                    f"box {xyxy[index].tolist()} lies outside the {width}×{height} "
+                    "image: detections must come from this frame",
+                    int(index),
+                )
+            )
         kept = np.flatnonzero(inside)
         if kept.size == 0:
             return LocalizationResult(frame.stamp_ns, [], diagnostics)
-        pixels = sample_object_pixels(frame.depth, frame.depth_encoding, boxes[kept],
-                                      samples_per_axis=config.samples_per_axis, min_depth_m=config.min_depth_m,
-                                      max_depth_m=config.max_depth_m, label_image=frame.segmentation,
-                                      mask_labels=np.where(use_mask, mask_labels, 0)[kept])
+        pixels = sample_object_pixels(
+            frame.depth,
+            frame.depth_encoding,
+            boxes[kept],
+            samples_per_axis=config.samples_per_axis,
+            min_depth_m=config.min_depth_m,
+            max_depth_m=config.max_depth_m,
+            label_image=frame.segmentation,
+            mask_labels=np.where(use_mask, mask_labels, 0)[kept],
+        )
         prior_extent = [self._priors.get(detections[i].class_name, self._no_prior) for i in kept.tolist()]
         priors = np.array([prior for prior, _ in prior_extent])
         extent = np.array([depth_extent for _, depth_extent in prior_extent])
-        foreground = select_foreground(pixels.depth_m, samples_per_axis=config.samples_per_axis,
-                                       gap_m=config.foreground_gap_m, mode_fraction=config.foreground_mode_fraction,
-                                       min_coverage=config.foreground_min_coverage, depth_extent_m=extent)
+        foreground = select_foreground(
+            pixels.depth_m,
+            samples_per_axis=config.samples_per_axis,
+            gap_m=config.foreground_gap_m,
+            mode_fraction=config.foreground_mode_fraction,
+            min_coverage=config.foreground_min_coverage,
+            depth_extent_m=extent,
+        )
         n_foreground = np.count_nonzero(foreground, axis=1)
         enough = n_foreground >= config.min_points
         n_valid = np.count_nonzero(np.isfinite(pixels.depth_m), axis=1) if not enough.all() else None
         for row in np.flatnonzero(~enough):
-            diagnostics.append(Diagnostic(
-                "no_valid_depth", f"only {n_valid[row]} valid and {n_foreground[row]} foreground depth pixels of "
-                f"{pixels.depth_m.shape[1]} sampled (need {config.min_points}): depth is 0/NaN/out of "
-                f"[{config.min_depth_m}, {config.max_depth_m}] m there", int(kept[row])))
+            diagnostics.append(
+                Diagnostic(
+                    "no_valid_depth",
+                    f"only {n_valid[row]} valid and {n_foreground[row]} foreground depth pixels of "
+                    f"{pixels.depth_m.shape[1]} sampled (need {config.min_points}): depth is 0/NaN/out of "
+                    f"[{config.min_depth_m}, {config.max_depth_m}] m there",
+                    int(kept[row]),
+                )
+            )
         rows, kept = (slice(None), kept) if n_valid is None else (np.flatnonzero(enough), kept[enough])
         if kept.size == 0:
             return LocalizationResult(frame.stamp_ns, [], diagnostics)
         depth_m = pixels.depth_m[rows]
         # camera_info convention (ROS, OpenCV): K maps the centre of pixel (col, row) to (u, v) = (col, row).
         points_base = transform_points(T, deproject(pixels.u[rows], pixels.v[rows], depth_m, frame.intrinsics))
-        estimates = estimate_centres(points_base, foreground[rows], priors[rows], top_band_m=config.top_band_m,
-                                     top_quantile=config.top_quantile)
+        estimates = estimate_centres(
+            points_base, foreground[rows], priors[rows], top_band_m=config.top_band_m, top_quantile=config.top_quantile
+        )
         centres_cam = (estimates.centre - t) @ R
         top_depth = np.where(estimates.top, depth_m, 0.0)
         n_top = np.count_nonzero(estimates.top, axis=1)
-        spread = (top_depth ** 2).sum(axis=1) / n_top - (top_depth.sum(axis=1) / n_top) ** 2   # var of top depths
-        depth_var = np.maximum(spread, 0.0) / n_top + config.depth_sigma_floor_m ** 2
-        covariances = position_covariances(centres_cam, depth_var, R, frame.intrinsics,
-                                           pixel_sigma_px=config.pixel_sigma_px)
+        spread = (top_depth**2).sum(axis=1) / n_top - (top_depth.sum(axis=1) / n_top) ** 2  # var of top depths
+        depth_var = np.maximum(spread, 0.0) / n_top + config.depth_sigma_floor_m**2
+        covariances = position_covariances(
+            centres_cam, depth_var, R, frame.intrinsics, pixel_sigma_px=config.pixel_sigma_px
+        )
         margin = config.border_margin_px
         kept_xyxy = xyxy[kept]
-        truncated = np.any((kept_xyxy[:, :2] <= margin) | (kept_xyxy[:, 2:] >= [width - margin, height - margin]),
-                           axis=1)
+        truncated = np.any(
+            (kept_xyxy[:, :2] <= margin) | (kept_xyxy[:, 2:] >= [width - margin, height - margin]), axis=1
+        )
         if truncated.any():
-            covariances[truncated] += np.eye(3) * config.truncated_sigma_m ** 2
-        objects = [LocalizedObject(position=centre, covariance=covariance, size=size, class_id=detections[i].class_id,
-                                   class_name=detections[i].class_name, score=float(detections[i].score),
-                                   detection=detections[i], stamp_ns=frame.stamp_ns, truncated=is_truncated)
-                   for centre, covariance, size, i, is_truncated in zip(estimates.centre, covariances, estimates.size,
-                                                                        kept.tolist(), truncated.tolist())]
+            covariances[truncated] += np.eye(3) * config.truncated_sigma_m**2
+        objects = [
+            LocalizedObject(
+                position=centre,
+                covariance=covariance,
+                size=size,
+                class_id=detections[i].class_id,
+                class_name=detections[i].class_name,
+                score=float(detections[i].score),
+                detection=detections[i],
+                stamp_ns=frame.stamp_ns,
+                truncated=is_truncated,
+            )
+            for centre, covariance, size, i, is_truncated in zip(
+                estimates.centre, covariances, estimates.size, kept.tolist(), truncated.tolist()
+            )
+        ]
         return LocalizationResult(frame.stamp_ns, objects, diagnostics)

@@ -4,6 +4,7 @@ Detections arrive after the detector's latency; by then newer depth frames exist
 newest depth instead of the one the detector saw puts moving objects (or a moving wrist camera) in the
 wrong place, so frames are buffered and looked up by stamp.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -42,7 +43,10 @@ class StampPairer:
         if not self._frames:
             return Diagnostic("no_depth", "no depth frame buffered yet: check the aligned depth topic")
         newest, oldest = self._frames[0].stamp_ns, self._frames[-1].stamp_ns
-        return Diagnostic("no_depth_at_stamp", f"no depth frame within {self.tolerance_ns} ns of detections at "
-                                               f"{detections_stamp_ns} ns (buffer holds {oldest}..{newest} ns): "
-                                               "the detector must copy the image header stamp; enlarge max_frames "
-                                               "if its latency exceeds the buffer")
+        return Diagnostic(
+            "no_depth_at_stamp",
+            f"no depth frame within {self.tolerance_ns} ns of detections at "
+            f"{detections_stamp_ns} ns (buffer holds {oldest}..{newest} ns): "
+            "the detector must copy the image header stamp; enlarge max_frames "
+            "if its latency exceeds the buffer",
+        )

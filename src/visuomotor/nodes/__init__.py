@@ -6,6 +6,7 @@ shared-memory transports with a 4 MiB shared-memory segment, so a 640×480 image
 ~3 ms instead of ~14 ms over fragmented UDP loopback (docs/performance.md). A FASTDDS_DEFAULT_PROFILES_FILE
 already set, or another RMW than Fast DDS, is left alone.
 """
+
 import os
 from pathlib import Path
 

@@ -2,6 +2,7 @@
 and /gripper_controller/commands (the forms ros2_control's joint_trajectory_controller and
 forward_command_controller accept). The logic is visuomotor.control.arm_controller; this node converts
 messages and keeps time. Holds position (and says why on /diagnostics) when inputs go stale."""
+
 from __future__ import annotations
 
 import sys
@@ -58,9 +59,13 @@ class ArmControllerNode(Node):
         declare("joint_names", list(JOINT_NAMES))
         p = lambda name: self.get_parameter(name).value  # noqa: E731
         config = ArmControllerConfig(
-            rate_hz=p("rate_hz"), max_velocity_rad_s=p("max_velocity_rad_s"),
-            max_acceleration_rad_s2=p("max_acceleration_rad_s2"), workspace_min_m=tuple(p("workspace_min_m")),
-            workspace_max_m=tuple(p("workspace_max_m")), watchdog_timeout_s=p("watchdog_timeout_s"))
+            rate_hz=p("rate_hz"),
+            max_velocity_rad_s=p("max_velocity_rad_s"),
+            max_acceleration_rad_s2=p("max_acceleration_rad_s2"),
+            workspace_min_m=tuple(p("workspace_min_m")),
+            workspace_max_m=tuple(p("workspace_max_m")),
+            watchdog_timeout_s=p("watchdog_timeout_s"),
+        )
         self.joint_names = list(p("joint_names"))
         self.controller = ArmController(config)
         self.trajectory_pub = self.create_publisher(JointTrajectory, "arm_controller/joint_trajectory", qos.DATA)
@@ -82,7 +87,7 @@ class ArmControllerNode(Node):
         except (ValueError, IndexError):
             self.report(DiagnosticStatus.WARN, f"joint_states lack some of {self.joint_names}")
             return
-        gripper = msg.position[names.index(GRIPPER_JOINT)] if GRIPPER_JOINT in names[:len(msg.position)] else None
+        gripper = msg.position[names.index(GRIPPER_JOINT)] if GRIPPER_JOINT in names[: len(msg.position)] else None
         self.controller.update_joint_state(positions, self.now_s(), gripper)
 
     def on_chunk(self, msg: JointTrajectory) -> None:
@@ -106,8 +111,10 @@ class ArmControllerNode(Node):
         trajectory.points = [point]
         self.trajectory_pub.publish(trajectory)
         self.gripper_pub.publish(Float64MultiArray(data=[command.gripper]))
-        self.report(DiagnosticStatus.WARN if command.holding else DiagnosticStatus.OK,
-                    f"holding: {command.reason}" if command.holding else "tracking")
+        self.report(
+            DiagnosticStatus.WARN if command.holding else DiagnosticStatus.OK,
+            f"holding: {command.reason}" if command.holding else "tracking",
+        )
 
     def report(self, level: int, message: str) -> None:
         """Publish on /diagnostics when the status changes (not at 100 Hz)."""
@@ -116,8 +123,12 @@ class ArmControllerNode(Node):
         self.last_status = message
         if level != DiagnosticStatus.OK:
             self.get_logger().warning(message)
-        status = DiagnosticStatus(level=level, name=self.get_name(), message=message,
-                                  values=[KeyValue(key="rate_hz", value=f"{1 / self.period_s:g}")])
+        status = DiagnosticStatus(
+            level=level,
+            name=self.get_name(),
+            message=message,
+            values=[KeyValue(key="rate_hz", value=f"{1 / self.period_s:g}")],
+        )
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
         self.diagnostics_pub.publish(array)
@@ -128,6 +139,7 @@ NODE_CLASS = ArmControllerNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(ArmControllerNode, "arm_controller_node", args)
+
 
 if __name__ == "__main__":
     sys.exit(main())

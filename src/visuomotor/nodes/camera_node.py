@@ -9,6 +9,7 @@ with the cause — never a crash loop.
 
     python -m visuomotor.nodes.camera_node --ros-args -p source:=bag -p bag_path:=run1 -p rate:=max
 """
+
 from __future__ import annotations
 
 import signal
@@ -35,7 +36,6 @@ from visuomotor.camera.source import FrameSource, FrameSourceError
 from visuomotor.nodes import qos
 from visuomotor.nodes.image_msgs import frame_to_msgs, header
 
-
 PARAMETERS = {  # name: (default, description)
     "source": ("realsense", "frame source: realsense | sim | bag"),
     "serial": ("", "realsense: serial number of the camera to open; empty = the first camera found"),
@@ -48,12 +48,20 @@ PARAMETERS = {  # name: (default, description)
     "height": (480, "realsense/sim: image height, px"),
     "fps": (30, "realsense/sim: frames per second"),
     "depth_encoding": ("16UC1", "published depth: 16UC1 (uint16 mm, as RealSense) or 32FC1 (float32 m)"),
-    "extrinsics_xyz": (Parameter.Type.DOUBLE_ARRAY, "fixed mount: camera optical frame origin in base_link, m "
-                       "(3 values); unset = the source's own mount (sim, recorded bag), else none is published"),
-    "extrinsics_quat_xyzw": ([0.0, 0.0, 0.0, 1.0], "fixed mount: orientation of the camera optical frame in "
-                             "base_link, unit quaternion x y z w"),
-    "wait_for_subscribers": (0, "publish the first frame only once this many subscribers match every camera topic "
-                             "(replaying a bag for evaluation without losing its start); 0 = do not wait"),
+    "extrinsics_xyz": (
+        Parameter.Type.DOUBLE_ARRAY,
+        "fixed mount: camera optical frame origin in base_link, m "
+        "(3 values); unset = the source's own mount (sim, recorded bag), else none is published",
+    ),
+    "extrinsics_quat_xyzw": (
+        [0.0, 0.0, 0.0, 1.0],
+        "fixed mount: orientation of the camera optical frame in base_link, unit quaternion x y z w",
+    ),
+    "wait_for_subscribers": (
+        0,
+        "publish the first frame only once this many subscribers match every camera topic "
+        "(replaying a bag for evaluation without losing its start); 0 = do not wait",
+    ),
     "restamp": (False, "replace the source's stamps with the publish time (replaying a bag into a live graph)"),
 }
 
@@ -82,7 +90,7 @@ class Pacer:
 
     def __init__(self, rate_hz: float | None):
         self.rate_hz = rate_hz
-        self._first: tuple[float, int] | None = None   # (monotonic s, stamp ns) of the first frame
+        self._first: tuple[float, int] | None = None  # (monotonic s, stamp ns) of the first frame
         self._next = 0.0
 
     def wait(self, stamp_ns: int) -> None:
@@ -103,12 +111,18 @@ class CameraNode(Node):
     def __init__(self, **node_kwargs):
         super().__init__("camera_node", **node_kwargs)
         for name, (default, description) in PARAMETERS.items():
-            self.declare_parameter(name, default, ParameterDescriptor(
-                description=description, dynamic_typing=name == "rate"))   # rate: 'max' or 30 or 7.5
+            self.declare_parameter(
+                name, default, ParameterDescriptor(description=description, dynamic_typing=name == "rate")
+            )  # rate: 'max' or 30 or 7.5
         self.publishers_ = {
             topic: self.create_publisher(msg_type, topic, qos.IMAGE)
-            for topic, msg_type in ((topics.COLOR_IMAGE, Image), (topics.COLOR_INFO, CameraInfo),
-                                    (topics.DEPTH_IMAGE, Image), (topics.DEPTH_INFO, CameraInfo))}
+            for topic, msg_type in (
+                (topics.COLOR_IMAGE, Image),
+                (topics.COLOR_INFO, CameraInfo),
+                (topics.DEPTH_IMAGE, Image),
+                (topics.DEPTH_INFO, CameraInfo),
+            )
+        }
         self.extrinsics_publisher = self.create_publisher(TransformStamped, topics.EXTRINSICS, qos.LATCHED)
         self.frames_published = 0
         self._published_mount: np.ndarray | None = None
@@ -136,18 +150,33 @@ class CameraNode(Node):
             raise ParameterError(f"depth_encoding {encoding!r}: use 16UC1 (mm) or 32FC1 (m)")
         if kind == "bag":
             from visuomotor.camera.bag_source import BagSource, BagSourceConfig
+
             return BagSource(BagSourceConfig(path=self.param("bag_path"), depth_encoding=encoding))
         if kind == "realsense":
             from visuomotor.camera.realsense import RealSenseConfig, RealSenseSource
-            config = RealSenseConfig(serial=self.param("serial"), recording=self.param("realsense_bag_path"),
-                                     width=self.param("width"), height=self.param("height"), fps=self.param("fps"),
-                                     depth_encoding=encoding)
+
+            config = RealSenseConfig(
+                serial=self.param("serial"),
+                recording=self.param("realsense_bag_path"),
+                width=self.param("width"),
+                height=self.param("height"),
+                fps=self.param("fps"),
+                depth_encoding=encoding,
+            )
             return RealSenseSource(config, log=self.get_logger().warning)
         if kind == "sim":
             from visuomotor.camera.sim_source import SimSource, SimSourceConfig
-            return SimSource(SimSourceConfig(seed=self.param("sim_seed"), camera=self.param("sim_camera"),
-                                             width=self.param("width"), height=self.param("height"),
-                                             fps=self.param("fps"), depth_encoding=encoding))
+
+            return SimSource(
+                SimSourceConfig(
+                    seed=self.param("sim_seed"),
+                    camera=self.param("sim_camera"),
+                    width=self.param("width"),
+                    height=self.param("height"),
+                    fps=self.param("fps"),
+                    depth_encoding=encoding,
+                )
+            )
         raise ParameterError(f"source {kind!r}: use realsense, sim or bag")
 
     def publish_frame(self, frame: RGBDFrame, mount: np.ndarray | None) -> None:
@@ -173,8 +202,11 @@ class CameraNode(Node):
         until reliable subscribers acknowledged everything, so an ending file source loses nothing."""
         mount, pacer = self.configured_mount(), Pacer(parse_rate(str(self.param("rate"))))
         wanted = self.param("wait_for_subscribers")
-        while wanted > 0 and not stop.is_set() and min(
-                p.get_subscription_count() for p in self.publishers_.values()) < wanted:
+        while (
+            wanted > 0
+            and not stop.is_set()
+            and min(p.get_subscription_count() for p in self.publishers_.values()) < wanted
+        ):
             stop.wait(0.05)
         for frame in source.frames():
             if stop.is_set():
@@ -211,10 +243,10 @@ def run(node: CameraNode) -> int:
         try:
             node.stream(source, stop)
             logger.info(f"source {node.param('source')} ended after {node.frames_published} frames")
-        except (FrameSourceError, ValueError) as error:   # ValueError: a frame the messages cannot carry
+        except (FrameSourceError, ValueError) as error:  # ValueError: a frame the messages cannot carry
             logger.error(f"camera_node: {error}")
             outcome["code"] = 1
-        except Exception as error:  # noqa: BLE001 - top of the source thread: report and exit 1, never 0
+        except Exception as error:
             logger.error(f"camera_node: source {node.param('source')} failed: {type(error).__name__}: {error}")
             outcome["code"] = 1
         finally:
@@ -242,7 +274,7 @@ def main(args: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         node = CameraNode()
-    except ParameterException as error:   # e.g. width:=wide (a string for an integer)
+    except ParameterException as error:  # e.g. width:=wide (a string for an integer)
         print(f"camera_node: bad parameter: {error}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2

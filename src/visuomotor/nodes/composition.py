@@ -6,6 +6,7 @@ and localizer_node as in-process RGBDFrames (no serialisation: rclpy has no intr
 the image topics are published only if another process subscribes to them. Everything else (detections,
 objects, tracks, chunks, commands) still crosses DDS, so external tools see the same graph.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -35,8 +36,9 @@ def compose(specs: list[NodeSpec], context: rclpy.Context) -> list[Node]:
 class ComposedGraph:
     """The composed nodes spinning on a MultiThreadedExecutor in a background thread."""
 
-    def __init__(self, specs: list[NodeSpec], extra_nodes: list[Node] | None = None,
-                 context: rclpy.Context | None = None):
+    def __init__(
+        self, specs: list[NodeSpec], extra_nodes: list[Node] | None = None, context: rclpy.Context | None = None
+    ):
         self.context = context or rclpy.get_default_context()
         self.nodes = compose(specs, self.context)
         self.executor = MultiThreadedExecutor(num_threads=len(self.nodes) + 2, context=self.context)

@@ -1,6 +1,7 @@
 """Control-loop timing of arm_controller_node: the node runs in this process on its own executor thread,
 a feeder closes the loop (joint states = the last command, a long action chunk), and the period between
 consecutive /arm_controller/joint_trajectory publications is recorded as seen by a subscriber."""
+
 from __future__ import annotations
 
 import threading
@@ -62,8 +63,16 @@ def measure_controller_jitter(seconds: float) -> dict:
         rclpy.shutdown(context=context)
     periods = np.diff(np.asarray(arrivals)) * 1e3
     jitter = np.abs(periods - 1e3 / controller.controller.config.rate_hz)
-    return {"commands": len(arrivals), "rate_hz": controller.controller.config.rate_hz,
-            "period_ms": {"p50": round(float(np.percentile(periods, 50)), 3),
-                          "p99": round(float(np.percentile(periods, 99)), 3), "max": round(float(periods.max()), 3)},
-            "jitter_ms": {"p50": round(float(np.percentile(jitter, 50)), 3),
-                          "p99": round(float(np.percentile(jitter, 99)), 3)}}
+    return {
+        "commands": len(arrivals),
+        "rate_hz": controller.controller.config.rate_hz,
+        "period_ms": {
+            "p50": round(float(np.percentile(periods, 50)), 3),
+            "p99": round(float(np.percentile(periods, 99)), 3),
+            "max": round(float(periods.max()), 3),
+        },
+        "jitter_ms": {
+            "p50": round(float(np.percentile(jitter, 50)), 3),
+            "p99": round(float(np.percentile(jitter, 99)), 3),
+        },
+    }

@@ -6,6 +6,7 @@ glass-to-detections/objects/tracks/command latency (receipt time − image stamp
 first action chunk after each /tracks), tracked vs ground-truth position error (same stamp, same class,
 nearest), joint trajectories and each node's last /diagnostics values.
 """
+
 from __future__ import annotations
 
 import threading
@@ -18,12 +19,11 @@ from rclpy.node import Node
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Bool, Empty, UInt32
 from trajectory_msgs.msg import JointTrajectory
-
-from visuomotor.nodes import qos
-from visuomotor.camera.image_codec import stamp_to_ns
-from visuomotor.eval.demo_records import EpisodeRecord
 from visuomotor_ros.msg import Detection2DArray, Object3DArray, Track, TrackArray
 
+from visuomotor.camera.image_codec import stamp_to_ns
+from visuomotor.eval.demo_records import EpisodeRecord
+from visuomotor.nodes import qos
 
 
 class DemoMonitor(Node):
@@ -35,7 +35,7 @@ class DemoMonitor(Node):
         self.success = threading.Event()
         self.success_armed = False
         self.started_ns = 0
-        self.pending_tracks: list[int] = []                      # stamps of /tracks not yet followed by a chunk
+        self.pending_tracks: list[int] = []  # stamps of /tracks not yet followed by a chunk
         self.chunks_seen = 0
         self.truth: OrderedDict[int, Object3DArray] = OrderedDict()
         self.reset_sim = self.create_publisher(UInt32, "/sim/reset", qos.DATA)
@@ -65,8 +65,8 @@ class DemoMonitor(Node):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no sim_node subscribes to /sim/reset after {start_timeout_s:.0f} s")
             time.sleep(0.05)
-        self.success_armed = False                            # a True still in flight from the old scene ...
-        self.reset_sim.publish(UInt32(data=seed))            # once: every request restarts the episode
+        self.success_armed = False  # a True still in flight from the old scene ...
+        self.reset_sim.publish(UInt32(data=seed))  # once: every request restarts the episode
         while self.episode_seed != seed:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"sim_node did not start episode {seed} within {start_timeout_s:.0f} s")
@@ -146,11 +146,19 @@ def position_errors(tracks: TrackArray, truth: Object3DArray) -> list[float]:
     """For each confirmed, updated track: distance (m) to the nearest ground-truth object of its class."""
     errors = []
     for track in tracks.tracks:
-        if track.state != Track.CONFIRMED or not track.results or track.time_since_update.sec or \
-                track.time_since_update.nanosec:
+        if (
+            track.state != Track.CONFIRMED
+            or not track.results
+            or track.time_since_update.sec
+            or track.time_since_update.nanosec
+        ):
             continue
         p = track.pose.pose.position
-        same_class = [o.pose.pose.position for o in truth.objects if o.results and o.results[0].class_id == track.results[0].class_id]
+        same_class = [
+            o.pose.pose.position
+            for o in truth.objects
+            if o.results and o.results[0].class_id == track.results[0].class_id
+        ]
         if same_class:
             errors.append(min(float(np.linalg.norm([p.x - q.x, p.y - q.y, p.z - q.z])) for q in same_class))
     return errors

@@ -1,5 +1,6 @@
 """One demo/bench session: the sim graph (one process per node, or composed) driven episode by episode
 by the DemoMonitor, with a report written at the end. Used by `visuomotor demo` and `visuomotor bench`."""
+
 from __future__ import annotations
 
 import threading
@@ -19,9 +20,19 @@ from visuomotor.nodes.demo_monitor import DemoMonitor
 from visuomotor.paths import share_dir
 
 
-def run_session(out: Path, composed: bool, episodes: int, seed_start: int, episode_timeout_s: float,
-                startup_timeout_s: float, record_bag: bool, log, parameter_overrides: dict | None = None,
-                until_s: float | None = None, after_episode=None) -> dict:
+def run_session(
+    out: Path,
+    composed: bool,
+    episodes: int,
+    seed_start: int,
+    episode_timeout_s: float,
+    startup_timeout_s: float,
+    record_bag: bool,
+    log,
+    parameter_overrides: dict | None = None,
+    until_s: float | None = None,
+    after_episode=None,
+) -> dict:
     """Start the sim graph (one process per node, or composed), run the episodes, write the report to
     `out` and return its summary. parameter_overrides: node name -> {parameter: value}; until_s: keep
     running episodes (beyond `episodes`) until this many seconds have passed; after_episode(group,
@@ -40,8 +51,10 @@ def run_session(out: Path, composed: bool, episodes: int, seed_start: int, episo
         group.start()
     else:
         (out / "logs").mkdir(exist_ok=True)
-        log(f"starting {len(plan.nodes)} node processes: {', '.join(s.name for s in plan.nodes)} "
-            f"(logs in {out / 'logs'})")
+        log(
+            f"starting {len(plan.nodes)} node processes: {', '.join(s.name for s in plan.nodes)} "
+            f"(logs in {out / 'logs'})"
+        )
         group = ProcessGroup(plan.nodes, log_dir=out / "logs")
         executor = SingleThreadedExecutor()
         executor.add_node(monitor)
@@ -61,8 +74,10 @@ def run_session(out: Path, composed: bool, episodes: int, seed_start: int, episo
                 stop_recorder(recorder)
                 recorder = None
             records.append(record)
-            log(f"episode {index + 1} seed {seed}: {'success' if record.success else 'FAILED'} "
-                f"in {record.duration_s:.1f} s")
+            log(
+                f"episode {index + 1} seed {seed}: {'success' if record.success else 'FAILED'} "
+                f"in {record.duration_s:.1f} s"
+            )
             if after_episode is not None:
                 after_episode(group, record)
             index += 1
@@ -102,7 +117,7 @@ def wait_for_recorder(monitor, recorder, timeout_s: float, log) -> None:
     """Until the recorder subscribes to /joint_states (it records from then on), so episode 1 is recorded
     from its start; a recorder that dies or never comes up is reported and the demo goes on without a bag."""
     deadline = time.monotonic() + timeout_s
-    baseline = monitor.count_subscribers("/joint_states")   # the recorder needs seconds to start: not yet in it
+    baseline = monitor.count_subscribers("/joint_states")  # the recorder needs seconds to start: not yet in it
     while monitor.count_subscribers("/joint_states") <= baseline:
         if recorder.poll() is not None or time.monotonic() > deadline:
             log("the recorder did not start: episode 1 is not recorded")

@@ -5,6 +5,7 @@ frames arrive as in-process RGBDFrames instead of over the image topic. Reports 
 age (now − image stamp when it starts on a frame) and skips on /diagnostics; a frame it cannot read
 (encoding, size) is skipped with a diagnostic, never a crash. Parameter `runtime`: torch, or onnxruntime
 (YOLO on the CPU: the same detections, ~30 % less time per frame)."""
+
 from __future__ import annotations
 
 import sys
@@ -13,6 +14,7 @@ import time
 
 from rclpy.node import Node
 from sensor_msgs.msg import Image
+from visuomotor_ros.msg import Detection2DArray, LabelInfo
 
 from visuomotor.camera.frame import RGBDFrame
 from visuomotor.camera.image_codec import ImageEncodingError, decode_image, stamp_to_ns
@@ -20,13 +22,11 @@ from visuomotor.detection import DetectorConfig, DetectorError, load_detector
 from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
 from visuomotor.detection.drawing import draw_detections
 from visuomotor.nodes import qos
-from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.detection_msgs import detections_msg, label_info_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import header, image_msg
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.newest import NewestOnly
-from visuomotor_ros.msg import Detection2DArray, LabelInfo
-
 
 
 class DetectorNode(Node):
@@ -47,9 +47,17 @@ class DetectorNode(Node):
         p = lambda name: self.get_parameter(name).value  # noqa: E731
         classes = tuple(c for c in p("classes") if c) or None
         self.config = DetectorConfig(
-            backend=p("backend"), weights=p("weights") or str({"yolo": SHIPPED_YOLO, "detr": SHIPPED_DETR}.get(p("backend"), "")),
-            confidence=p("confidence_threshold"), iou=p("iou_threshold"), classes=classes, device=p("device"),
-            half=p("half"), image_size=p("image_size") or None, runtime=p("runtime"), threads=p("threads"))
+            backend=p("backend"),
+            weights=p("weights") or str({"yolo": SHIPPED_YOLO, "detr": SHIPPED_DETR}.get(p("backend"), "")),
+            confidence=p("confidence_threshold"),
+            iou=p("iou_threshold"),
+            classes=classes,
+            device=p("device"),
+            half=p("half"),
+            image_size=p("image_size") or None,
+            runtime=p("runtime"),
+            threads=p("threads"),
+        )
         self.detector = load_detector(self.config)
         self.debug = p("publish_debug_image")
         self.detections_pub = self.create_publisher(Detection2DArray, "detections", qos.DATA)
@@ -61,8 +69,11 @@ class DetectorNode(Node):
         self.create_timer(1.0, self.publish_diagnostics)
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self.work, name="detector", daemon=True)
-        self.labels_pub.publish(label_info_msg(self.detector.class_names, self.config.confidence,
-                                               header(self.get_clock().now().nanoseconds, "")))
+        self.labels_pub.publish(
+            label_info_msg(
+                self.detector.class_names, self.config.confidence, header(self.get_clock().now().nanoseconds, "")
+            )
+        )
 
     def publish_diagnostics(self) -> None:
         self.diagnostics.set_counter("frames_received", self.frames.received)
@@ -94,11 +105,16 @@ class DetectorNode(Node):
         timing = self.detector.last_timing
         self.diagnostics.record_latency((time.perf_counter() - started) * 1e3)
         self.diagnostics.count("frames_processed")
-        self.get_logger().debug(f"{len(detections)} detections, pre {timing.preprocess_ms:.1f} ms, "
-                                f"inference {timing.inference_ms:.1f} ms, post {timing.postprocess_ms:.1f} ms")
+        self.get_logger().debug(
+            f"{len(detections)} detections, pre {timing.preprocess_ms:.1f} ms, "
+            f"inference {timing.inference_ms:.1f} ms, post {timing.postprocess_ms:.1f} ms"
+        )
         if self.debug_pub is not None:
-            self.debug_pub.publish(image_msg(draw_detections(rgb, detections), "rgb8",
-                                             stamp_to_ns(image_header.stamp), image_header.frame_id))
+            self.debug_pub.publish(
+                image_msg(
+                    draw_detections(rgb, detections), "rgb8", stamp_to_ns(image_header.stamp), image_header.frame_id
+                )
+            )
 
     def start(self) -> None:
         """Start the detection worker (its own thread: callbacks only drop frames into the slot)."""
@@ -122,6 +138,7 @@ NODE_CLASS = DetectorNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(DetectorNode, "detector_node", args)
+
 
 if __name__ == "__main__":
     sys.exit(main())

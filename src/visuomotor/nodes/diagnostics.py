@@ -1,5 +1,6 @@
 """Per-node health on /diagnostics: latency (and other timing) percentiles, frames received/skipped, last
 refusal."""
+
 from __future__ import annotations
 
 from collections import deque
@@ -46,15 +47,24 @@ class StageDiagnostics:
         values = [KeyValue(key=k, value=str(v)) for k, v in sorted(self.counters.items())]
         for timing, window in sorted(self.timings_ms.items()):
             p50, p95 = np.percentile(np.asarray(window), [50, 95])
-            values += [KeyValue(key=f"{timing}_p50_ms", value=f"{p50:.2f}"),
-                       KeyValue(key=f"{timing}_p95_ms", value=f"{p95:.2f}")]
+            values += [
+                KeyValue(key=f"{timing}_p50_ms", value=f"{p50:.2f}"),
+                KeyValue(key=f"{timing}_p95_ms", value=f"{p95:.2f}"),
+            ]
         name = self.node.get_name()
         level = DiagnosticStatus.WARN if self.problems else DiagnosticStatus.OK
-        statuses = [DiagnosticStatus(level=level, name=name, message="refused input" if self.problems else "ok",
-                                     values=values)]
-        statuses += [DiagnosticStatus(level=DiagnosticStatus.WARN, name=name, message=message,
-                                      values=[KeyValue(key="occurrences", value=str(n))])
-                     for message, n in self.problems.items()]
+        statuses = [
+            DiagnosticStatus(level=level, name=name, message="refused input" if self.problems else "ok", values=values)
+        ]
+        statuses += [
+            DiagnosticStatus(
+                level=DiagnosticStatus.WARN,
+                name=name,
+                message=message,
+                values=[KeyValue(key="occurrences", value=str(n))],
+            )
+            for message, n in self.problems.items()
+        ]
         array = DiagnosticArray(status=statuses)
         array.header.stamp = self.node.get_clock().now().to_msg()
         self.publisher.publish(array)

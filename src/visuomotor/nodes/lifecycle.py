@@ -1,11 +1,12 @@
 """Running one node as a process (`ros2 run` / `python -m`): construction errors become a one-line
 message and exit code 2 (never a crash loop); SIGINT/SIGTERM stop the node's own threads BEFORE rclpy
 shuts down, so nothing publishes on a dead context."""
+
 from __future__ import annotations
 
 import signal
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import rclpy
 from rclpy.node import Node

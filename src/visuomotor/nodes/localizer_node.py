@@ -8,6 +8,7 @@ diagnostic; nothing is guessed. The colour image's geometry is taken from its ca
 are not needed here, so they are never transferred to this node. In composed mode
 (visuomotor.nodes.composition) whole RGBDFrames arrive in-process instead of over the depth topics.
 """
+
 from __future__ import annotations
 
 import sys
@@ -18,6 +19,7 @@ import numpy as np
 from geometry_msgs.msg import TransformStamped
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image, JointState
+from visuomotor_ros.msg import Detection2DArray, Object3DArray
 
 from visuomotor.camera.extrinsics import transform_from_xyz_quat
 from visuomotor.camera.frame import RGBDFrame
@@ -28,14 +30,13 @@ from visuomotor.localization.diagnostics import Diagnostic
 from visuomotor.localization.localizer import Localizer, LocalizerConfig
 from visuomotor.localization.stamp_pairing import StampPairer
 from visuomotor.nodes import qos
-from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.detection_msgs import detection_from_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import header
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.object_msgs import object3d_msg
 from visuomotor.sim.objects import CLASS_NAMES, HALF_EXTENTS_M
 from visuomotor.sim.scene_xml import JOINT_NAMES, wrist_camera_in_flange
-from visuomotor_ros.msg import Detection2DArray, Object3DArray
 
 SIM_SIZE_PRIORS = {name: tuple(2 * h for h in HALF_EXTENTS_M[name.split("_", 1)[1]]) for name in CLASS_NAMES}
 
@@ -56,13 +57,20 @@ class LocalizerNode(Node):
         p = lambda name: self.get_parameter(name).value  # noqa: E731
         classes, sizes = list(p("size_prior_classes")), list(p("size_prior_sizes_m"))
         if len(sizes) != 3 * len(classes):
-            raise ValueError(f"size_prior_sizes_m needs 3 values per class of size_prior_classes "
-                             f"({3 * len(classes)}), got {len(sizes)}")
+            raise ValueError(
+                f"size_prior_sizes_m needs 3 values per class of size_prior_classes "
+                f"({3 * len(classes)}), got {len(sizes)}"
+            )
         if p("camera_mount") not in ("fixed", "wrist"):
             raise ValueError(f"camera_mount {p('camera_mount')!r}: use fixed or wrist")
-        self.localizer = Localizer(LocalizerConfig(
-            min_depth_m=p("depth_min_m"), max_depth_m=p("depth_max_m"), box_shrink=p("box_shrink"),
-            size_priors_m={c: tuple(sizes[3 * i:3 * i + 3]) for i, c in enumerate(classes)}))
+        self.localizer = Localizer(
+            LocalizerConfig(
+                min_depth_m=p("depth_min_m"),
+                max_depth_m=p("depth_max_m"),
+                box_shrink=p("box_shrink"),
+                size_priors_m={c: tuple(sizes[3 * i : 3 * i + 3]) for i, c in enumerate(classes)},
+            )
+        )
         self.max_wait_ns = int(p("max_pair_wait_s") * 1e9)
         self.pairer = StampPairer(max_frames=15, tolerance_ns=int(p("stamp_tolerance_s") * 1e9))
         self.wrist = None
@@ -75,13 +83,15 @@ class LocalizerNode(Node):
         self.depth_images: deque[Image] = deque(maxlen=15)
         self.color_info: CameraInfo | None = None
         self.pending: deque[tuple[float, Detection2DArray]] = deque(maxlen=10)
-        self.handed_over: deque[RGBDFrame] = deque(maxlen=15)   # composed mode; drained on the executor thread
+        self.handed_over: deque[RGBDFrame] = deque(maxlen=15)  # composed mode; drained on the executor thread
         self.objects_pub = self.create_publisher(Object3DArray, "objects", qos.DATA)
         self.create_subscription(Detection2DArray, "detections", self.on_detections, qos.DATA)
         self.depth_subscriptions = [
             self.create_subscription(Image, "camera/aligned_depth_to_color/image_raw", self.on_depth, qos.IMAGE),
-            self.create_subscription(CameraInfo, "camera/aligned_depth_to_color/camera_info", self.on_depth_info,
-                                     qos.IMAGE)]
+            self.create_subscription(
+                CameraInfo, "camera/aligned_depth_to_color/camera_info", self.on_depth_info, qos.IMAGE
+            ),
+        ]
         self.create_subscription(CameraInfo, "camera/color/camera_info", self.on_color_info, qos.IMAGE)
         self.create_subscription(TransformStamped, "camera/extrinsics", self.on_extrinsics, qos.LATCHED)
         self.diagnostics = StageDiagnostics(self)
@@ -133,9 +143,16 @@ class LocalizerNode(Node):
             self.diagnostics.refuse(f"depth image refused: {error}")
             return
         color_geometry = np.broadcast_to(np.zeros(3, np.uint8), (self.color_info.height, self.color_info.width, 3))
-        self.pairer.add(RGBDFrame(color=color_geometry, depth=depth, intrinsics=intrinsics,
-                                  stamp_ns=stamp_to_ns(message.header.stamp), depth_encoding=message.encoding,
-                                  frame_id=message.header.frame_id))
+        self.pairer.add(
+            RGBDFrame(
+                color=color_geometry,
+                depth=depth,
+                intrinsics=intrinsics,
+                stamp_ns=stamp_to_ns(message.header.stamp),
+                depth_encoding=message.encoding,
+                frame_id=message.header.frame_id,
+            )
+        )
         self.retry_pending()
 
     def on_detections(self, message: Detection2DArray) -> None:
@@ -157,7 +174,7 @@ class LocalizerNode(Node):
         while self.handed_over:
             self.pairer.add(self.handed_over.popleft())
         now = time.monotonic()
-        for index, (received, message) in enumerate(self.pending):      # newest first
+        for index, (_received, message) in enumerate(self.pending):  # newest first
             frame = self.pairer.pair(stamp_to_ns(message.header.stamp))
             if isinstance(frame, RGBDFrame):
                 self.localize(message, frame)
@@ -170,8 +187,11 @@ class LocalizerNode(Node):
                 waiting.append((received, message))
                 continue
             frame = self.pairer.pair(stamp_to_ns(message.header.stamp))
-            cause = ("no colour camera_info received: publish camera/color/camera_info"
-                     if self.color_info is None else getattr(frame, "message", "depth frame arrived too late"))
+            cause = (
+                "no colour camera_info received: publish camera/color/camera_info"
+                if self.color_info is None
+                else getattr(frame, "message", "depth frame arrived too late")
+            )
             self.diagnostics.refuse(f"detections dropped after {self.max_wait_ns / 1e6:.0f} ms: {cause}")
         self.pending = waiting
 
@@ -185,8 +205,9 @@ class LocalizerNode(Node):
             self.diagnostics.refuse(str(pose))
             return
         detections = [detection_from_msg(d, {}) for d in message.detections]
-        result = self.localizer.localize(frame, detections, T_base_camera=pose,
-                                         detections_frame_id=message.header.frame_id)
+        result = self.localizer.localize(
+            frame, detections, T_base_camera=pose, detections_frame_id=message.header.frame_id
+        )
         for problem in result.diagnostics:
             self.diagnostics.refuse(str(problem))
         if any(problem.detection_index is None for problem in result.diagnostics):
@@ -195,8 +216,9 @@ class LocalizerNode(Node):
         output = Object3DArray(header=header(frame.stamp_ns, "base_link"))
         for obj in result.objects:
             source = source_of[id(obj.detection)]
-            msg = object3d_msg(frame.stamp_ns, source.id, obj.class_name, obj.score, obj.position, None,
-                               obj.covariance, obj.size)
+            msg = object3d_msg(
+                frame.stamp_ns, source.id, obj.class_name, obj.score, obj.position, None, obj.covariance, obj.size
+            )
             msg.source = source
             output.objects.append(msg)
         self.objects_pub.publish(output)
@@ -209,6 +231,7 @@ NODE_CLASS = LocalizerNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(LocalizerNode, "localizer_node", args)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,6 +3,7 @@
 Items overwritten before the worker took them are counted as skipped, so a slow consumer never builds a
 queue and always works on the freshest frame.
 """
+
 from __future__ import annotations
 
 import threading

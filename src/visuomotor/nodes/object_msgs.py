@@ -1,18 +1,20 @@
 """3D object messages (visuomotor_ros/Object3D, Object3DArray) from ROS-free records."""
+
 from __future__ import annotations
 
 import numpy as np
 from geometry_msgs.msg import PoseWithCovariance, Vector3
+from visuomotor_ros.msg import Object3D, Object3DArray, ObjectHypothesis
 
 from visuomotor.camera.frame import BASE_FRAME
 from visuomotor.nodes.image_msgs import header
-from visuomotor_ros.msg import Object3D, Object3DArray, ObjectHypothesis
 
 UNKNOWN_ROTATION_VARIANCE = -1.0  # docs/interfaces.md: rotation variances −1 when orientation is unknown
 
 
-def pose_with_covariance(position_m: np.ndarray, quat_xyzw: np.ndarray | None,
-                         position_covariance: np.ndarray) -> PoseWithCovariance:
+def pose_with_covariance(
+    position_m: np.ndarray, quat_xyzw: np.ndarray | None, position_covariance: np.ndarray
+) -> PoseWithCovariance:
     """Position (3,) m, unit quaternion (x, y, z, w) or None (unknown: identity, rotation variances −1),
     3×3 position covariance m² → PoseWithCovariance with its 6×6 row-major covariance."""
     message = PoseWithCovariance()
@@ -27,11 +29,22 @@ def pose_with_covariance(position_m: np.ndarray, quat_xyzw: np.ndarray | None,
     return message
 
 
-def object3d_msg(stamp_ns: int, object_id: str, class_name: str, score: float, position_m: np.ndarray,
-                 quat_xyzw: np.ndarray | None, position_covariance: np.ndarray, size_m: np.ndarray) -> Object3D:
-    message = Object3D(header=header(stamp_ns, BASE_FRAME), id=object_id,
-                       results=[ObjectHypothesis(class_id=class_name, score=float(score))],
-                       pose=pose_with_covariance(position_m, quat_xyzw, position_covariance))
+def object3d_msg(
+    stamp_ns: int,
+    object_id: str,
+    class_name: str,
+    score: float,
+    position_m: np.ndarray,
+    quat_xyzw: np.ndarray | None,
+    position_covariance: np.ndarray,
+    size_m: np.ndarray,
+) -> Object3D:
+    message = Object3D(
+        header=header(stamp_ns, BASE_FRAME),
+        id=object_id,
+        results=[ObjectHypothesis(class_id=class_name, score=float(score))],
+        pose=pose_with_covariance(position_m, quat_xyzw, position_covariance),
+    )
     message.size = Vector3(x=float(size_m[0]), y=float(size_m[1]), z=float(size_m[2]))
     return message
 
@@ -39,6 +52,12 @@ def object3d_msg(stamp_ns: int, object_id: str, class_name: str, score: float, p
 def ground_truth_msg(ground_truth) -> Object3DArray:
     """visuomotor.sim SceneGroundTruth → Object3DArray in base_link (score 1, exact poses, zero covariance)."""
     stamp = ground_truth.stamp_ns
-    return Object3DArray(header=header(stamp, BASE_FRAME), objects=[
-        object3d_msg(stamp, str(o.object_id), o.class_name, 1.0, o.position_m, o.quat_xyzw, np.zeros((3, 3)),
-                     o.size_m) for o in ground_truth.objects])
+    return Object3DArray(
+        header=header(stamp, BASE_FRAME),
+        objects=[
+            object3d_msg(
+                stamp, str(o.object_id), o.class_name, 1.0, o.position_m, o.quat_xyzw, np.zeros((3, 3)), o.size_m
+            )
+            for o in ground_truth.objects
+        ],
+    )

@@ -22,6 +22,7 @@ A new episode starts on std_msgs/Empty on policy/reset or when a joint jumps RES
 its drive could move (the robot was reset or moved by hand): the schedule, the target and the held
 object's offset are forgotten, and only tracks measured afterwards count.
 """
+
 from __future__ import annotations
 
 import sys
@@ -35,20 +36,20 @@ from rclpy.time import Time
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Empty
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
+from visuomotor_ros.msg import Track, TrackArray
 
 from visuomotor.camera.image_codec import stamp_to_ns
 from visuomotor.control.kinematics import forward_kinematics
 from visuomotor.nodes import qos
-from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.diagnostics import StageDiagnostics
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.policy.checkpoint import SHIPPED_CHECKPOINT, load_policy
 from visuomotor.policy.runner import GRIPPER_THRESHOLD, PolicyRunner
 from visuomotor.sim.scene_xml import JOINT_NAMES
-from visuomotor_ros.msg import Track, TrackArray
 
 GRIPPER_JOINT = "gripper"
 HOLDING_CLOSURE = (0.3, 0.9)  # gripper closure while it holds a cube (≈ 0.55); 1 = closed on nothing
-RESET_JUMP_RAD = 0.2          # a joint moving this much more than its drive can between two joint states
+RESET_JUMP_RAD = 0.2  # a joint moving this much more than its drive can between two joint states
 MAX_JOINT_SPEED_RAD_S = np.pi  # UR5e, every joint
 
 
@@ -64,23 +65,26 @@ class PolicyNode(Node):
         declare("stale_timeout_s", 0.5)
         declare("device", "cpu")
         declare("torch_threads", 1)
-        declare("backend", "torch")      # "torch", "nnfoundation" (torch-free) or "onnxruntime" (both: state mode)
+        declare("backend", "torch")  # "torch", "nnfoundation" (torch-free) or "onnxruntime" (both: state mode)
         p = lambda name: self.get_parameter(name).value  # noqa: E731
         torch.set_num_threads(p("torch_threads"))  # a state-mode ACT step is tiny: more threads only contend
         model, stats, _ = load_policy(p("checkpoint") or SHIPPED_CHECKPOINT, device=p("device"))
         if model.config.camera_names:
-            raise ValueError("policy_node runs state-mode ACT checkpoints (tracked object positions); this one "
-                             f"needs images from {list(model.config.camera_names)}")
-        self.runner = PolicyRunner(model, stats, temporal_ensembling=p("temporal_ensembling"),
-                                   ensemble_m=p("ensemble_m"), backend=p("backend"))
+            raise ValueError(
+                "policy_node runs state-mode ACT checkpoints (tracked object positions); this one "
+                f"needs images from {list(model.config.camera_names)}"
+            )
+        self.runner = PolicyRunner(
+            model, stats, temporal_ensembling=p("temporal_ensembling"), ensemble_m=p("ensemble_m"), backend=p("backend")
+        )
         self.period_s, self.stale_ns = 1.0 / p("rate_hz"), int(p("stale_timeout_s") * 1e9)
         self.target_class = p("target_class")
-        self.joint_state: tuple[int, np.ndarray] | None = None   # (receipt time ns, [q (6), gripper])
+        self.joint_state: tuple[int, np.ndarray] | None = None  # (receipt time ns, [q (6), gripper])
         self.joint_state_stamp_ns = 0
         self.target: tuple[int, np.ndarray, bool] | None = None  # (image stamp ns, position (3,), confirmed)
-        self.grasp_offset: np.ndarray | None = None              # object − tool centre while held
-        self.episode_start_ns = 0                                 # tracks measured earlier are ignored
-        self.target_id: str | None = None                         # the locked target track
+        self.grasp_offset: np.ndarray | None = None  # object − tool centre while held
+        self.episode_start_ns = 0  # tracks measured earlier are ignored
+        self.target_id: str | None = None  # the locked target track
         self.latest_chunk: np.ndarray | None = None
         self.steps_into_chunk = 0
         self.active = False
@@ -111,9 +115,14 @@ class PolicyNode(Node):
 
     def on_tracks(self, message: TrackArray) -> None:
         stamp = stamp_to_ns(message.header.stamp)
-        candidates = [t for t in message.tracks if t.state in (Track.CONFIRMED, Track.LOST)
-                      and t.results and t.results[0].class_id == self.target_class
-                      and stamp - stamp_to_ns(t.time_since_update) >= self.episode_start_ns]
+        candidates = [
+            t
+            for t in message.tracks
+            if t.state in (Track.CONFIRMED, Track.LOST)
+            and t.results
+            and t.results[0].class_id == self.target_class
+            and stamp - stamp_to_ns(t.time_since_update) >= self.episode_start_ns
+        ]
         locked = next((t for t in candidates if t.id == self.target_id), None)
         if locked is None:
             confirmed = [t for t in candidates if t.state == Track.CONFIRMED]
@@ -178,7 +187,7 @@ class PolicyNode(Node):
             return
         self.active = True
         action[-1] = float(action[-1] >= GRIPPER_THRESHOLD)
-        ahead = self.latest_chunk[self.steps_into_chunk + 1:]
+        ahead = self.latest_chunk[self.steps_into_chunk + 1 :]
         self.steps_into_chunk += 1
         self.chunk_pub.publish(self.chunk_msg(np.vstack([action, ahead]), now))
         self.diagnostics.record_latency((time.perf_counter() - started) * 1e3)
@@ -198,6 +207,7 @@ NODE_CLASS = PolicyNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(PolicyNode, "policy_node", args)
+
 
 if __name__ == "__main__":
     sys.exit(main())

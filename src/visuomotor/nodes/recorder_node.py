@@ -7,6 +7,7 @@ SIGINT/SIGTERM (or `duration_s`) close the bag properly; see visuomotor.camera.b
 
     python -m visuomotor.nodes.recorder_node --ros-args -p out:=run1 -p storage:=mcap
 """
+
 from __future__ import annotations
 
 import importlib
@@ -29,7 +30,10 @@ from visuomotor.camera.bag import BagError, BagWriter, normalize_msgtype
 DEFAULT_TOPICS = list(camera_topics.RECORDED_TOPIC_TYPES)
 PARAMETERS = {  # name: (default, description)
     "out": ("", "output rosbag2 directory (must not exist)"),
-    "topics": (DEFAULT_TOPICS, "topics to record (default: camera topics, extrinsics, /joint_states, /sim/ground_truth)"),
+    "topics": (
+        DEFAULT_TOPICS,
+        "topics to record (default: camera topics, extrinsics, /joint_states, /sim/ground_truth)",
+    ),
     "storage": ("mcap", "bag storage: mcap (survives a crash up to the last ~1 MiB) or sqlite3"),
     "duration_s": (0.0, "stop after this many seconds; 0 = until SIGINT/SIGTERM"),
 }
@@ -51,7 +55,7 @@ class RecorderNode(Node):
             raise BagError("recorder needs an output path: set out (visuomotor record --out PATH)")
         self.wanted = list(self.get_parameter("topics").value)
         self.writer = BagWriter(out, self.get_parameter("storage").value)
-        self._recording: dict[str, object] = {}   # topic -> subscription (None: refused)
+        self._recording: dict[str, object] = {}  # topic -> subscription (None: refused)
         self._lock = threading.Lock()
         self.create_timer(0.2, self.subscribe_new_topics)
         self.subscribe_new_topics()
@@ -67,14 +71,19 @@ class RecorderNode(Node):
                 continue
             msgtype, qos = normalize_msgtype(graph[topic][0]), qos_matching(publishers)
             try:
-                self.writer.add_topic(topic, msgtype, transient_local=qos.durability == DurabilityPolicy.TRANSIENT_LOCAL,
-                                      best_effort=qos.reliability == ReliabilityPolicy.BEST_EFFORT)
-            except BagError as error:   # a type the typestore lacks: say so once, record the rest
+                self.writer.add_topic(
+                    topic,
+                    msgtype,
+                    transient_local=qos.durability == DurabilityPolicy.TRANSIENT_LOCAL,
+                    best_effort=qos.reliability == ReliabilityPolicy.BEST_EFFORT,
+                )
+            except BagError as error:  # a type the typestore lacks: say so once, record the rest
                 self.get_logger().error(f"not recording {topic}: {error}")
                 self._recording[topic] = None
                 continue
             self._recording[topic] = self.create_subscription(
-                message_class(msgtype), topic, lambda data, topic=topic: self.on_message(topic, data), qos, raw=True)
+                message_class(msgtype), topic, lambda data, topic=topic: self.on_message(topic, data), qos, raw=True
+            )
             self.get_logger().info(f"recording {topic} ({msgtype})")
 
     def on_message(self, topic: str, data: bytes) -> None:
@@ -97,9 +106,12 @@ def qos_matching(publishers) -> QoSProfile:
     transient_local only if all offer it (the rosbag2 recorder's rule)."""
     reliable = all(p.qos_profile.reliability == ReliabilityPolicy.RELIABLE for p in publishers)
     latched = all(p.qos_profile.durability == DurabilityPolicy.TRANSIENT_LOCAL for p in publishers)
-    return QoSProfile(depth=100, history=HistoryPolicy.KEEP_LAST,
-                      reliability=ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT,
-                      durability=DurabilityPolicy.TRANSIENT_LOCAL if latched else DurabilityPolicy.VOLATILE)
+    return QoSProfile(
+        depth=100,
+        history=HistoryPolicy.KEEP_LAST,
+        reliability=ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT,
+        durability=DurabilityPolicy.TRANSIENT_LOCAL if latched else DurabilityPolicy.VOLATILE,
+    )
 
 
 def record(args: list[str] | None = None, log=print) -> dict[str, int]:

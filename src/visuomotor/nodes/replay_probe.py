@@ -4,11 +4,13 @@ record_live_replay() evaluates launch/replay.launch.py for the bag (config/repla
 detector_node, localizer_node and tracker_node as processes (launching.runner.ProcessGroup), waits until
 they are subscribed, then starts camera_node (source bag, recorded rate, `restamp`, `wait_for_subscribers`
 1) and records with ReplayProbe, in this process: the stamps of both camera_infos (the new stamp of each
-published frame), /detections, /objects and /tracks with their receipt times, and the nodes' /diagnostics. It stops when camera_node exits at the bag's end and the graph has drained:
+published frame), /detections, /objects and /tracks with their receipt times, and the nodes' /diagnostics. It
+stops when camera_node exits at the bag's end and the graph has drained:
 detector_node reports (on /diagnostics, after the camera's exit) every received frame processed or
 skipped, and no /detections or /objects arrived for settle_s. Every wait has a timeout, so nothing hangs.
 Scoring is ROS-free: eval.bag_realtime.
 """
+
 from __future__ import annotations
 
 import threading
@@ -21,17 +23,24 @@ from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo
+from visuomotor_ros.msg import Detection2DArray, Object3DArray, Track, TrackArray
 
 from visuomotor.camera import topics
 from visuomotor.camera.image_codec import stamp_to_ns
 from visuomotor.eval.bag_realtime import (
-    BagPlan, LiveArray, LiveObject, LiveRecording, LiveReplayError, LiveTrack, RealtimeReplayConfig)
+    BagPlan,
+    LiveArray,
+    LiveObject,
+    LiveRecording,
+    LiveReplayError,
+    LiveTrack,
+    RealtimeReplayConfig,
+)
 from visuomotor.launching.loader import NodeSpec, load_launch_file
 from visuomotor.launching.runner import ProcessGroup
 from visuomotor.nodes import qos
 from visuomotor.nodes.detection_msgs import detection_from_msg
 from visuomotor.paths import share_dir
-from visuomotor_ros.msg import Detection2DArray, Object3DArray, Track, TrackArray
 
 CAMERA_INFO_QOS = QoSProfile(depth=100, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
 STATUS_MESSAGES = ("ok", "refused input")  # StageDiagnostics' per-node status; other messages are refusals
@@ -54,7 +63,7 @@ class ReplayProbe(Node):
         self.lock = threading.Lock()
         self.recording = LiveRecording()
         self.last_output = time.monotonic()
-        self.status_stamp_ns: dict[str, int] = {}     # header stamp of each node's last /diagnostics status
+        self.status_stamp_ns: dict[str, int] = {}  # header stamp of each node's last /diagnostics status
         for topic in (topics.COLOR_INFO, topics.DEPTH_INFO):
             self.create_subscription(CameraInfo, topic, self.on_camera_info, CAMERA_INFO_QOS)
         self.create_subscription(Detection2DArray, "/detections", self.on_detections, qos.DATA)
@@ -74,7 +83,7 @@ class ReplayProbe(Node):
         stamp = stamp_to_ns(message.header.stamp)
         with self.lock:
             self.recording.arrays[stage][stamp] = LiveArray(stamp, received, items)
-            if stage != "tracks":                      # /tracks also coast when nothing arrives
+            if stage != "tracks":  # /tracks also coast when nothing arrives
                 self.last_output = time.monotonic()
 
     def on_detections(self, message: Detection2DArray) -> None:
@@ -84,9 +93,20 @@ class ReplayProbe(Node):
         self._add("objects", message, [LiveObject(_class_name(o), _position(o.pose)) for o in message.objects])
 
     def on_tracks(self, message: TrackArray) -> None:
-        self._add("tracks", message, [
-            LiveTrack(t.id, _class_name(t), _position(t.pose), t.state == Track.CONFIRMED,
-                      t.time_since_update.sec == 0 and t.time_since_update.nanosec == 0) for t in message.tracks])
+        self._add(
+            "tracks",
+            message,
+            [
+                LiveTrack(
+                    t.id,
+                    _class_name(t),
+                    _position(t.pose),
+                    t.state == Track.CONFIRMED,
+                    t.time_since_update.sec == 0 and t.time_since_update.nanosec == 0,
+                )
+                for t in message.tracks
+            ],
+        )
 
     def on_diagnostics(self, message: DiagnosticArray) -> None:
         stamp = stamp_to_ns(message.header.stamp)
@@ -102,9 +122,13 @@ class ReplayProbe(Node):
 
     def perception_ready(self) -> bool:
         """detector, localizer and tracker publish their outputs and subscribe to their inputs."""
-        return (all(self.count_publishers(t) >= 1 for t in ("/detections", "/objects", "/tracks"))
-                and self.count_subscribers(topics.COLOR_IMAGE) >= 1 and self.count_subscribers(topics.DEPTH_IMAGE) >= 1
-                and self.count_subscribers("/detections") >= 2 and self.count_subscribers("/objects") >= 2)
+        return (
+            all(self.count_publishers(t) >= 1 for t in ("/detections", "/objects", "/tracks"))
+            and self.count_subscribers(topics.COLOR_IMAGE) >= 1
+            and self.count_subscribers(topics.DEPTH_IMAGE) >= 1
+            and self.count_subscribers("/detections") >= 2
+            and self.count_subscribers("/objects") >= 2
+        )
 
     def drained(self, camera_exit_ns: int, settle_s: float) -> bool:
         """detector_node's status generated after the camera exited shows every received frame processed,
@@ -157,25 +181,35 @@ def record_live_replay(bag: Path, plan: BagPlan, config: RealtimeReplayConfig, l
             exited = groups[0].exited()
             if exited:
                 name, code = next(iter(exited.items()))
-                raise LiveReplayError(f"{name} exited with code {code} during start-up: "
-                                      f"{_last_log_line(log_dir, name)} (log {log_dir / (name + '.log')})")
+                raise LiveReplayError(
+                    f"{name} exited with code {code} during start-up: "
+                    f"{_last_log_line(log_dir, name)} (log {log_dir / (name + '.log')})"
+                )
             if time.monotonic() > deadline:
-                raise LiveReplayError(f"detector, localizer and tracker were not up within "
-                                      f"{config.startup_timeout_s:.0f} s; see the node logs in {log_dir}")
+                raise LiveReplayError(
+                    f"detector, localizer and tracker were not up within "
+                    f"{config.startup_timeout_s:.0f} s; see the node logs in {log_dir}"
+                )
             time.sleep(0.1)
-        log(f"perception nodes up after {time.monotonic() - started:.1f} s; replaying {len(plan.stamps_ns)} frames "
-            f"({plan.duration_s:.1f} s) at the recorded rate")
+        log(
+            f"perception nodes up after {time.monotonic() - started:.1f} s; replaying {len(plan.stamps_ns)} frames "
+            f"({plan.duration_s:.1f} s) at the recorded rate"
+        )
         groups.append(ProcessGroup([camera_spec], log_dir=log_dir))
         camera = groups[1].processes[camera_spec.name]
         deadline = time.monotonic() + config.startup_timeout_s + plan.duration_s
         while camera.poll() is None:
             if time.monotonic() > deadline:
-                raise LiveReplayError(f"camera_node did not finish the {plan.duration_s:.1f} s bag within "
-                                      f"{config.startup_timeout_s + plan.duration_s:.0f} s; see {log_dir}")
+                raise LiveReplayError(
+                    f"camera_node did not finish the {plan.duration_s:.1f} s bag within "
+                    f"{config.startup_timeout_s + plan.duration_s:.0f} s; see {log_dir}"
+                )
             time.sleep(0.1)
         camera_exit_ns = probe.now_ns()
         if camera.returncode != 0 and not probe.recording.camera_stamps_ns:
-            raise LiveReplayError(f"camera_node failed (exit {camera.returncode}): {_last_log_line(log_dir, 'camera_node')}")
+            raise LiveReplayError(
+                f"camera_node failed (exit {camera.returncode}): {_last_log_line(log_dir, 'camera_node')}"
+            )
         deadline = time.monotonic() + config.drain_timeout_s
         while not probe.drained(camera_exit_ns, config.settle_s):
             if time.monotonic() > deadline:

@@ -16,12 +16,13 @@ Composed mode (visuomotor.nodes.composition): frames are also handed as RGBDFram
 (the detector and localizer in the same process) and the image topics are then published only when some
 other process subscribes to them, so no frame is serialised between perception stages.
 """
+
 from __future__ import annotations
 
 import sys
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from geometry_msgs.msg import TransformStamped
@@ -30,23 +31,22 @@ from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image, JointState
 from std_msgs.msg import Bool, Float64MultiArray, UInt32
 from trajectory_msgs.msg import JointTrajectory
+from visuomotor_ros.msg import Object3DArray
 
 from visuomotor.camera import topics
 from visuomotor.camera.depth_units import with_depth_encoding
 from visuomotor.camera.frame import RGBDFrame
 from visuomotor.control.arm_controller import ArmControllerConfig
 from visuomotor.nodes import qos
-from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.camera_node import extrinsics_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import frame_to_msgs, header
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.object_msgs import ground_truth_msg
 from visuomotor.sim.layout import SceneConfig
 from visuomotor.sim.realtime import RealTimePacer
 from visuomotor.sim.scene_xml import JOINT_NAMES
-from visuomotor.sim.simulator import TabletopSim
 from visuomotor.sim.task import PickPlaceTask, TaskConfig
-from visuomotor_ros.msg import Object3DArray
 
 GRIPPER_JOINT = "gripper"
 RESYNC_TOLERANCE_RAD = ArmControllerConfig.resync_jump_rad
@@ -76,9 +76,15 @@ class SimNode(Node):
         self.pending_seed: int | None = p("seed")
         self.targets: tuple[np.ndarray, float] | None = None
         self.reset_pose: np.ndarray | None = None  # commands wait for a trajectory starting here
-        self.camera_pubs = {topic: self.create_publisher(kind, topic, qos.IMAGE) for topic, kind in (
-            (topics.COLOR_IMAGE, Image), (topics.COLOR_INFO, CameraInfo),
-            (topics.DEPTH_IMAGE, Image), (topics.DEPTH_INFO, CameraInfo))}
+        self.camera_pubs = {
+            topic: self.create_publisher(kind, topic, qos.IMAGE)
+            for topic, kind in (
+                (topics.COLOR_IMAGE, Image),
+                (topics.COLOR_INFO, CameraInfo),
+                (topics.DEPTH_IMAGE, Image),
+                (topics.DEPTH_INFO, CameraInfo),
+            )
+        }
         self.extrinsics_pub = self.create_publisher(TransformStamped, topics.EXTRINSICS, qos.LATCHED)
         self.joint_pub = self.create_publisher(JointState, topics.JOINT_STATES, qos.DATA)
         self.truth_pub = self.create_publisher(Object3DArray, topics.GROUND_TRUTH, qos.DATA)
@@ -146,7 +152,7 @@ class SimNode(Node):
     def run_loop(self, stop: threading.Event) -> None:
         try:
             self._step_until(stop)
-        except Exception as error:  # noqa: BLE001 — a dead simulation must end the node, not idle silently
+        except Exception as error:
             self.get_logger().error(f"simulation stopped: {type(error).__name__}: {error}")
             self.context.try_shutdown()
         finally:
@@ -163,7 +169,9 @@ class SimNode(Node):
                 self.pacer.reset()
                 wall_start, sim_start = time.monotonic(), self.task.sim.time_s
                 # real time: stamps are wall-clock times; faster than real time: sim time, with /clock
-                self.wall_offset_ns = 0 if self.publish_clock else self.get_clock().now().nanoseconds - self.task.sim.stamp_ns
+                self.wall_offset_ns = (
+                    0 if self.publish_clock else self.get_clock().now().nanoseconds - self.task.sim.stamp_ns
+                )
                 with self.lock:
                     self.targets = targets = (observation.joint_positions.copy(), 0.0)
                     self.gripper_command = 0.0
@@ -182,10 +190,14 @@ class SimNode(Node):
     def publish_state(self) -> None:
         sim, stamp = self.task.sim, self.stamp_ns()
         names = [*JOINT_NAMES, GRIPPER_JOINT]
-        self.joint_pub.publish(JointState(
-            header=header(stamp, ""), name=names,
-            position=[*sim.joint_positions().tolist(), sim.gripper_state()],
-            velocity=[*sim.joint_velocities().tolist(), 0.0]))
+        self.joint_pub.publish(
+            JointState(
+                header=header(stamp, ""),
+                name=names,
+                position=[*sim.joint_positions().tolist(), sim.gripper_state()],
+                velocity=[*sim.joint_velocities().tolist(), 0.0],
+            )
+        )
         if self.publish_clock:
             clock = Clock()
             clock.clock = header(stamp, "").stamp
@@ -222,6 +234,7 @@ NODE_CLASS = SimNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(SimNode, "sim_node", args)
+
 
 if __name__ == "__main__":
     sys.exit(main())

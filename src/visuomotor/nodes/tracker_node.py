@@ -6,6 +6,7 @@ Hungarian 3D tracking in base_link (visuomotor.tracking, seed 004 §29.4). When 
 (e.g. the detector died), the tracks coast on their constant-velocity prediction every coast_period_s,
 turning LOST and finally being deleted after max_age missed updates — never frozen, never invented.
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,18 +18,18 @@ from geometry_msgs.msg import TwistWithCovariance
 from rclpy.node import Node
 from std_msgs.msg import Empty
 from visualization_msgs.msg import Marker, MarkerArray
+from visuomotor_ros.msg import Object3DArray, ObjectHypothesis, Track, TrackArray
 
 from visuomotor.camera.image_codec import stamp_to_ns
 from visuomotor.localization.localizer import LocalizedObject
 from visuomotor.nodes import qos
-from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.detection_msgs import detection_from_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.image_msgs import header
+from visuomotor.nodes.lifecycle import run_node
 from visuomotor.nodes.object_msgs import pose_with_covariance
 from visuomotor.tracking.track import TrackedObject, TrackState
 from visuomotor.tracking.tracker import Tracker, TrackerConfig
-from visuomotor_ros.msg import Object3DArray, ObjectHypothesis, Track, TrackArray
 
 STATES = {TrackState.TENTATIVE: Track.TENTATIVE, TrackState.CONFIRMED: Track.CONFIRMED, TrackState.LOST: Track.LOST}
 
@@ -38,9 +39,15 @@ def localized_from_msg(message) -> LocalizedObject:
     p = message.pose.pose.position
     best = message.results[0] if message.results else ObjectHypothesis(class_id="", score=0.0)
     return LocalizedObject(
-        position=np.array([p.x, p.y, p.z]), covariance=np.array(message.pose.covariance).reshape(6, 6)[:3, :3],
-        size=np.array([message.size.x, message.size.y, message.size.z]), class_id=-1, class_name=best.class_id,
-        score=best.score, detection=detection_from_msg(message.source, {}), stamp_ns=stamp_to_ns(message.header.stamp))
+        position=np.array([p.x, p.y, p.z]),
+        covariance=np.array(message.pose.covariance).reshape(6, 6)[:3, :3],
+        size=np.array([message.size.x, message.size.y, message.size.z]),
+        class_id=-1,
+        class_name=best.class_id,
+        score=best.score,
+        detection=detection_from_msg(message.source, {}),
+        stamp_ns=stamp_to_ns(message.header.stamp),
+    )
 
 
 def duration(nanoseconds: int) -> Duration:
@@ -67,8 +74,8 @@ class TrackerNode(Node):
         self.create_timer(1.0, self.diagnostics.publish)
         self.created_ns: dict[str, int] = {}
         self.updated_ns: dict[str, int] = {}
-        self.last_input_ns: int | None = None   # node clock when /objects last arrived
-        self.last_stamp_ns: int | None = None   # stamp of the last tracker update
+        self.last_input_ns: int | None = None  # node clock when /objects last arrived
+        self.last_stamp_ns: int | None = None  # stamp of the last tracker update
 
     def now_ns(self) -> int:
         return self.get_clock().now().nanoseconds
@@ -112,17 +119,25 @@ class TrackerNode(Node):
             self.created_ns.setdefault(track.track_id, stamp_ns)
             if track.updated:
                 self.updated_ns[track.track_id] = stamp_ns
-        self.tracks_pub.publish(TrackArray(header=header(stamp_ns, "base_link"),
-                                           tracks=[self.track_msg(t, stamp_ns) for t in output.tracks]))
+        self.tracks_pub.publish(
+            TrackArray(
+                header=header(stamp_ns, "base_link"), tracks=[self.track_msg(t, stamp_ns) for t in output.tracks]
+            )
+        )
         if self.markers_pub is not None:
             self.markers_pub.publish(markers_msg(output.tracks, stamp_ns))
 
     def track_msg(self, track: TrackedObject, stamp_ns: int) -> Track:
-        message = Track(header=header(stamp_ns, "base_link"), id=track.track_id, state=STATES[track.state],
-                        results=[ObjectHypothesis(class_id=track.class_name, score=float(track.score))],
-                        pose=pose_with_covariance(track.position, None, track.covariance), hits=track.hits,
-                        age=duration(stamp_ns - self.created_ns[track.track_id]),
-                        time_since_update=duration(stamp_ns - self.updated_ns.get(track.track_id, stamp_ns)))
+        message = Track(
+            header=header(stamp_ns, "base_link"),
+            id=track.track_id,
+            state=STATES[track.state],
+            results=[ObjectHypothesis(class_id=track.class_name, score=float(track.score))],
+            pose=pose_with_covariance(track.position, None, track.covariance),
+            hits=track.hits,
+            age=duration(stamp_ns - self.created_ns[track.track_id]),
+            time_since_update=duration(stamp_ns - self.updated_ns.get(track.track_id, stamp_ns)),
+        )
         velocity = TwistWithCovariance()
         velocity.twist.linear.x, velocity.twist.linear.y, velocity.twist.linear.z = (float(v) for v in track.velocity)
         message.velocity = velocity
@@ -132,12 +147,22 @@ class TrackerNode(Node):
 
 def markers_msg(tracks: list[TrackedObject], stamp_ns: int) -> MarkerArray:
     """RViz: a box per track (green confirmed, yellow tentative, grey lost) and its id as text."""
-    colors = {TrackState.CONFIRMED: (0.1, 0.9, 0.1), TrackState.TENTATIVE: (0.9, 0.9, 0.1), TrackState.LOST: (0.5, 0.5, 0.5)}
+    colors = {
+        TrackState.CONFIRMED: (0.1, 0.9, 0.1),
+        TrackState.TENTATIVE: (0.9, 0.9, 0.1),
+        TrackState.LOST: (0.5, 0.5, 0.5),
+    }
     markers = [Marker(header=header(stamp_ns, "base_link"), action=Marker.DELETEALL)]
     for index, track in enumerate(tracks):
         for kind, marker_id in ((Marker.CUBE, 2 * index), (Marker.TEXT_VIEW_FACING, 2 * index + 1)):
-            marker = Marker(header=header(stamp_ns, "base_link"), ns="tracks", id=marker_id, type=kind,
-                            action=Marker.ADD, text=f"{track.track_id} {track.class_name}")
+            marker = Marker(
+                header=header(stamp_ns, "base_link"),
+                ns="tracks",
+                id=marker_id,
+                type=kind,
+                action=Marker.ADD,
+                text=f"{track.track_id} {track.class_name}",
+            )
             marker.pose.position.x, marker.pose.position.y, marker.pose.position.z = (float(v) for v in track.position)
             marker.pose.orientation.w = 1.0
             size = np.maximum(track.size, 0.01) if kind == Marker.CUBE else np.full(3, 0.03)
@@ -155,6 +180,7 @@ NODE_CLASS = TrackerNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(TrackerNode, "tracker_node", args)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,6 +13,7 @@ The official ACT code returns only the first decoder layer's output (its `hs[0]`
 the final layer's, so every layer is used (tests/visuomotor/policy/test_policy_act.py proves it).
 Inputs and outputs are normalised (visuomotor.policy.normalization); the model never sees raw units.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,15 +29,15 @@ from visuomotor.policy.image_tokens import ResNet18Tokens
 
 @dataclass
 class ACTOutput:
-    actions: torch.Tensor          # (B, k, action_dim), normalised
-    mu: torch.Tensor | None        # (B, L) posterior mean; None at inference
-    logvar: torch.Tensor | None    # (B, L) posterior log σ²; None at inference
+    actions: torch.Tensor  # (B, k, action_dim), normalised
+    mu: torch.Tensor | None  # (B, L) posterior mean; None at inference
+    logvar: torch.Tensor | None  # (B, L) posterior log σ²; None at inference
 
 
 def sinusoidal_positions(length: int, width: int) -> torch.Tensor:
     """Fixed transformer position code (seed 004 ch. 21): PE[p, 2i] = sin(p / 10000^(2i/d)),
     PE[p, 2i+1] = cos(p / 10000^(2i/d)). Returns (length, width)."""
-    position = torch.arange(length, dtype=torch.float32)[:, None]                     # (T, 1)
+    position = torch.arange(length, dtype=torch.float32)[:, None]  # (T, 1)
     frequency = torch.exp(torch.arange(0, width, 2, dtype=torch.float32) * (-math.log(10000.0) / width))
     table = torch.zeros(length, width)
     table[:, 0::2] = torch.sin(position * frequency)
@@ -45,8 +46,15 @@ def sinusoidal_positions(length: int, width: int) -> torch.Tensor:
 
 
 def _encoder(config: ACTConfig, n_layers: int) -> nn.TransformerEncoder:
-    layer = nn.TransformerEncoderLayer(config.d_model, config.n_heads, config.d_feedforward, config.dropout,
-                                       activation="relu", batch_first=True, norm_first=True)
+    layer = nn.TransformerEncoderLayer(
+        config.d_model,
+        config.n_heads,
+        config.d_feedforward,
+        config.dropout,
+        activation="relu",
+        batch_first=True,
+        norm_first=True,
+    )
     return nn.TransformerEncoder(layer, n_layers, norm=nn.LayerNorm(config.d_model), enable_nested_tensor=False)
 
 
@@ -65,30 +73,43 @@ class ACT(nn.Module):
         # policy encoder over [z, state, image tokens]
         self.latent_proj = nn.Linear(config.latent_dim, d)
         self.state_proj = nn.Linear(config.state_dim, d)
-        self.token_positions = nn.Parameter(torch.zeros(1, 2, d))          # learned, for the z and state tokens
+        self.token_positions = nn.Parameter(torch.zeros(1, 2, d))  # learned, for the z and state tokens
         self.image_tokens = ResNet18Tokens(d) if config.camera_names else None
         self.encoder = _encoder(config, config.n_encoder_layers)
         # policy decoder: k learned queries
         self.queries = nn.Parameter(torch.zeros(1, config.chunk_size, d))
-        decoder_layer = nn.TransformerDecoderLayer(d, config.n_heads, config.d_feedforward, config.dropout,
-                                                   activation="relu", batch_first=True, norm_first=True)
+        decoder_layer = nn.TransformerDecoderLayer(
+            d,
+            config.n_heads,
+            config.d_feedforward,
+            config.dropout,
+            activation="relu",
+            batch_first=True,
+            norm_first=True,
+        )
         self.decoder = nn.TransformerDecoder(decoder_layer, config.n_decoder_layers, norm=nn.LayerNorm(d))
         self.action_head = nn.Linear(d, config.action_dim)
         nn.init.normal_(self.cvae_cls, std=0.02)
         nn.init.normal_(self.token_positions, std=0.02)
         nn.init.normal_(self.queries, std=0.02)
 
-    def encode_latent(self, state: torch.Tensor, actions: torch.Tensor, is_pad: torch.Tensor
-                      ) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode_latent(
+        self, state: torch.Tensor, actions: torch.Tensor, is_pad: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior q(z | s, a_1..k): (B, state_dim), (B, k, action_dim), (B, k) bool → μ, log σ² (B, L)."""
         batch = state.shape[0]
-        tokens = torch.cat([self.cvae_cls.expand(batch, -1, -1),                      # (B, 1, d)
-                            self.cvae_state_proj(state)[:, None],                     # (B, 1, d)
-                            self.cvae_action_proj(actions)], dim=1)                   # (B, k, d) → (B, 2+k, d)
+        tokens = torch.cat(
+            [
+                self.cvae_cls.expand(batch, -1, -1),  # (B, 1, d)
+                self.cvae_state_proj(state)[:, None],  # (B, 1, d)
+                self.cvae_action_proj(actions),
+            ],
+            dim=1,
+        )  # (B, k, d) → (B, 2+k, d)
         tokens = tokens + self.cvae_positions[None]
         key_padding = torch.cat([torch.zeros(batch, 2, dtype=torch.bool, device=state.device), is_pad], dim=1)
-        hidden = self.cvae_encoder(tokens, src_key_padding_mask=key_padding)           # (B, 2+k, d)
-        mu, logvar = self.latent_head(hidden[:, 0]).chunk(2, dim=-1)                  # (B, L) each
+        hidden = self.cvae_encoder(tokens, src_key_padding_mask=key_padding)  # (B, 2+k, d)
+        mu, logvar = self.latent_head(hidden[:, 0]).chunk(2, dim=-1)  # (B, L) each
         return mu, logvar
 
     def decode(self, state: torch.Tensor, z: torch.Tensor, images: torch.Tensor | None) -> torch.Tensor:
@@ -98,16 +119,23 @@ class ACT(nn.Module):
         tokens = tokens + self.token_positions
         if self.image_tokens is not None:
             if images is None:
-                raise ValueError(f"this ACT uses cameras {list(self.config.camera_names)}; pass images "
-                                 "(B, n_cameras, 3, H, W)")
-            per_camera = [self.image_tokens(images[:, c]) for c in range(images.shape[1])]    # (B, h·w, d) each
-            tokens = torch.cat([tokens, *per_camera], dim=1)                            # (B, 2 + n·h·w, d)
-        memory = self.encoder(tokens)                                                   # (B, S, d)
-        hidden = self.decoder(self.queries.expand(batch, -1, -1), memory)              # (B, k, d), last layer
-        return self.action_head(hidden)                                                 # (B, k, action_dim)
+                raise ValueError(
+                    f"this ACT uses cameras {list(self.config.camera_names)}; pass images (B, n_cameras, 3, H, W)"
+                )
+            per_camera = [self.image_tokens(images[:, c]) for c in range(images.shape[1])]  # (B, h·w, d) each
+            tokens = torch.cat([tokens, *per_camera], dim=1)  # (B, 2 + n·h·w, d)
+        memory = self.encoder(tokens)  # (B, S, d)
+        hidden = self.decoder(self.queries.expand(batch, -1, -1), memory)  # (B, k, d), last layer
+        return self.action_head(hidden)  # (B, k, action_dim)
 
-    def forward(self, state: torch.Tensor, images: torch.Tensor | None = None, actions: torch.Tensor | None = None,
-                is_pad: torch.Tensor | None = None, noise: torch.Tensor | None = None) -> ACTOutput:
+    def forward(
+        self,
+        state: torch.Tensor,
+        images: torch.Tensor | None = None,
+        actions: torch.Tensor | None = None,
+        is_pad: torch.Tensor | None = None,
+        noise: torch.Tensor | None = None,
+    ) -> ACTOutput:
         """Training when `actions` (B, k, action_dim) is given: z sampled from the posterior with `noise`
         (B, L) (drawn from N(0, I) when None). Inference otherwise: z = 0."""
         batch = state.shape[0]
@@ -119,7 +147,7 @@ class ACT(nn.Module):
         mu, logvar = self.encode_latent(state, actions, is_pad)
         if noise is None:
             noise = torch.randn_like(mu)
-        z = mu + torch.exp(0.5 * logvar) * noise                                        # reparameterisation
+        z = mu + torch.exp(0.5 * logvar) * noise  # reparameterisation
         return ACTOutput(self.decode(state, z, images), mu, logvar)
 
 
@@ -129,13 +157,14 @@ def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(dim=-1)).mean()
 
 
-def act_loss(output: ACTOutput, actions: torch.Tensor, is_pad: torch.Tensor, kl_weight: float
-             ) -> dict[str, torch.Tensor]:
+def act_loss(
+    output: ACTOutput, actions: torch.Tensor, is_pad: torch.Tensor, kl_weight: float
+) -> dict[str, torch.Tensor]:
     """L = L1 + β·KL. L1 = mean over all (B, k, action_dim) entries of |â − a|·[not padded] (as in ACT: padded
     steps count as zero, so the mean over two half batches equals the mean over the whole batch)."""
     if output.mu is None or output.logvar is None:
         raise ValueError("act_loss needs a training-mode output; call the model with actions")
-    valid = (~is_pad)[..., None].to(actions.dtype)                                      # (B, k, 1)
+    valid = (~is_pad)[..., None].to(actions.dtype)  # (B, k, 1)
     l1 = (F.l1_loss(output.actions, actions, reduction="none") * valid).mean()
     kl = kl_divergence(output.mu, output.logvar)
     return {"loss": l1 + kl_weight * kl, "l1": l1, "kl": kl}

@@ -11,6 +11,7 @@ TemporalEnsembling:  query every step; the action for step t is the weighted mea
                      prediction (as in the ACT paper: a small m weights old and new predictions almost alike,
                      a large m trusts the oldest most).
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -53,7 +54,7 @@ class TemporalEnsembling:
         self.chunk_size = chunk_size
         self.m = m
         self._step = 0
-        self._chunks: deque[tuple[int, np.ndarray]] = deque()     # (step the chunk was predicted at, chunk)
+        self._chunks: deque[tuple[int, np.ndarray]] = deque()  # (step the chunk was predicted at, chunk)
         self._queried_step = -1
 
     def wants_query(self) -> bool:
@@ -65,10 +66,10 @@ class TemporalEnsembling:
 
     def next_action(self) -> np.ndarray:
         while self._chunks and self._chunks[0][0] + self.chunk_size <= self._step:
-            self._chunks.popleft()                                  # no longer covers this step
+            self._chunks.popleft()  # no longer covers this step
         if not self._chunks:
             raise RuntimeError("no chunk covers this step: call add_chunk when wants_query() is True")
-        predictions = np.stack([chunk[self._step - start] for start, chunk in self._chunks])   # oldest first
+        predictions = np.stack([chunk[self._step - start] for start, chunk in self._chunks])  # oldest first
         action = ensemble_weights(len(predictions), self.m) @ predictions
         self._step += 1
         return action

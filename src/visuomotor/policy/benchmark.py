@@ -1,6 +1,7 @@
 """`visuomotor bench policy`: wall-clock latency of one ACT policy query (observation → action chunk, z = 0,
 batch 1) on this machine, in state mode (goal ≤ STATE_GOAL_MS) and in one-camera image mode (ResNet18 trunk on a
 480×640 frame resized to the model's input size), beside the seed 004 §29.5 budget for action generation."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ from visuomotor.policy.normalization import NormalizationStats
 from visuomotor.policy.runner import PolicyRunner
 
 STATE_GOAL_MS = 5.0
-SEED_ACT_BUDGET_MS = 20.0        # seed 004 §29.5 latency table, "Action generation (ACT)"
-CAMERA_FRAME = (480, 640)        # D455-like colour frame (seed 004 §29.3.2)
+SEED_ACT_BUDGET_MS = 20.0  # seed 004 §29.5 latency table, "Action generation (ACT)"
+CAMERA_FRAME = (480, 640)  # D455-like colour frame (seed 004 §29.3.2)
 
 
 def time_queries(runner: PolicyRunner, observation: dict, iterations: int, warmup: int = 5) -> dict:
@@ -30,21 +31,29 @@ def time_queries(runner: PolicyRunner, observation: dict, iterations: int, warmu
         tick = time.perf_counter()
         runner.predict_chunk(**observation)
         times.append(1e3 * (time.perf_counter() - tick))
-    return {"mean_ms": round(float(np.mean(times)), 3), "p50_ms": round(float(np.median(times)), 3),
-            "p95_ms": round(float(np.percentile(times, 95)), 3), "iterations": iterations}
+    return {
+        "mean_ms": round(float(np.mean(times)), 3),
+        "p50_ms": round(float(np.median(times)), 3),
+        "p95_ms": round(float(np.percentile(times, 95)), 3),
+        "iterations": iterations,
+    }
 
 
 def cpu_description() -> str:
     """CPU model (from /proc/cpuinfo on Linux) and logical core count."""
     info = Path("/proc/cpuinfo")
-    names = [line.split(":", 1)[1].strip() for line in info.read_text().splitlines()
-             if line.startswith("model name")] if info.exists() else []
+    names = (
+        [line.split(":", 1)[1].strip() for line in info.read_text().splitlines() if line.startswith("model name")]
+        if info.exists()
+        else []
+    )
     return f"{names[0] if names else platform.machine()}, {os.cpu_count()} logical cores"
 
 
 def _neutral_stats(config: ACTConfig) -> NormalizationStats:
-    return NormalizationStats(np.zeros(config.state_dim), np.ones(config.state_dim),
-                              np.zeros(config.action_dim), np.ones(config.action_dim))
+    return NormalizationStats(
+        np.zeros(config.state_dim), np.ones(config.state_dim), np.zeros(config.action_dim), np.ones(config.action_dim)
+    )
 
 
 def benchmark_policy(checkpoint: str | None, iterations: int, image_size: tuple[int, int], threads: int) -> dict:
@@ -62,23 +71,52 @@ def benchmark_policy(checkpoint: str | None, iterations: int, image_size: tuple[
     state = time_queries(PolicyRunner(model, stats), observation, iterations)
     state_onnx = time_queries(PolicyRunner(model, stats, backend="onnxruntime"), observation, iterations)
 
-    image_config = ACTConfig(**{**model.config.to_json_dict(), "camera_names": ("fixed",),
-                                "image_height": image_size[0], "image_width": image_size[1]})
+    image_config = ACTConfig(
+        **{
+            **model.config.to_json_dict(),
+            "camera_names": ("fixed",),
+            "image_height": image_size[0],
+            "image_width": image_size[1],
+        }
+    )
     image_model = ACT(image_config).eval()
     frame = np.random.default_rng(0).integers(0, 256, (*CAMERA_FRAME, 3), dtype=np.uint8)
-    image = time_queries(PolicyRunner(image_model, stats), {**observation, "images": {"fixed": frame}},
-                         max(10, iterations // 10), warmup=2)
+    image = time_queries(
+        PolicyRunner(image_model, stats),
+        {**observation, "images": {"fixed": frame}},
+        max(10, iterations // 10),
+        warmup=2,
+    )
     return {
         "machine": cpu_description(),
         "cpu_threads": torch.get_num_threads(),
         "device": "cpu",
-        "model": {name: getattr(model.config, name) for name in ("d_model", "n_heads", "d_feedforward",
-                  "n_cvae_layers", "n_encoder_layers", "n_decoder_layers", "chunk_size", "latent_dim")},
+        "model": {
+            name: getattr(model.config, name)
+            for name in (
+                "d_model",
+                "n_heads",
+                "d_feedforward",
+                "n_cvae_layers",
+                "n_encoder_layers",
+                "n_decoder_layers",
+                "chunk_size",
+                "latent_dim",
+            )
+        },
         "parameters_state_mode": sum(p.numel() for p in model.parameters()),
         "checkpoint": checkpoint,
         "state_mode": {**state, "goal_ms": STATE_GOAL_MS, "meets_goal": state["p50_ms"] <= STATE_GOAL_MS},
-        "state_mode_onnxruntime": {**state_onnx, "goal_ms": STATE_GOAL_MS,
-                                   "meets_goal": state_onnx["p50_ms"] <= STATE_GOAL_MS},
-        "image_mode": {**image, "camera_frame": list(CAMERA_FRAME), "model_input": list(image_size),
-                       "seed_budget_ms": SEED_ACT_BUDGET_MS, "meets_budget": image["p50_ms"] <= SEED_ACT_BUDGET_MS},
+        "state_mode_onnxruntime": {
+            **state_onnx,
+            "goal_ms": STATE_GOAL_MS,
+            "meets_goal": state_onnx["p50_ms"] <= STATE_GOAL_MS,
+        },
+        "image_mode": {
+            **image,
+            "camera_frame": list(CAMERA_FRAME),
+            "model_input": list(image_size),
+            "seed_budget_ms": SEED_ACT_BUDGET_MS,
+            "meets_budget": image["p50_ms"] <= SEED_ACT_BUDGET_MS,
+        },
     }

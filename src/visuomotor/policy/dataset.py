@@ -15,6 +15,7 @@ joint angles at t, a'_{t+j} = a_{t+j} − q_t (gripper unchanged), and the actio
 offsets. At 50 Hz the expert moves a joint ≤ 0.024 rad per step while the joints span ~1 rad over the data,
 so offsets normalise to a far finer scale than absolute targets; the runner adds q_t back.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,14 +40,14 @@ class DatasetError(ValueError):
 
 @dataclass
 class Episode:
-    qpos: np.ndarray                       # (T, 7)
-    object_position: np.ndarray            # (T, 3)
-    action: np.ndarray                     # (T, 7)
-    images: dict[str, np.ndarray]          # camera → (T, H, W, 3) uint8; may be empty
+    qpos: np.ndarray  # (T, 7)
+    object_position: np.ndarray  # (T, 3)
+    action: np.ndarray  # (T, 7)
+    images: dict[str, np.ndarray]  # camera → (T, H, W, 3) uint8; may be empty
     attrs: dict
 
     @property
-    def states(self) -> np.ndarray:        # (T, 10)
+    def states(self) -> np.ndarray:  # (T, 10)
         return np.concatenate([self.qpos, self.object_position], axis=1)
 
 
@@ -60,8 +61,13 @@ def write_episode(path: str | Path, episode: Episode) -> Path:
         file.create_dataset("observations/qpos", data=np.asarray(episode.qpos, np.float32))
         file.create_dataset("observations/object_position", data=np.asarray(episode.object_position, np.float32))
         for camera, frames in episode.images.items():
-            file.create_dataset(f"observations/images/{camera}", data=np.asarray(frames, np.uint8),
-                                chunks=(1, *np.shape(frames)[1:]), compression="gzip", compression_opts=1)
+            file.create_dataset(
+                f"observations/images/{camera}",
+                data=np.asarray(frames, np.uint8),
+                chunks=(1, *np.shape(frames)[1:]),
+                compression="gzip",
+                compression_opts=1,
+            )
         file.create_dataset("action", data=np.asarray(episode.action, np.float32))
         for key, value in episode.attrs.items():
             file.attrs[key] = value
@@ -76,15 +82,24 @@ def read_episode(path: str | Path, with_images: bool = False) -> Episode:
         with h5py.File(path, "r") as file:
             for key in ("observations/qpos", "observations/object_position", "action"):
                 if key not in file:
-                    raise DatasetError(f"{path} lacks /{key}; it is not a visuomotor demonstration "
-                                       "(record with `visuomotor demos record`)")
-            images = {name: file[f"observations/images/{name}"][()] for name in file.get("observations/images", {})
-                      } if with_images else {}
-            episode = Episode(file["observations/qpos"][()].astype(np.float64),
-                              file["observations/object_position"][()].astype(np.float64),
-                              file["action"][()].astype(np.float64), images, dict(file.attrs))
+                    raise DatasetError(
+                        f"{path} lacks /{key}; it is not a visuomotor demonstration "
+                        "(record with `visuomotor demos record`)"
+                    )
+            images = (
+                {name: file[f"observations/images/{name}"][()] for name in file.get("observations/images", {})}
+                if with_images
+                else {}
+            )
+            episode = Episode(
+                file["observations/qpos"][()].astype(np.float64),
+                file["observations/object_position"][()].astype(np.float64),
+                file["action"][()].astype(np.float64),
+                images,
+                dict(file.attrs),
+            )
     except OSError as error:
-        raise DatasetError(f"{path} is not a readable HDF5 file ({error})")
+        raise DatasetError(f"{path} is not a readable HDF5 file ({error})") from error
     check_episode(episode, path)
     return episode
 
@@ -109,20 +124,20 @@ def episode_files(directory: str | Path) -> list[Path]:
     directory = Path(directory)
     files = sorted(directory.glob("*.hdf5")) if directory.is_dir() else []
     if not files:
-        raise DatasetError(f"no *.hdf5 episodes in {directory}; record some with "
-                           "`visuomotor demos record --episodes N --out DIR`")
+        raise DatasetError(
+            f"no *.hdf5 episodes in {directory}; record some with `visuomotor demos record --episodes N --out DIR`"
+        )
     return files
 
 
 def relative_chunk(actions: np.ndarray | torch.Tensor, qpos: np.ndarray | torch.Tensor):
     """(k, 7) absolute actions, (7,) qpos at the chunk start → joint targets minus the current joint angles."""
     offsets = actions.clone() if isinstance(actions, torch.Tensor) else np.array(actions, dtype=np.float64)
-    offsets[:, :QPOS_DIM - 1] -= qpos[:QPOS_DIM - 1]
+    offsets[:, : QPOS_DIM - 1] -= qpos[: QPOS_DIM - 1]
     return offsets
 
 
-def compute_stats(episodes: list[Episode], chunk_size: int = 1, relative_joints: bool = False
-                  ) -> NormalizationStats:
+def compute_stats(episodes: list[Episode], chunk_size: int = 1, relative_joints: bool = False) -> NormalizationStats:
     """State statistics over all time steps; action statistics over all actions, or, with relative_joints,
     over every (t, j < chunk_size) offset a_{t+j} − q_t that a sample can contain."""
     states = np.concatenate([e.states for e in episodes])
@@ -132,7 +147,7 @@ def compute_stats(episodes: list[Episode], chunk_size: int = 1, relative_joints:
     for episode in episodes:
         for j in range(min(chunk_size, len(episode.action))):
             shifted = episode.action[j:].copy()
-            shifted[:, :QPOS_DIM - 1] -= episode.qpos[: len(shifted), :QPOS_DIM - 1]
+            shifted[:, : QPOS_DIM - 1] -= episode.qpos[: len(shifted), : QPOS_DIM - 1]
             offsets.append(shifted)
     return NormalizationStats.from_data(states, np.concatenate(offsets))
 
@@ -142,9 +157,15 @@ class ChunkDataset(Dataset):
     normalised with `stats` (computed from these episodes when None). Images are read lazily from the files,
     scaled to [0, 1] and resized to image_size = (H, W)."""
 
-    def __init__(self, files: list[Path], chunk_size: int, stats: NormalizationStats | None = None,
-                 camera_names: tuple[str, ...] = (), image_size: tuple[int, int] = (240, 320),
-                 relative_joints: bool = False):
+    def __init__(
+        self,
+        files: list[Path],
+        chunk_size: int,
+        stats: NormalizationStats | None = None,
+        camera_names: tuple[str, ...] = (),
+        image_size: tuple[int, int] = (240, 320),
+        relative_joints: bool = False,
+    ):
         if chunk_size < 1:
             raise ValueError(f"chunk_size = {chunk_size} must be >= 1")
         self.files = list(files)
@@ -159,8 +180,7 @@ class ChunkDataset(Dataset):
         self.episode_seeds = sorted(int(e.attrs["seed"]) for e in episodes if "seed" in e.attrs)
         self.index = [(e, t) for e, episode in enumerate(episodes) for t in range(len(episode.action))]
         self._normalized_states = [self.stats.normalize_state(s) for s in self.states]
-        self._normalized_actions = ([] if relative_joints else
-                                    [self.stats.normalize_action(a) for a in self.actions])
+        self._normalized_actions = [] if relative_joints else [self.stats.normalize_action(a) for a in self.actions]
         self._qpos = [torch.as_tensor(e.qpos, dtype=torch.float32) for e in episodes]
         self._handles: tuple[int, dict] = (-1, {})
         if self.camera_names:
@@ -172,10 +192,10 @@ class ChunkDataset(Dataset):
     def __getitem__(self, item: int) -> dict[str, torch.Tensor]:
         episode, t = self.index[item]
         if self.relative_joints:
-            offsets = relative_chunk(self.actions[episode][t: t + self.chunk_size], self._qpos[episode][t])
-            actions = self.stats.normalize_action(offsets)                                   # (≤k, 7)
+            offsets = relative_chunk(self.actions[episode][t : t + self.chunk_size], self._qpos[episode][t])
+            actions = self.stats.normalize_action(offsets)  # (≤k, 7)
         else:
-            actions = self._normalized_actions[episode][t: t + self.chunk_size]              # (≤k, 7)
+            actions = self._normalized_actions[episode][t : t + self.chunk_size]  # (≤k, 7)
         valid = len(actions)
         padded = torch.zeros(self.chunk_size, actions.shape[1])
         padded[:valid] = actions
@@ -190,13 +210,13 @@ class ChunkDataset(Dataset):
 
         file = self._file(episode)
         frames = [file[f"observations/images/{camera}"][t] for camera in self.camera_names]  # (H, W, 3) each
-        return images_to_tensor(np.stack(frames), self.image_size)                         # (n_cam, 3, H, W)
+        return images_to_tensor(np.stack(frames), self.image_size)  # (n_cam, 3, H, W)
 
     def _file(self, episode: int):
         import h5py
 
         pid, handles = self._handles
-        if pid != os.getpid():                          # h5py handles must not cross DataLoader worker forks
+        if pid != os.getpid():  # h5py handles must not cross DataLoader worker forks
             handles = {}
             self._handles = (os.getpid(), handles)
         if episode not in handles:
@@ -208,5 +228,6 @@ class ChunkDataset(Dataset):
             file = self._file(episode)
             for camera in self.camera_names:
                 if f"observations/images/{camera}" not in file:
-                    raise DatasetError(f"{path} has no images for camera {camera!r}; record with --images "
-                                       "or train in state-only mode")
+                    raise DatasetError(
+                        f"{path} has no images for camera {camera!r}; record with --images or train in state-only mode"
+                    )

@@ -1,5 +1,6 @@
 """Data-parallel context from the `torchrun` environment (RANK, WORLD_SIZE, LOCAL_RANK; MASTER_ADDR/PORT).
 Without those variables training runs as one process. Backend: NCCL on CUDA, gloo on CPU."""
+
 from __future__ import annotations
 
 import os
@@ -54,7 +55,7 @@ def stop_distributed(context: DistributedContext) -> None:
 
 
 def pick_device(requested: str, context: DistributedContext) -> torch.device:
-    """"auto" → cuda:LOCAL_RANK when CUDA is present, else cpu."""
+    """ "auto" → cuda:LOCAL_RANK when CUDA is present, else cpu."""
     if requested == "auto":
         requested = "cuda" if torch.cuda.is_available() else "cpu"
     if requested.startswith("cuda"):

@@ -1,6 +1,7 @@
 """Camera image → transformer tokens for ACT: a ResNet18 trunk (seed 004 ch. 23; torchvision, random init,
 no download) whose last feature map (B, 512, H/32, W/32) is projected by a 1×1 convolution to d_model and
 flattened to H/32·W/32 tokens, each with a fixed 2-D sinusoidal position code (DETR / ACT)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,13 +19,15 @@ def sinusoidal_positions_2d(height: int, width: int, channels: int) -> torch.Ten
     Returns (height·width, channels)."""
     half = channels // 2
     frequency = torch.exp(torch.arange(0, half, 2, dtype=torch.float32) * (-torch.log(torch.tensor(10000.0)) / half))
-    def code(length: int) -> torch.Tensor:                                               # (length, half)
+
+    def code(length: int) -> torch.Tensor:  # (length, half)
         angle = torch.arange(length, dtype=torch.float32)[:, None] * frequency
         return torch.stack([angle.sin(), angle.cos()], dim=-1).flatten(1)[:, :half]
+
     rows = code(height)[:, None].expand(height, width, half)
     cols = code(width)[None].expand(height, width, half)
-    table = torch.cat([rows, cols], dim=-1)                                               # (h, w, 2·half)
-    if table.shape[-1] < channels:                                                        # odd channel count
+    table = torch.cat([rows, cols], dim=-1)  # (h, w, 2·half)
+    if table.shape[-1] < channels:  # odd channel count
         table = torch.cat([table, torch.zeros(height, width, channels - table.shape[-1])], dim=-1)
     return table.reshape(height * width, channels)
 
@@ -37,15 +40,15 @@ class ResNet18Tokens(nn.Module):
         import torchvision
 
         trunk = torchvision.models.resnet18(weights=None)
-        self.trunk = nn.Sequential(*list(trunk.children())[:-2])                         # drop avgpool + fc
+        self.trunk = nn.Sequential(*list(trunk.children())[:-2])  # drop avgpool + fc
         self.project = nn.Conv2d(512, d_model, kernel_size=1)
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        features = self.project(self.trunk((images - self.mean) / self.std))             # (B, d, h, w)
-        batch, channels, height, width = features.shape
-        tokens = features.flatten(2).transpose(1, 2)                                      # (B, h·w, d)
+        features = self.project(self.trunk((images - self.mean) / self.std))  # (B, d, h, w)
+        _batch, channels, height, width = features.shape
+        tokens = features.flatten(2).transpose(1, 2)  # (B, h·w, d)
         return tokens + sinusoidal_positions_2d(height, width, channels).to(tokens)[None]
 
     def load_pretrained_trunk(self, path: str | Path) -> None:
@@ -57,7 +60,9 @@ class ResNet18Tokens(nn.Module):
 
         path = Path(path)
         if not path.is_file():
-            raise FileNotFoundError(f"no ResNet18 weights at {path}; pass a .safetensors file of resnet18().state_dict()")
+            raise FileNotFoundError(
+                f"no ResNet18 weights at {path}; pass a .safetensors file of resnet18().state_dict()"
+            )
         import torchvision
 
         reference = torchvision.models.resnet18(weights=None)
@@ -67,7 +72,9 @@ class ResNet18Tokens(nn.Module):
         unexpected = sorted(set(weights) - set(expected))
         mismatched = [k for k in set(expected) & set(weights) if weights[k].shape != expected[k]]
         if missing or unexpected or mismatched:
-            raise ValueError(f"{path} is not a torchvision resnet18 state dict: missing {missing[:3]}, "
-                             f"unexpected {unexpected[:3]}, wrong shapes {mismatched[:3]}")
+            raise ValueError(
+                f"{path} is not a torchvision resnet18 state dict: missing {missing[:3]}, "
+                f"unexpected {unexpected[:3]}, wrong shapes {mismatched[:3]}"
+            )
         reference.load_state_dict(weights, strict=False)
         self.trunk.load_state_dict(nn.Sequential(*list(reference.children())[:-2]).state_dict())

@@ -12,6 +12,7 @@ is the float32 torch model's chunk without torch's rounding; the two agree to 4e
 checkpoint (tests/visuomotor/policy/test_policy_nn_export.py asserts ≤ 1e-4 on 1000 states; numbers in
 docs/policy.md). Image-mode checkpoints are refused: their ResNet18 camera tokens are not exported.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,7 @@ from nnfoundation import nn
 from visuomotor.policy.act import ACT, ACTConfig
 
 EXPORT_DTYPE = np.float64
-CVAE_PREFIXES = ("cvae_", "latent_head.")   # training-only weights (posterior q(z | s, a)), not exported
+CVAE_PREFIXES = ("cvae_", "latent_head.")  # training-only weights (posterior q(z | s, a)), not exported
 
 
 class NNFoundationACT(nn.Module):
@@ -30,18 +31,38 @@ class NNFoundationACT(nn.Module):
     def __init__(self, config: ACTConfig, dtype=EXPORT_DTYPE):
         super().__init__()
         if config.camera_names:
-            raise ValueError(f"this ACT uses cameras {list(config.camera_names)}; the nnfoundation backend runs "
-                             "state-only checkpoints (camera_names empty): use backend 'torch' for image mode")
+            raise ValueError(
+                f"this ACT uses cameras {list(config.camera_names)}; the nnfoundation backend runs "
+                "state-only checkpoints (camera_names empty): use backend 'torch' for image mode"
+            )
         self.config = config
-        d, rng = config.d_model, np.random.default_rng(0)     # rng only fills weights that load_state_dict replaces
+        d, rng = config.d_model, np.random.default_rng(0)  # rng only fills weights that load_state_dict replaces
         self.latent_proj = nn.Linear(config.latent_dim, d, rng=rng, dtype=dtype)
         self.state_proj = nn.Linear(config.state_dim, d, rng=rng, dtype=dtype)
         self.token_positions = nn.Parameter(np.zeros((1, 2, d), dtype=dtype))
-        self.encoder = nn.TransformerEncoder(config.n_encoder_layers, d, config.n_heads, config.d_feedforward,
-                                             dropout=0.0, norm_first=True, final_norm=True, rng=rng, dtype=dtype)
+        self.encoder = nn.TransformerEncoder(
+            config.n_encoder_layers,
+            d,
+            config.n_heads,
+            config.d_feedforward,
+            dropout=0.0,
+            norm_first=True,
+            final_norm=True,
+            rng=rng,
+            dtype=dtype,
+        )
         self.queries = nn.Parameter(np.zeros((1, config.chunk_size, d), dtype=dtype))
-        self.decoder = nn.TransformerDecoder(config.n_decoder_layers, d, config.n_heads, config.d_feedforward,
-                                             dropout=0.0, norm_first=True, final_norm=True, rng=rng, dtype=dtype)
+        self.decoder = nn.TransformerDecoder(
+            config.n_decoder_layers,
+            d,
+            config.n_heads,
+            config.d_feedforward,
+            dropout=0.0,
+            norm_first=True,
+            final_norm=True,
+            rng=rng,
+            dtype=dtype,
+        )
         self.action_head = nn.Linear(d, config.action_dim, rng=rng, dtype=dtype)
         self.eval()
 
@@ -50,9 +71,9 @@ class NNFoundationACT(nn.Module):
         batch, dtype = state.shape[0], self.queries.dtype
         z = nf.Tensor(np.zeros((batch, self.config.latent_dim), dtype=dtype))
         tokens = nf.stack([self.latent_proj(z), self.state_proj(state)], axis=1) + self.token_positions  # (B, 2, d)
-        memory = self.encoder(tokens)                                                                   # (B, 2, d)
-        queries = self.queries.broadcast_to((batch, *self.queries.shape[1:]))                          # (B, k, d)
-        return self.action_head(self.decoder(queries, memory, causal=False))                          # (B, k, a)
+        memory = self.encoder(tokens)  # (B, 2, d)
+        queries = self.queries.broadcast_to((batch, *self.queries.shape[1:]))  # (B, k, d)
+        return self.action_head(self.decoder(queries, memory, causal=False))  # (B, k, a)
 
     def predict(self, state: np.ndarray) -> np.ndarray:
         """Normalised state (B, state_dim) array → normalised chunk (B, k, action_dim) array, no autodiff graph."""
@@ -63,7 +84,10 @@ class NNFoundationACT(nn.Module):
 def export_act(model: ACT, dtype=EXPORT_DTYPE) -> NNFoundationACT:
     """Copy a torch ACT's inference weights into a new NNFoundationACT (all names checked, CVAE ones skipped)."""
     exported = NNFoundationACT(model.config, dtype)
-    weights = {name: tensor.detach().cpu().double().numpy() for name, tensor in model.state_dict().items()
-               if not name.startswith(CVAE_PREFIXES)}
+    weights = {
+        name: tensor.detach().cpu().double().numpy()
+        for name, tensor in model.state_dict().items()
+        if not name.startswith(CVAE_PREFIXES)
+    }
     exported.load_state_dict(weights)
     return exported

@@ -1,6 +1,7 @@
 """Per-dimension standardisation of policy states and actions: x̂ = (x − μ) / σ, with σ floored at
 `STD_FLOOR` so a constant dimension (e.g. a joint the expert never moves) does not blow up (ACT uses the same
 clip). Statistics come from the training demonstrations and travel with every checkpoint."""
+
 from __future__ import annotations
 
 import json
@@ -15,19 +16,20 @@ STD_FLOOR = 1e-2
 
 @dataclass(frozen=True)
 class NormalizationStats:
-    state_mean: np.ndarray     # (state_dim,)
-    state_std: np.ndarray      # (state_dim,), ≥ STD_FLOOR
-    action_mean: np.ndarray    # (action_dim,)
-    action_std: np.ndarray     # (action_dim,), ≥ STD_FLOOR
+    state_mean: np.ndarray  # (state_dim,)
+    state_std: np.ndarray  # (state_dim,), ≥ STD_FLOOR
+    action_mean: np.ndarray  # (action_dim,)
+    action_std: np.ndarray  # (action_dim,), ≥ STD_FLOOR
 
     @classmethod
-    def from_data(cls, states: np.ndarray, actions: np.ndarray) -> "NormalizationStats":
+    def from_data(cls, states: np.ndarray, actions: np.ndarray) -> NormalizationStats:
         """states (N, state_dim), actions (N, action_dim): all time steps of all episodes."""
         states, actions = np.asarray(states, np.float64), np.asarray(actions, np.float64)
         if len(states) < 2 or len(actions) < 2:
             raise ValueError("need at least 2 time steps to compute normalisation statistics; record more demos")
-        return cls(states.mean(0), np.maximum(states.std(0), STD_FLOOR),
-                   actions.mean(0), np.maximum(actions.std(0), STD_FLOOR))
+        return cls(
+            states.mean(0), np.maximum(states.std(0), STD_FLOOR), actions.mean(0), np.maximum(actions.std(0), STD_FLOOR)
+        )
 
     def normalize_state(self, state: torch.Tensor) -> torch.Tensor:
         return (state - _like(self.state_mean, state)) / _like(self.state_std, state)
@@ -42,7 +44,7 @@ class NormalizationStats:
         return {name: getattr(self, name).tolist() for name in self.__dataclass_fields__}
 
     @classmethod
-    def from_json_dict(cls, values: dict) -> "NormalizationStats":
+    def from_json_dict(cls, values: dict) -> NormalizationStats:
         missing = [name for name in cls.__dataclass_fields__ if name not in values]
         if missing:
             raise ValueError(f"normalisation statistics lack {missing}")

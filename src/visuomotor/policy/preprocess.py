@@ -1,4 +1,5 @@
 """Raw observations → model inputs: checked state vectors and resized image tensors."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,7 @@ def images_to_tensor(frames: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
     frames = np.asarray(frames)
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
         raise ValueError(f"camera images must be uint8 (n_cameras, H, W, 3), got {frames.dtype} {frames.shape}")
-    images = torch.from_numpy(frames).permute(0, 3, 1, 2).float() / 255.0                # (n, 3, H, W)
+    images = torch.from_numpy(frames).permute(0, 3, 1, 2).float() / 255.0  # (n, 3, H, W)
     if tuple(images.shape[-2:]) != tuple(size):
         images = F.interpolate(images, size=tuple(size), mode="bilinear", antialias=True, align_corners=False)
     return images

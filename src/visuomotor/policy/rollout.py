@@ -5,6 +5,7 @@ Seeds: demonstrations use seeds seed_start … seed_start + N − 1 (default fro
 seeds from EVAL_SEED_START (visuomotor.policy.config), and refuses seeds that the checkpoint's
 demonstrations used.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,7 +16,6 @@ import numpy as np
 from visuomotor.control.kinematics import NUM_JOINTS
 from visuomotor.policy.dataset import Episode, write_episode
 from visuomotor.policy.runner import PolicyRunner
-
 
 
 def make_task(camera_names: tuple[str, ...] = (), start_jitter_rad: float | None = None):
@@ -40,7 +40,9 @@ class CorrelatedNoise:
         self.value = np.zeros(dim)
 
     def sample(self) -> np.ndarray:
-        self.value = self.rho * self.value + self.sigma * np.sqrt(1 - self.rho ** 2) * self.rng.standard_normal(len(self.value))
+        self.value = self.rho * self.value + self.sigma * np.sqrt(1 - self.rho**2) * self.rng.standard_normal(
+            len(self.value)
+        )
         return self.value
 
 
@@ -53,8 +55,15 @@ def colour_images(observation) -> dict[str, np.ndarray]:
     return {name: frame.color for name, frame in observation.frames.items()}
 
 
-def record_demos(episodes: int, out: str | Path, seed_start: int = 0, camera_names: tuple[str, ...] = (),
-                 progress: bool = True, start_jitter_rad: float | None = None, action_noise_rad: float = 0.0) -> dict:
+def record_demos(
+    episodes: int,
+    out: str | Path,
+    seed_start: int = 0,
+    camera_names: tuple[str, ...] = (),
+    progress: bool = True,
+    start_jitter_rad: float | None = None,
+    action_noise_rad: float = 0.0,
+) -> dict:
     """Run the scripted expert on seeds seed_start … seed_start + episodes − 1 and write one
     episode_<seed>.hdf5 per successful episode (failed ones are counted, not written).
     start_jitter_rad: start-pose jitter (make_task); action_noise_rad: σ of the CorrelatedNoise added to the
@@ -62,8 +71,9 @@ def record_demos(episodes: int, out: str | Path, seed_start: int = 0, camera_nam
     from visuomotor.control.expert import ExpertConfig, PickPlaceExpert
 
     task = make_task(camera_names, start_jitter_rad)
-    expert = PickPlaceExpert(ExpertConfig(bin_center_m=task.config.scene.bin_center_m,
-                                          control_hz=task.config.control_hz))
+    expert = PickPlaceExpert(
+        ExpertConfig(bin_center_m=task.config.scene.bin_center_m, control_hz=task.config.control_hz)
+    )
     out = Path(out)
     written, failed, steps = [], [], 0
     started = time.perf_counter()
@@ -87,23 +97,40 @@ def record_demos(episodes: int, out: str | Path, seed_start: int = 0, camera_nam
         if not task.success():
             failed.append(seed)
             continue
-        episode = Episode(np.array(qpos), np.array(cube), np.array(actions),
-                          {name: np.stack(frames) for name, frames in images.items()},
-                          {"seed": seed, "success": True, "control_hz": task.config.control_hz,
-                           "source": "visuomotor.control.expert.PickPlaceExpert",
-                           "start_jitter_rad": task.config.scene.joint_jitter_rad,
-                           "action_noise_rad": action_noise_rad})
+        episode = Episode(
+            np.array(qpos),
+            np.array(cube),
+            np.array(actions),
+            {name: np.stack(frames) for name, frames in images.items()},
+            {
+                "seed": seed,
+                "success": True,
+                "control_hz": task.config.control_hz,
+                "source": "visuomotor.control.expert.PickPlaceExpert",
+                "start_jitter_rad": task.config.scene.joint_jitter_rad,
+                "action_noise_rad": action_noise_rad,
+            },
+        )
         write_episode(out / f"episode_{seed:06d}.hdf5", episode)
         written.append(seed)
         steps += len(actions)
-    return {"episodes": episodes, "written": len(written), "failed_seeds": failed, "seed_start": seed_start,
-            "start_jitter_rad": task.config.scene.joint_jitter_rad, "action_noise_rad": action_noise_rad,
-            "steps": steps, "cameras": list(camera_names), "out": str(out),
-            "wall_time_s": round(time.perf_counter() - started, 2)}
+    return {
+        "episodes": episodes,
+        "written": len(written),
+        "failed_seeds": failed,
+        "seed_start": seed_start,
+        "start_jitter_rad": task.config.scene.joint_jitter_rad,
+        "action_noise_rad": action_noise_rad,
+        "steps": steps,
+        "cameras": list(camera_names),
+        "out": str(out),
+        "wall_time_s": round(time.perf_counter() - started, 2),
+    }
 
 
-def evaluate_policy(runner: PolicyRunner, seeds: list[int], progress: bool = True,
-                    start_jitter_rad: float | None = None) -> dict:
+def evaluate_policy(
+    runner: PolicyRunner, seeds: list[int], progress: bool = True, start_jitter_rad: float | None = None
+) -> dict:
     """Closed loop: each control step the runner maps the observation to an action until success or the
     task's time limit. → success rate, failing seeds, mean time to success, policy latency.
     start_jitter_rad: start-pose jitter (make_task; None: the scene's default)."""

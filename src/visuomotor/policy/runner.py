@@ -10,6 +10,7 @@ eager torch for this small transformer).
 Why snap: the demonstrations' gripper command is binary, but the regressed (and ensembled) value is not; a
 command of 0.05 closes the fingers slightly, the policy then sees a gripper state it only saw while the
 expert was closing, and predicts "close" — a feedback loop that shuts the gripper in mid-air."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,8 +42,10 @@ class _StateModeActions(torch.nn.Module):
 def onnx_act(model: ACT) -> OnnxRuntimeNetwork:
     """The state-mode ACT exported to ONNX Runtime on one CPU thread (a query is too small to share)."""
     if model.config.camera_names:
-        raise ValueError(f"this ACT uses cameras {list(model.config.camera_names)}; the onnxruntime backend runs "
-                         "state-only checkpoints (camera_names empty): use backend 'torch' for image mode")
+        raise ValueError(
+            f"this ACT uses cameras {list(model.config.camera_names)}; the onnxruntime backend runs "
+            "state-only checkpoints (camera_names empty): use backend 'torch' for image mode"
+        )
     example = torch.zeros(1, model.config.state_dim)
     return OnnxRuntimeNetwork(_StateModeActions(model).cpu().eval(), example, threads=1)
 
@@ -50,9 +53,16 @@ def onnx_act(model: ACT) -> OnnxRuntimeNetwork:
 class PolicyRunner:
     """Call `reset()` at the start of every episode and `act(...)` once per control step."""
 
-    def __init__(self, model: ACT, stats: NormalizationStats, temporal_ensembling: bool = True,
-                 ensemble_m: float = 0.01, execute_steps: int | None = None, binary_gripper: bool = True,
-                 backend: str = "torch"):
+    def __init__(
+        self,
+        model: ACT,
+        stats: NormalizationStats,
+        temporal_ensembling: bool = True,
+        ensemble_m: float = 0.01,
+        execute_steps: int | None = None,
+        binary_gripper: bool = True,
+        backend: str = "torch",
+    ):
         if backend not in BACKENDS:
             raise ValueError(f"unknown policy backend {backend!r}; pick one of {list(BACKENDS)}")
         self.model = model.eval()
@@ -68,14 +78,18 @@ class PolicyRunner:
 
     def reset(self) -> None:
         k = self.model.config.chunk_size
-        self.schedule = (TemporalEnsembling(k, self.ensemble_m) if self.temporal_ensembling
-                         else ChunkExecution(k, self.execute_steps))
+        self.schedule = (
+            TemporalEnsembling(k, self.ensemble_m)
+            if self.temporal_ensembling
+            else ChunkExecution(k, self.execute_steps)
+        )
 
     @torch.inference_mode()
     def predict_chunk(self, qpos, object_position, images: dict[str, np.ndarray] | None = None) -> np.ndarray:
         """qpos (7,), object_position (3,) in base_link m, images camera → (H, W, 3) uint8 → chunk (k, 7)."""
-        state = np.concatenate([checked_vector(qpos, QPOS_DIM, "qpos"),
-                                checked_vector(object_position, OBJECT_DIM, "object_position")])
+        state = np.concatenate(
+            [checked_vector(qpos, QPOS_DIM, "qpos"), checked_vector(object_position, OBJECT_DIM, "object_position")]
+        )
         state_tensor = self.stats.normalize_state(torch.as_tensor(state, dtype=torch.float32, device=self.device))
         image_tensor = None
         cameras = self.model.config.camera_names
@@ -87,14 +101,14 @@ class PolicyRunner:
             size = (self.model.config.image_height, self.model.config.image_width)
             image_tensor = images_to_tensor(frames, size).to(self.device)[None]
         if self.exported is not None:
-            chunk = torch.from_numpy(self.exported.predict(state_tensor[None].cpu().numpy())[0])   # (k, 7)
+            chunk = torch.from_numpy(self.exported.predict(state_tensor[None].cpu().numpy())[0])  # (k, 7)
         elif self.onnx is not None:
-            chunk = self.onnx(state_tensor[None])[0]                                           # (k, 7)
+            chunk = self.onnx(state_tensor[None])[0]  # (k, 7)
         else:
-            chunk = self.model(state_tensor[None], image_tensor).actions[0]                   # (k, 7) normalised
+            chunk = self.model(state_tensor[None], image_tensor).actions[0]  # (k, 7) normalised
         chunk = self.stats.denormalize_action(chunk).double().cpu().numpy()
-        if self.model.config.relative_joints:                                                # offsets → targets
-            chunk[:, :QPOS_DIM - 1] += state[:QPOS_DIM - 1]
+        if self.model.config.relative_joints:  # offsets → targets
+            chunk[:, : QPOS_DIM - 1] += state[: QPOS_DIM - 1]
         return chunk
 
     def act(self, qpos, object_position, images: dict[str, np.ndarray] | None = None) -> np.ndarray:

@@ -9,6 +9,7 @@ tqdm bar and writes checkpoints.
 
 Resume: `--out` holding training_state.* continues at the saved step with the saved optimizer moments and RNG.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,15 +42,16 @@ def learning_rate(config: TrainConfig, step: int) -> float:
 @dataclass
 class TrainResult:
     out: Path
-    step: int                                            # last completed step
-    losses: list[float] = field(default_factory=list)    # global-batch loss of every step run in this call
+    step: int  # last completed step
+    losses: list[float] = field(default_factory=list)  # global-batch loss of every step run in this call
     seconds: float = 0.0
 
 
 def train_policy(config: TrainConfig, act_config: ACTConfig, info: dict | None = None) -> TrainResult:
     """Train (or resume) an ACT policy; checkpoints go to config.out. Call under torchrun for DDP."""
-    device_kind = "cuda" if config.device.startswith("cuda") or (
-        config.device == "auto" and torch.cuda.is_available()) else "cpu"
+    device_kind = (
+        "cuda" if config.device.startswith("cuda") or (config.device == "auto" and torch.cuda.is_available()) else "cpu"
+    )
     context = start_distributed(device_kind)
     try:
         return _train(config, act_config, context, info or {})
@@ -59,19 +61,23 @@ def train_policy(config: TrainConfig, act_config: ACTConfig, info: dict | None =
 
 def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedContext, info: dict) -> TrainResult:
     if config.batch_size % context.world_size:
-        raise ValueError(f"batch_size = {config.batch_size} is not divisible by the {context.world_size} "
-                         "processes; pick a multiple of the process count")
+        raise ValueError(
+            f"batch_size = {config.batch_size} is not divisible by the {context.world_size} "
+            "processes; pick a multiple of the process count"
+        )
     device = pick_device(config.device, context)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     out = Path(config.out)
     resuming = has_training_state(out)
-    torch.manual_seed(config.seed)                      # identical initial weights on every rank
+    torch.manual_seed(config.seed)  # identical initial weights on every rank
     if resuming:
         model, stats, _ = load_policy(out)
         if model.config != act_config:
-            raise ValueError(f"{out} holds a run with a different model config; use a fresh --out or the same "
-                             f"options (saved: {model.config})")
+            raise ValueError(
+                f"{out} holds a run with a different model config; use a fresh --out or the same "
+                f"options (saved: {model.config})"
+            )
         model.train()
     else:
         model = ACT(act_config)
@@ -80,9 +86,14 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
             if model.image_tokens is None:
                 raise ValueError("pretrained_backbone needs image mode; add cameras to the model config")
             model.image_tokens.load_pretrained_trunk(config.pretrained_backbone)
-    dataset = ChunkDataset(episode_files(config.data), act_config.chunk_size, stats,
-                           act_config.camera_names, (act_config.image_height, act_config.image_width),
-                           act_config.relative_joints)
+    dataset = ChunkDataset(
+        episode_files(config.data),
+        act_config.chunk_size,
+        stats,
+        act_config.camera_names,
+        (act_config.image_height, act_config.image_width),
+        act_config.relative_joints,
+    )
     model = model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     start_step = 0
@@ -94,17 +105,27 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
     wrapped = model
     if context.enabled:
         wrapped = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[device.index] if device.type == "cuda" else None)
+            model, device_ids=[device.index] if device.type == "cuda" else None
+        )
 
     per_rank = config.batch_size // context.world_size
-    sampler = DistributedSampler(dataset, num_replicas=context.world_size, rank=context.rank, shuffle=True,
-                                 seed=config.seed, drop_last=True)
+    sampler = DistributedSampler(
+        dataset, num_replicas=context.world_size, rank=context.rank, shuffle=True, seed=config.seed, drop_last=True
+    )
     steps_per_epoch = len(sampler) // per_rank
     if steps_per_epoch < 1:
-        raise ValueError(f"{len(dataset)} samples cannot fill one global batch of {config.batch_size}; "
-                         "record more demos or lower --batch-size")
-    info = {**info, "train": asdict(config), "samples": len(dataset), "episodes": len(dataset.files),
-            "demo_seeds": dataset.episode_seeds, "world_size": context.world_size}
+        raise ValueError(
+            f"{len(dataset)} samples cannot fill one global batch of {config.batch_size}; "
+            "record more demos or lower --batch-size"
+        )
+    info = {
+        **info,
+        "train": asdict(config),
+        "samples": len(dataset),
+        "episodes": len(dataset.files),
+        "demo_seeds": dataset.episode_seeds,
+        "world_size": context.world_size,
+    }
     result = TrainResult(out, start_step)
     progress = _progress(config, context, start_step)
     started = time.monotonic()
@@ -114,7 +135,7 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
             epoch, within = divmod(step, steps_per_epoch)
             sampler.set_epoch(epoch)
             indices = list(sampler)
-            batches = [indices[i * per_rank:(i + 1) * per_rank] for i in range(within, steps_per_epoch)]
+            batches = [indices[i * per_rank : (i + 1) * per_rank] for i in range(within, steps_per_epoch)]
             loader = DataLoader(dataset, batch_sampler=batches, num_workers=config.num_workers)
             for batch in loader:
                 metrics = _train_step(wrapped, optimizer, batch, step, config, act_config, context, device)
@@ -139,17 +160,27 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
     return result
 
 
-def _train_step(model, optimizer, batch: dict, step: int, config: TrainConfig, act_config: ACTConfig,
-                context: DistributedContext, device: torch.device) -> dict[str, float]:
+def _train_step(
+    model,
+    optimizer,
+    batch: dict,
+    step: int,
+    config: TrainConfig,
+    act_config: ACTConfig,
+    context: DistributedContext,
+    device: torch.device,
+) -> dict[str, float]:
     batch = {name: tensor.to(device, non_blocking=True) for name, tensor in batch.items()}
     generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
-    noise = torch.randn(config.batch_size, act_config.latent_dim, generator=generator)   # (B_global, L)
-    noise = noise[context.rank::context.world_size].to(device)                           # this rank's rows
+    noise = torch.randn(config.batch_size, act_config.latent_dim, generator=generator)  # (B_global, L)
+    noise = noise[context.rank :: context.world_size].to(device)  # this rank's rows
     output = model(batch["state"], batch.get("images"), batch["actions"], batch["is_pad"], noise)
     losses = act_loss(output, batch["actions"], batch["is_pad"], act_config.kl_weight)
     if not torch.isfinite(losses["loss"]):
-        raise FloatingPointError(f"training loss became {losses['loss'].item()} at step {step}; lower --lr or "
-                                 "check the demonstrations for NaN")
+        raise FloatingPointError(
+            f"training loss became {losses['loss'].item()} at step {step}; lower --lr or "
+            "check the demonstrations for NaN"
+        )
     for group in optimizer.param_groups:
         group["lr"] = learning_rate(config, step)
     optimizer.zero_grad(set_to_none=True)
@@ -179,15 +210,17 @@ def _progress(config: TrainConfig, context: DistributedContext, start_step: int)
 def _report(progress, out: Path, step: int, metrics: dict, started: float, config: TrainConfig) -> None:
     if progress is not None:
         progress.update(1)
-        progress.set_postfix(loss=f"{metrics['loss']:.4f}", l1=f"{metrics['l1']:.4f}", kl=f"{metrics['kl']:.3f}",
-                             refresh=False)
+        progress.set_postfix(
+            loss=f"{metrics['loss']:.4f}", l1=f"{metrics['l1']:.4f}", kl=f"{metrics['kl']:.3f}", refresh=False
+        )
     if step % config.log_every == 0:
         out.mkdir(parents=True, exist_ok=True)
         with open(out / LOG_FILE, "a") as log:
             log.write(json.dumps({"step": step, **metrics, "elapsed_s": round(time.monotonic() - started, 2)}) + "\n")
 
 
-def _checkpoint(out: Path, model: ACT, dataset: ChunkDataset, optimizer, step: int, config: TrainConfig,
-                info: dict) -> None:
+def _checkpoint(
+    out: Path, model: ACT, dataset: ChunkDataset, optimizer, step: int, config: TrainConfig, info: dict
+) -> None:
     save_policy(out, model, dataset.stats, {**info, "step": step})
     save_training_state(out, optimizer, step, asdict(config))

@@ -1,8 +1,9 @@
 """Resumable training state without pickle, beside the policy checkpoint:
 
-    training_state.safetensors   optimizer moment tensors ("optimizer/<param index>/<name>") and RNG states
-    training_state.json          {"step": ..., "optimizer": {param_groups, non-tensor state}, "train": TrainConfig}
+training_state.safetensors   optimizer moment tensors ("optimizer/<param index>/<name>") and RNG states
+training_state.json          {"step": ..., "optimizer": {param_groups, non-tensor state}, "train": TrainConfig}
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,11 @@ def save_training_state(directory: Path, optimizer: torch.optim.Optimizer, step:
             else:
                 scalars.setdefault(str(index), {})[name] = value
     save_file(tensors, str(directory / STATE_TENSORS))
-    record = {"step": step, "optimizer": {"param_groups": state["param_groups"], "scalars": scalars},
-              "train": train_config}
+    record = {
+        "step": step,
+        "optimizer": {"param_groups": state["param_groups"], "scalars": scalars},
+        "train": train_config,
+    }
     (directory / STATE_JSON).write_text(json.dumps(record, indent=1, sort_keys=True))
 
 
@@ -51,7 +55,7 @@ def load_training_state(directory: Path, optimizer: torch.optim.Optimizer, resto
     try:
         tensors = load_file(str(directory / STATE_TENSORS))
     except (SafetensorError, OSError, ValueError) as error:
-        raise CheckpointError(f"{directory / STATE_TENSORS} is not readable safetensors ({error})")
+        raise CheckpointError(f"{directory / STATE_TENSORS} is not readable safetensors ({error})") from error
     per_param: dict[int, dict] = {}
     for key, tensor in tensors.items():
         if key.startswith("optimizer/"):
@@ -62,8 +66,10 @@ def load_training_state(directory: Path, optimizer: torch.optim.Optimizer, resto
     try:
         optimizer.load_state_dict({"state": per_param, "param_groups": record["optimizer"]["param_groups"]})
     except (ValueError, KeyError) as error:
-        raise CheckpointError(f"{directory}: optimizer state does not fit this model ({error}); "
-                              "resume with the same model config or use a fresh --out")
+        raise CheckpointError(
+            f"{directory}: optimizer state does not fit this model ({error}); "
+            "resume with the same model config or use a fresh --out"
+        ) from error
     if restore_rng:
         torch.set_rng_state(tensors["rng/torch_cpu"])
         if torch.cuda.is_available() and "rng/torch_cuda" in tensors:

@@ -3,6 +3,7 @@
 Headless rendering uses EGL (`MUJOCO_GL=egl`, set by visuomotor.sim.renderer before importing mujoco).
 See docs/simulation.md for the frames, the task wrapper and the measured numbers.
 """
+
 from visuomotor.sim.ground_truth import ObjectState, SceneGroundTruth
 from visuomotor.sim.layout import HOME_Q, CameraConfig, SceneConfig, SceneLayout, sample_layout
 from visuomotor.sim.objects import CLASS_NAMES, SHAPES, TASK_OBJECT_CLASS, object_class
@@ -10,7 +11,18 @@ from visuomotor.sim.scene_xml import JOINT_NAMES, wrist_camera_in_flange
 from visuomotor.sim.simulator import TabletopSim
 
 __all__ = [
-    "CLASS_NAMES", "HOME_Q", "JOINT_NAMES", "SHAPES", "TASK_OBJECT_CLASS", "CameraConfig", "ObjectState", "SceneConfig",
-    "SceneGroundTruth", "SceneLayout", "TabletopSim", "object_class", "sample_layout",
+    "CLASS_NAMES",
+    "HOME_Q",
+    "JOINT_NAMES",
+    "SHAPES",
+    "TASK_OBJECT_CLASS",
+    "CameraConfig",
+    "ObjectState",
+    "SceneConfig",
+    "SceneGroundTruth",
+    "SceneLayout",
+    "TabletopSim",
+    "object_class",
+    "sample_layout",
     "wrist_camera_in_flange",
 ]

@@ -1,4 +1,5 @@
 """Simulator benchmark: RGB-D render rate and physics real-time factor on this machine."""
+
 from __future__ import annotations
 
 import time
@@ -9,8 +10,9 @@ from visuomotor.sim.layout import SceneConfig
 from visuomotor.sim.simulator import TabletopSim
 
 
-def benchmark_sim(frames: int = 100, physics_seconds: float = 5.0, seed: int = 0,
-                  config: SceneConfig | None = None) -> dict:
+def benchmark_sim(
+    frames: int = 100, physics_seconds: float = 5.0, seed: int = 0, config: SceneConfig | None = None
+) -> dict:
     """Time reset (MJCF rebuild + 0.3 s settling + renderer rebind), render `frames` RGB-D frames per camera
     (with and without segmentation; the arm moves between frames so nothing is cached) and simulate
     `physics_seconds` of sim time; report rates."""
@@ -22,8 +24,11 @@ def benchmark_sim(frames: int = 100, physics_seconds: float = 5.0, seed: int = 0
     started = time.perf_counter()
     for offset in range(1, 11):
         sim.reset(seed + offset)
-    result: dict = {"seed": seed, "timestep_s": sim.config.timestep_s,
-                    "reset_ms": round((time.perf_counter() - started) / 10 * 1000, 1)}
+    result: dict = {
+        "seed": seed,
+        "timestep_s": sim.config.timestep_s,
+        "reset_ms": round((time.perf_counter() - started) / 10 * 1000, 1),
+    }
     sim.reset(seed)
     home = sim.joint_positions()
     for camera in sim.config.cameras:

@@ -1,4 +1,5 @@
 """Ground-truth records the simulator exposes (all in base_link, metres, radians)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,6 +4,7 @@ base_link is the world frame: the robot base sits at the origin on the table top
 from the robot over the table, z up. `sample_layout(config, seed)` is a pure function of its inputs, which
 makes `TabletopSim.reset(seed)` deterministic.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -68,10 +69,10 @@ class SceneConfig:
     bin_center_m: tuple[float, float] = (0.42, 0.33)
     bin_half_width_m: float = 0.08
     bin_wall_height_m: float = 0.07
-    color_jitter: float = 0.08      # ± per RGB channel
-    light_jitter: float = 0.25      # ± relative intensity
+    color_jitter: float = 0.08  # ± per RGB channel
+    light_jitter: float = 0.25  # ± relative intensity
     joint_jitter_rad: float = 0.05  # ± around HOME_Q (redrawn if the TCP would start < 10 cm above the table)
-    timestep_s: float = 0.002       # ≥ 500 Hz physics
+    timestep_s: float = 0.002  # ≥ 500 Hz physics
     cameras: tuple[CameraConfig, ...] = field(default_factory=default_cameras)
 
     def __post_init__(self) -> None:
@@ -127,8 +128,10 @@ def _place_apart(rng: np.random.Generator, count: int, config: SceneConfig) -> l
                 positions.append(xy)
         if len(positions) == count:
             return positions
-    raise ValueError(f"could not place {count} objects {config.min_separation_m} m apart: enlarge "
-                     "x_range_m/y_range_m, lower min_separation_m or use fewer distractors")
+    raise ValueError(
+        f"could not place {count} objects {config.min_separation_m} m apart: enlarge "
+        "x_range_m/y_range_m, lower min_separation_m or use fewer distractors"
+    )
 
 
 def _start_pose(rng: np.random.Generator, config: SceneConfig) -> np.ndarray:
@@ -153,20 +156,23 @@ def sample_layout(config: SceneConfig, seed: int) -> SceneLayout:
     for index, (name, xy) in enumerate(zip(class_names, positions)):
         cls = object_class(name)
         z = HALF_EXTENTS_M[cls.shape][2]
-        objects.append(PlacedObject(
-            object_id=index + 1,
-            class_name=name,
-            rgba=_jittered_rgba(rng, COLORS[cls.color], config.color_jitter),
-            position_m=(float(xy[0]), float(xy[1]), z),
-            yaw_rad=float(rng.uniform(-np.pi, np.pi)),
-        ))
+        objects.append(
+            PlacedObject(
+                object_id=index + 1,
+                class_name=name,
+                rgba=_jittered_rgba(rng, COLORS[cls.color], config.color_jitter),
+                position_m=(float(xy[0]), float(xy[1]), z),
+                yaw_rad=float(rng.uniform(-np.pi, np.pi)),
+            )
+        )
     direction = np.array([rng.uniform(-0.4, 0.4), rng.uniform(-0.4, 0.4), -1.0])
     eyes, targets = {}, {}
     for cam in config.cameras:
         if cam.mount == "fixed":
             eyes[cam.name] = tuple(float(v) for v in np.asarray(cam.eye_m) + rng.uniform(-1, 1, 3) * cam.pose_jitter_m)
             targets[cam.name] = tuple(
-                float(v) for v in np.asarray(cam.target_m) + rng.uniform(-1, 1, 3) * cam.pose_jitter_m)
+                float(v) for v in np.asarray(cam.target_m) + rng.uniform(-1, 1, 3) * cam.pose_jitter_m
+            )
     q_init = _start_pose(rng, config)
     return SceneLayout(
         seed=int(seed),

@@ -2,6 +2,7 @@
 
 Class names are "<colour>_<shape>", e.g. "red_cube" (the pick-and-place task object, seed 004 §29.3.1).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,6 +4,7 @@ Sim time advances in control ticks of `tick_s` (a whole number of physics steps)
 the sim should be at t_sim = ρ·(t_wall − t_wall0). Frames are due every 1/camera_rate_hz of sim time; when
 rendering falls behind, late frames are dropped (never queued), so a frame always shows the current state.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,15 +5,16 @@ per-geom ID colours yields the segmentation. The reversed-Z depth buffer value b
 plane, 0 at the far plane: mjDEPTH_ZEROFAR) is linearised to the distance along the optical axis
 (z_cam, m): z = near·far / (b·(far − near) + near), as mujoco.Renderer's depth mode does.
 """
+
 from __future__ import annotations
 
 import os
 
 os.environ.setdefault("MUJOCO_GL", "egl")
 
-import mujoco  # noqa: E402  (MUJOCO_GL must be set before the import)
-import numpy as np  # noqa: E402
-from mujoco.rendering.classic import gl_context  # noqa: E402
+import mujoco
+import numpy as np
+from mujoco.rendering.classic import gl_context
 
 
 class CameraRenderer:
@@ -40,8 +41,9 @@ class CameraRenderer:
         self._context.readDepthMap = mujoco.mjtDepthMap.mjDEPTH_ZEROFAR
         self._scene = mujoco.MjvScene(model, maxgeom=self._max_geom)
 
-    def render(self, data: mujoco.MjData, camera_name: str, width: int, height: int,
-               geom_labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def render(
+        self, data: mujoco.MjData, camera_name: str, width: int, height: int, geom_labels: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(color, depth_m, labels or None) of camera `camera_name` at the state in `data`.
 
         geom_labels: (ngeom,) int32 label of every model geom (e.g. its object id); when given, a second
@@ -52,8 +54,9 @@ class CameraRenderer:
             raise ValueError(f"no camera named {camera_name!r} in the scene")
         self._gl.make_current()
         self._camera.fixedcamid = camera_id
-        mujoco.mjv_updateScene(self._model, data, self._option, None, self._camera,
-                               mujoco.mjtCatBit.mjCAT_ALL.value, self._scene)
+        mujoco.mjv_updateScene(
+            self._model, data, self._option, None, self._camera, mujoco.mjtCatBit.mjCAT_ALL.value, self._scene
+        )
         rect = mujoco.MjrRect(0, 0, width, height)
         color = np.empty((height, width, 3), dtype=np.uint8)
         depth_buffer = np.empty((height, width), dtype=np.float32)
@@ -99,7 +102,7 @@ class CameraRenderer:
             self._context = None
             self._gl.free()
 
-    def __enter__(self) -> "CameraRenderer":
+    def __enter__(self) -> CameraRenderer:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -5,6 +5,7 @@ Arm: body i+1 sits at the joint-independent DH transform Tz(d_i)·Tx(a_i)·Rx(α
 about its own z axis, so MuJoCo's body poses equal the DH frames of visuomotor.control.kinematics.
 Arm links are visual only; the gripper palm and fingers collide with objects, bin and table.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,14 +16,14 @@ from visuomotor.sim.objects import HALF_EXTENTS_M, MASS_KG, object_class
 
 JOINT_NAMES = ("shoulder_pan", "shoulder_lift", "elbow", "wrist_1", "wrist_2", "wrist_3")
 FINGER_JOINTS = ("finger_left", "finger_right")
-FINGER_MAX_OPENING_M = 0.045        # per finger, inner face to the gripper's centre plane
-ARM_KP = (4000.0, 4000.0, 3000.0, 1000.0, 1000.0, 1000.0)   # N·m/rad
-ARM_KV = (400.0, 400.0, 300.0, 60.0, 60.0, 60.0)            # N·m·s/rad
-ARM_ARMATURE = (0.5, 0.5, 0.3, 0.1, 0.1, 0.1)               # kg·m², reflected rotor inertia
+FINGER_MAX_OPENING_M = 0.045  # per finger, inner face to the gripper's centre plane
+ARM_KP = (4000.0, 4000.0, 3000.0, 1000.0, 1000.0, 1000.0)  # N·m/rad
+ARM_KV = (400.0, 400.0, 300.0, 60.0, 60.0, 60.0)  # N·m·s/rad
+ARM_ARMATURE = (0.5, 0.5, 0.3, 0.1, 0.1, 0.1)  # kg·m², reflected rotor inertia
 ARM_TORQUE_LIMIT = (150.0, 150.0, 150.0, 28.0, 28.0, 28.0)  # N·m, UR5e size-3/size-1 joints
 GRIPPER_KP, GRIPPER_KV, GRIPPER_FORCE_N = 600.0, 8.0, 25.0
-WRIST_CAMERA_POS_M = (0.07, 0.0, 0.06)     # in the flange frame
-WRIST_CAMERA_AIM_M = (0.0, 0.0, 0.32)      # the point (flange frame) the wrist camera looks at
+WRIST_CAMERA_POS_M = (0.07, 0.0, 0.06)  # in the flange frame
+WRIST_CAMERA_AIM_M = (0.0, 0.0, 0.32)  # the point (flange frame) the wrist camera looks at
 
 
 def _fmt(values) -> str:
@@ -66,9 +67,11 @@ def _camera_xml(cam: CameraConfig, pos: np.ndarray, R_optical: np.ndarray) -> st
     x_axis, y_axis = R_optical[:, 0], -R_optical[:, 1]
     offset = (-(k.cx - (k.width / 2 - 0.5)), -(k.cy - (k.height / 2 - 0.5)))
     sensor = (k.width * 1e-5, k.height * 1e-5)  # any physical size: focal/principal are given in pixels
-    return (f'<camera name="{cam.name}" pos="{_fmt(pos)}" xyaxes="{_fmt(x_axis)} {_fmt(y_axis)}" '
-            f'resolution="{k.width} {k.height}" sensorsize="{_fmt(sensor)}" '
-            f'focalpixel="{_fmt((k.fx, k.fy))}" principalpixel="{_fmt(offset)}"/>')
+    return (
+        f'<camera name="{cam.name}" pos="{_fmt(pos)}" xyaxes="{_fmt(x_axis)} {_fmt(y_axis)}" '
+        f'resolution="{k.width} {k.height}" sensorsize="{_fmt(sensor)}" '
+        f'focalpixel="{_fmt((k.fx, k.fy))}" principalpixel="{_fmt(offset)}"/>'
+    )
 
 
 def _arm_xml(arm: ArmModel, wrist_cameras: str) -> str:
@@ -88,34 +91,44 @@ def _arm_xml(arm: ArmModel, wrist_cameras: str) -> str:
         length = float(np.linalg.norm(end))
         mass = arm.link_masses_kg[i]
         inertia = max(mass * length**2 / 12.0, 2e-3)
-        capsule = (f'<geom type="capsule" fromto="0 0 0 {_fmt(end)}" size="0.04" rgba="0.75 0.78 0.8 1" '
-                   f'contype="0" conaffinity="0" mass="0"/>' if length > 1e-9 else "")
-        inner = (f'<body name="link{i + 1}"{placement(i)} gravcomp="1">'
-                 f'<joint name="{JOINT_NAMES[i]}" axis="0 0 1" range="{_fmt((arm.q_min[i], arm.q_max[i]))}" '
-                 f'armature="{ARM_ARMATURE[i]}" damping="1"/>'
-                 f'<inertial pos="{_fmt(end / 2)}" mass="{mass}" diaginertia="{_fmt([inertia] * 3)}"/>'
-                 f'<geom type="cylinder" size="0.045 0.055" rgba="0.3 0.35 0.4 1" contype="0" conaffinity="0" '
-                 f'mass="0"/>{capsule}{inner}</body>')
+        capsule = (
+            f'<geom type="capsule" fromto="0 0 0 {_fmt(end)}" size="0.04" rgba="0.75 0.78 0.8 1" '
+            f'contype="0" conaffinity="0" mass="0"/>'
+            if length > 1e-9
+            else ""
+        )
+        inner = (
+            f'<body name="link{i + 1}"{placement(i)} gravcomp="1">'
+            f'<joint name="{JOINT_NAMES[i]}" axis="0 0 1" range="{_fmt((arm.q_min[i], arm.q_max[i]))}" '
+            f'armature="{ARM_ARMATURE[i]}" damping="1"/>'
+            f'<inertial pos="{_fmt(end / 2)}" mass="{mass}" diaginertia="{_fmt([inertia] * 3)}"/>'
+            f'<geom type="cylinder" size="0.045 0.055" rgba="0.3 0.35 0.4 1" contype="0" conaffinity="0" '
+            f'mass="0"/>{capsule}{inner}</body>'
+        )
     return inner
 
 
 def _gripper_xml(arm: ArmModel) -> str:
     """Coupling, palm and two fingers sliding along flange ±y; the TCP site at tcp_offset_m along flange z."""
-    finger_z = arm.tcp_offset_m - 0.07          # finger body origin = palm bottom
+    finger_z = arm.tcp_offset_m - 0.07  # finger body origin = palm bottom
     pad = 'friction="1.5 0.02 0.002" condim="4" solref="0.004 1" solimp="0.95 0.99 0.001"'
     fingers = ""
     for name, sign in zip(FINGER_JOINTS, (1, -1)):
-        fingers += (f'<body name="{name}" pos="0 0 {finger_z:.6g}" gravcomp="1">'
-                    f'<joint name="{name}" type="slide" axis="0 {sign} 0" range="0 {FINGER_MAX_OPENING_M}" '
-                    f'armature="0.01" damping="2"/>'
-                    f'<geom name="{name}_pad" type="box" size="0.012 0.008 0.04" pos="0 {sign * 0.008} 0.04" '
-                    f'mass="0.05" rgba="0.2 0.2 0.2 1" {pad}/></body>')
+        fingers += (
+            f'<body name="{name}" pos="0 0 {finger_z:.6g}" gravcomp="1">'
+            f'<joint name="{name}" type="slide" axis="0 {sign} 0" range="0 {FINGER_MAX_OPENING_M}" '
+            f'armature="0.01" damping="2"/>'
+            f'<geom name="{name}_pad" type="box" size="0.012 0.008 0.04" pos="0 {sign * 0.008} 0.04" '
+            f'mass="0.05" rgba="0.2 0.2 0.2 1" {pad}/></body>'
+        )
     palm_z = finger_z - 0.03
-    return (f'<geom type="cylinder" size="0.037 {finger_z / 2 - 0.03:.6g}" pos="0 0 {finger_z / 2 - 0.03:.6g}" '
-            f'rgba="0.3 0.3 0.3 1" contype="0" conaffinity="0" mass="0.2"/>'
-            f'<geom name="palm" type="box" size="0.025 0.068 0.03" pos="0 0 {palm_z:.6g}" rgba="0.25 0.25 0.28 1" '
-            f'mass="0.6"/>'
-            f'{fingers}<site name="tcp" pos="0 0 {arm.tcp_offset_m}" size="0.005" rgba="1 0 1 0"/>')
+    return (
+        f'<geom type="cylinder" size="0.037 {finger_z / 2 - 0.03:.6g}" pos="0 0 {finger_z / 2 - 0.03:.6g}" '
+        f'rgba="0.3 0.3 0.3 1" contype="0" conaffinity="0" mass="0.2"/>'
+        f'<geom name="palm" type="box" size="0.025 0.068 0.03" pos="0 0 {palm_z:.6g}" rgba="0.25 0.25 0.28 1" '
+        f'mass="0.6"/>'
+        f'{fingers}<site name="tcp" pos="0 0 {arm.tcp_offset_m}" size="0.005" rgba="1 0 1 0"/>'
+    )
 
 
 def _object_xml(obj) -> str:
@@ -124,9 +137,11 @@ def _object_xml(obj) -> str:
     size = {"cube": half, "cylinder": (half[0], half[2]), "sphere": (half[0],)}[cls.shape]
     geom_type = {"cube": "box", "cylinder": "cylinder", "sphere": "sphere"}[cls.shape]
     quat = (np.cos(obj.yaw_rad / 2), 0.0, 0.0, np.sin(obj.yaw_rad / 2))
-    return (f'<body name="object_{obj.object_id}" pos="{_fmt(obj.position_m)}" quat="{_fmt(quat)}">'
-            f'<freejoint/><geom name="object_{obj.object_id}" type="{geom_type}" size="{_fmt(size)}" '
-            f'rgba="{_fmt(obj.rgba)}" mass="{MASS_KG[cls.shape]}" friction="1.2 0.02 0.002" condim="4"/></body>')
+    return (
+        f'<body name="object_{obj.object_id}" pos="{_fmt(obj.position_m)}" quat="{_fmt(quat)}">'
+        f'<freejoint/><geom name="object_{obj.object_id}" type="{geom_type}" size="{_fmt(size)}" '
+        f'rgba="{_fmt(obj.rgba)}" mass="{MASS_KG[cls.shape]}" friction="1.2 0.02 0.002" condim="4"/></body>'
+    )
 
 
 def _bin_xml(config: SceneConfig) -> str:
@@ -139,7 +154,8 @@ def _bin_xml(config: SceneConfig) -> str:
             ((t, w + 2 * t, h / 2), (-(w + t), 0, h / 2)),
             ((w, t, h / 2), (0, w + t, h / 2)),
             ((w, t, h / 2), (0, -(w + t), h / 2)),
-        ])
+        ]
+    )
     return f'<body name="bin" pos="{_fmt((*config.bin_center_m, 0.0))}">{walls}</body>'
 
 
@@ -159,11 +175,13 @@ def scene_xml(config: SceneConfig, layout: SceneLayout, arm: ArmModel = UR5E) ->
     actuators = "".join(
         f'<position name="{JOINT_NAMES[i]}" joint="{JOINT_NAMES[i]}" kp="{ARM_KP[i]}" kv="{ARM_KV[i]}" '
         f'ctrlrange="{_fmt((arm.q_min[i], arm.q_max[i]))}" forcerange="{-ARM_TORQUE_LIMIT[i]} {ARM_TORQUE_LIMIT[i]}"/>'
-        for i in range(NUM_JOINTS))
+        for i in range(NUM_JOINTS)
+    )
     actuators += "".join(
         f'<position name="{name}" joint="{name}" kp="{GRIPPER_KP}" kv="{GRIPPER_KV}" '
         f'ctrlrange="0 {FINGER_MAX_OPENING_M}" forcerange="{-GRIPPER_FORCE_N} {GRIPPER_FORCE_N}"/>'
-        for name in FINGER_JOINTS)
+        for name in FINGER_JOINTS
+    )
     objects = "".join(_object_xml(obj) for obj in layout.objects)
     return f"""<mujoco model="visuomotor_tabletop">
 <compiler angle="radian" autolimits="true"/>

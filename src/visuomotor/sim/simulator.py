@@ -1,12 +1,13 @@
 """TabletopSim: the MuJoCo tabletop scene with a UR5e-class arm, a parallel gripper, objects and RGB-D cameras.
 
-    sim = TabletopSim()                       # SceneConfig() defaults: fixed + wrist camera, 640×480
-    sim.reset(seed=7)                         # deterministic layout, arm at home, objects settled
-    sim.set_targets(q_target, gripper=0.0)    # position actuators: 6 joint targets (rad), gripper 0 open…1 closed
-    sim.step(10)                              # physics steps of config.timestep_s
-    frame = sim.render("fixed")               # RGBDFrame: RGB, metric depth, segmentation, T_base_camera
-    truth = sim.ground_truth()                # objects (ids, classes, poses, sizes), joints, camera poses
+sim = TabletopSim()                       # SceneConfig() defaults: fixed + wrist camera, 640×480
+sim.reset(seed=7)                         # deterministic layout, arm at home, objects settled
+sim.set_targets(q_target, gripper=0.0)    # position actuators: 6 joint targets (rad), gripper 0 open…1 closed
+sim.step(10)                              # physics steps of config.timestep_s
+frame = sim.render("fixed")               # RGBDFrame: RGB, metric depth, segmentation, T_base_camera
+truth = sim.ground_truth()                # objects (ids, classes, poses, sizes), joints, camera poses
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -115,8 +116,9 @@ class TabletopSim:
         """Linear speed vector (3,) m/s of the object's centre in base_link."""
         self._require_reset()
         velocity = np.zeros(6)
-        mujoco.mj_objectVelocity(self.model, self.data, mujoco.mjtObj.mjOBJ_BODY, self._object_body[object_id],
-                                 velocity, 0)
+        mujoco.mj_objectVelocity(
+            self.model, self.data, mujoco.mjtObj.mjOBJ_BODY, self._object_body[object_id], velocity, 0
+        )
         return velocity[3:]
 
     def camera_pose(self, camera_name: str) -> np.ndarray:
@@ -144,9 +146,17 @@ class TabletopSim:
         for placed in self.layout.objects:
             cls = object_class(placed.class_name)
             position, quat = self.object_pose(placed.object_id)
-            objects.append(ObjectState(
-                object_id=placed.object_id, class_id=cls.class_id, class_name=cls.name, shape=cls.shape,
-                position_m=position, quat_xyzw=quat, size_m=2.0 * np.asarray(HALF_EXTENTS_M[cls.shape])))
+            objects.append(
+                ObjectState(
+                    object_id=placed.object_id,
+                    class_id=cls.class_id,
+                    class_name=cls.name,
+                    shape=cls.shape,
+                    position_m=position,
+                    quat_xyzw=quat,
+                    size_m=2.0 * np.asarray(HALF_EXTENTS_M[cls.shape]),
+                )
+            )
         return SceneGroundTruth(
             stamp_ns=self.stamp_ns,
             objects=tuple(objects),
@@ -196,7 +206,7 @@ class TabletopSim:
             self._renderer.close()
             self._renderer = None
 
-    def __enter__(self) -> "TabletopSim":
+    def __enter__(self) -> TabletopSim:
         return self
 
     def __exit__(self, *exc) -> None:

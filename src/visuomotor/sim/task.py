@@ -11,6 +11,7 @@ State vector (seed §29.3.3, eq. 29.14): s = [6 joint angles (rad), gripper stat
 red-cube position (3, m, base_link)], STATE_DIM = 10. Action (eq. 29.15): a ∈ R^7, ACTION_DIM = 7, with
 absolute joint targets (the seed writes Δθ; absolute targets are what the position actuators track).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,8 +47,10 @@ class TaskConfig:
     def __post_init__(self) -> None:
         steps = 1.0 / (self.control_hz * self.scene.timestep_s) if self.control_hz > 0 else 0.0
         if not (steps >= 1 and abs(steps - round(steps)) < 1e-6):
-            raise ValueError(f"control_hz={self.control_hz} must divide the physics rate "
-                             f"{1 / self.scene.timestep_s:g} Hz into a whole number of steps (e.g. 50)")
+            raise ValueError(
+                f"control_hz={self.control_hz} must divide the physics rate "
+                f"{1 / self.scene.timestep_s:g} Hz into a whole number of steps (e.g. 50)"
+            )
         if self.time_limit_s <= 0:
             raise ValueError(f"time_limit_s must be > 0, got {self.time_limit_s}")
         known = {c.name for c in self.scene.cameras}
@@ -66,10 +69,10 @@ class Observation:
     expert; a learned policy should use state_vector() and frames."""
 
     time_s: float
-    joint_positions: np.ndarray   # (6,) rad
-    gripper_state: float          # 0 open … 1 closed (finger closure, not the command)
-    cube_position_m: np.ndarray   # (3,) base_link
-    cube_quat_xyzw: np.ndarray    # (4,) base_link
+    joint_positions: np.ndarray  # (6,) rad
+    gripper_state: float  # 0 open … 1 closed (finger closure, not the command)
+    cube_position_m: np.ndarray  # (3,) base_link
+    cube_quat_xyzw: np.ndarray  # (4,) base_link
     frames: dict[str, RGBDFrame]
 
     def state_vector(self) -> np.ndarray:

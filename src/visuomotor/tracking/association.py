@@ -1,10 +1,11 @@
 """Detection-to-track association: the seed's cost in 3D and the Hungarian algorithm (seed 004 §29.4.2)."""
+
 from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-INFEASIBLE = 1e9   # cost of a gated-out pair; never part of an accepted match
+INFEASIBLE = 1e9  # cost of a gated-out pair; never part of an accepted match
 
 
 def iou_3d(centres_a: np.ndarray, sizes_a: np.ndarray, centres_b: np.ndarray, sizes_b: np.ndarray) -> np.ndarray:
@@ -17,9 +18,17 @@ def iou_3d(centres_a: np.ndarray, sizes_a: np.ndarray, centres_b: np.ndarray, si
     return np.where(union > 0, intersection / np.where(union > 0, union, 1.0), 0.0)
 
 
-def association_cost(det_centres: np.ndarray, det_sizes: np.ndarray, track_centres: np.ndarray,
-                     track_sizes: np.ndarray, *, distance_weight: float, max_distance: float,
-                     compatible: np.ndarray | None = None, track_last_centres: np.ndarray | None = None) -> np.ndarray:
+def association_cost(
+    det_centres: np.ndarray,
+    det_sizes: np.ndarray,
+    track_centres: np.ndarray,
+    track_sizes: np.ndarray,
+    *,
+    distance_weight: float,
+    max_distance: float,
+    compatible: np.ndarray | None = None,
+    track_last_centres: np.ndarray | None = None,
+) -> np.ndarray:
     """C_ij = −IoU(det_i, track_j) + λ·‖c_i − c_j‖ (seed 004 §29.4.2), in base_link (IoU of 3D boxes,
     distance in metres, λ = distance_weight per metre), track_centres being the predicted centres.
 
@@ -47,5 +56,8 @@ def assign(cost: np.ndarray) -> tuple[list[tuple[int, int]], list[int], list[int
     matches = [(int(r), int(c)) for r, c in zip(rows, cols) if cost[r, c] < INFEASIBLE]
     matched_rows = {r for r, _ in matches}
     matched_cols = {c for _, c in matches}
-    return (sorted(matches), [r for r in range(cost.shape[0]) if r not in matched_rows],
-            [c for c in range(cost.shape[1]) if c not in matched_cols])
+    return (
+        sorted(matches),
+        [r for r in range(cost.shape[0]) if r not in matched_rows],
+        [c for c in range(cost.shape[1]) if c not in matched_cols],
+    )

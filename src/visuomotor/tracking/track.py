@@ -1,4 +1,5 @@
 """One tracked object: Kalman state, lifecycle, class votes."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -74,8 +75,21 @@ def snapshots(tracks: list[Track], stamp_ns: int) -> list[TrackedObject]:
     x = np.array([t.x for t in tracks])
     P = np.array([t.P for t in tracks])
     size = np.array([t.size for t in tracks])
-    return [TrackedObject(track_id=t.track_id, state=t.state, position=x[i, :3], velocity=x[i, 3:],
-                          covariance=P[i, :3, :3], size=size[i], class_id=t.class_ids[t.class_name],
-                          class_name=t.class_name, score=t.score, hits=t.hits, misses=t.misses, updated=t.misses == 0,
-                          stamp_ns=stamp_ns)
-            for i, t in enumerate(tracks)]
+    return [
+        TrackedObject(
+            track_id=t.track_id,
+            state=t.state,
+            position=x[i, :3],
+            velocity=x[i, 3:],
+            covariance=P[i, :3, :3],
+            size=size[i],
+            class_id=t.class_ids[t.class_name],
+            class_name=t.class_name,
+            score=t.score,
+            hits=t.hits,
+            misses=t.misses,
+            updated=t.misses == 0,
+            stamp_ns=stamp_ns,
+        )
+        for i, t in enumerate(tracks)
+    ]

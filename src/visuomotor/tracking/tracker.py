@@ -1,4 +1,5 @@
 """Hungarian 3D multi-object tracker in base_link (seed 004 §29.4) with constant-velocity Kalman tracks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ class Tracker:
         self._tracks: list[Track] = []
         self._next_id = 1
         self._last_stamp_ns: int | None = None
-        self._fresh = True   # no frame since construction or reset
+        self._fresh = True  # no frame since construction or reset
 
     def reset(self, stamp_ns: int) -> None:
         """Forget every track (the scene was replaced, e.g. a new sim episode); frames stamped at or
@@ -100,15 +101,21 @@ class Tracker:
         A stamp not newer than the previous one is ignored (state unchanged) with a diagnostic.
         """
         if self._last_stamp_ns is not None and stamp_ns <= self._last_stamp_ns:
-            problem = Diagnostic("stale_stamp", f"frame at {stamp_ns} ns is not newer than the last tracked frame "
-                                                f"{self._last_stamp_ns} ns: ignored (out-of-order or replayed input)")
+            problem = Diagnostic(
+                "stale_stamp",
+                f"frame at {stamp_ns} ns is not newer than the last tracked frame "
+                f"{self._last_stamp_ns} ns: ignored (out-of-order or replayed input)",
+            )
             return TrackerOutput(stamp_ns, self._snapshots(self._last_stamp_ns), [problem])
         first_frame, self._fresh = self._fresh, False
         dt = 0.0 if self._last_stamp_ns is None else (stamp_ns - self._last_stamp_ns) * 1e-9
         self._last_stamp_ns = stamp_ns
         config = self.config
-        diagnostics = [Diagnostic("wrong_stamp", f"object stamped {o.stamp_ns} ns given at {stamp_ns} ns: ignored", i)
-                       for i, o in enumerate(objects) if o.stamp_ns != stamp_ns]
+        diagnostics = [
+            Diagnostic("wrong_stamp", f"object stamped {o.stamp_ns} ns given at {stamp_ns} ns: ignored", i)
+            for i, o in enumerate(objects)
+            if o.stamp_ns != stamp_ns
+        ]
         objects = [o for o in objects if o.stamp_ns == stamp_ns and o.score >= config.low_score]
         self._predict(dt)
         high = [o for o in objects if o.score >= config.high_score]
@@ -116,7 +123,9 @@ class Tracker:
         matched: set[int] = set()
         unmatched_high = self._associate(high, list(range(len(self._tracks))), matched)
         if config.second_round and low:
-            candidates = [j for j, t in enumerate(self._tracks) if j not in matched and t.state is not TrackState.TENTATIVE]
+            candidates = [
+                j for j, t in enumerate(self._tracks) if j not in matched and t.state is not TrackState.TENTATIVE
+            ]
             self._associate(low, candidates, matched)
         for j, track in enumerate(self._tracks):
             if j not in matched:
@@ -140,7 +149,9 @@ class Tracker:
         for track, x_i, P_i in zip(self._tracks, x, P):
             track.x, track.P = x_i, P_i
 
-    def _associate(self, objects: list[LocalizedObject], track_indices: list[int], matched: set[int]) -> list[LocalizedObject]:
+    def _associate(
+        self, objects: list[LocalizedObject], track_indices: list[int], matched: set[int]
+    ) -> list[LocalizedObject]:
         """Match objects to the given tracks, update the matched ones; return the unmatched objects."""
         if not objects:
             return []
@@ -156,19 +167,27 @@ class Tracker:
             det_classes = np.array([codes.setdefault(o.class_name, len(codes)) for o in objects])
             track_classes = np.array([codes.setdefault(t.class_name, len(codes)) for t in tracks])
             compatible = det_classes[:, None] == track_classes[None, :]
-        cost = association_cost(det_centres, det_sizes, np.array([t.x[:3] for t in tracks]),
-                                np.array([t.size for t in tracks]), distance_weight=config.distance_weight_per_m,
-                                max_distance=config.max_distance_m, compatible=compatible,
-                                track_last_centres=np.array([t.last_position for t in tracks]))
+        cost = association_cost(
+            det_centres,
+            det_sizes,
+            np.array([t.x[:3] for t in tracks]),
+            np.array([t.size for t in tracks]),
+            distance_weight=config.distance_weight_per_m,
+            max_distance=config.max_distance_m,
+            compatible=compatible,
+            track_last_centres=np.array([t.last_position for t in tracks]),
+        )
         pairs, unmatched_rows, _ = assign(cost)
         if pairs:
             chosen = [tracks[c] for _, c in pairs]
             found = [objects[r] for r, _ in pairs]
             measured = np.array([o.position for o in found])
-            x, P = kalman.update(np.array([t.x for t in chosen]), np.array([t.P for t in chosen]), measured,
-                                 self._measurement_cov(found))
-            sizes = ((1.0 - config.size_smoothing) * np.array([t.size for t in chosen])
-                     + config.size_smoothing * np.array([o.size for o in found]))
+            x, P = kalman.update(
+                np.array([t.x for t in chosen]), np.array([t.P for t in chosen]), measured, self._measurement_cov(found)
+            )
+            sizes = (1.0 - config.size_smoothing) * np.array(
+                [t.size for t in chosen]
+            ) + config.size_smoothing * np.array([o.size for o in found])
             for k, (track, obj) in enumerate(zip(chosen, found)):
                 track.x, track.P, track.size, track.last_position = x[k], P[k], sizes[k], measured[k]
                 track.last_hit_ns = obj.stamp_ns
@@ -177,7 +196,7 @@ class Tracker:
         return [objects[r] for r in unmatched_rows]
 
     def _measurement_cov(self, objects: list[LocalizedObject]) -> np.ndarray:
-        return np.array([o.covariance for o in objects]) + np.eye(3) * self.config.measurement_sigma_floor_m ** 2
+        return np.array([o.covariance for o in objects]) + np.eye(3) * self.config.measurement_sigma_floor_m**2
 
     def _hit(self, track: Track, obj: LocalizedObject) -> None:
         config = self.config
@@ -202,9 +221,16 @@ class Tracker:
     def _start_track(self, obj: LocalizedObject, confirmed: bool) -> None:
         config = self.config
         x, P = kalman.initial_state(obj.position, self._measurement_cov([obj])[0], config.initial_velocity_sigma_mps)
-        track = Track(track_id=f"{config.id_prefix}{self._next_id}", x=x, P=P, size=np.asarray(obj.size, float).copy(),
-                      score=obj.score, last_position=np.asarray(obj.position, float), last_hit_ns=obj.stamp_ns,
-                      state=TrackState.CONFIRMED if confirmed or config.n_init <= 1 else TrackState.TENTATIVE)
+        track = Track(
+            track_id=f"{config.id_prefix}{self._next_id}",
+            x=x,
+            P=P,
+            size=np.asarray(obj.size, float).copy(),
+            score=obj.score,
+            last_position=np.asarray(obj.position, float),
+            last_hit_ns=obj.stamp_ns,
+            state=TrackState.CONFIRMED if confirmed or config.n_init <= 1 else TrackState.TENTATIVE,
+        )
         track.vote(obj.class_name, obj.class_id)
         self._next_id += 1
         self._tracks.append(track)

@@ -44,11 +44,15 @@ def test_svd_pca_matches_sklearn(d: int, n: int, seed: int) -> None:
     k = min(d, n - 1)  # centred data has rank <= n - 1; beyond it the directions are arbitrary
     for i in range(k):
         assert abs(ours.components[:, i] @ reference.components_[i]) == pytest.approx(1.0, abs=1e-8)
-    np.testing.assert_allclose(ours.explained_variance_ratio[:k], reference.explained_variance_ratio_[:k], rtol=1e-8, atol=1e-14)
+    np.testing.assert_allclose(
+        ours.explained_variance_ratio[:k], reference.explained_variance_ratio_[:k], rtol=1e-8, atol=1e-14
+    )
     np.testing.assert_allclose(ours.explained_variance[:k], reference.explained_variance_[:k], rtol=1e-8, atol=1e-12)
     rank = max(1, k // 2)
     truncated = PCA(n_components=rank).fit(x.T)
-    np.testing.assert_allclose(ours.reconstruct(x, rank), truncated.inverse_transform(truncated.transform(x.T)).T, atol=1e-9)
+    np.testing.assert_allclose(
+        ours.reconstruct(x, rank), truncated.inverse_transform(truncated.transform(x.T)).T, atol=1e-9
+    )
     np.testing.assert_allclose(np.abs(ours.transform(x, rank)), np.abs(truncated.transform(x.T).T), atol=1e-9)
 
 

@@ -5,9 +5,10 @@ function on the same values, and compares forward outputs and the gradients of e
 every parameter/buffer of a module pair, after copying the nnfoundation weights into torch) under
 L = Σ_k Σ (out_k ⊙ G_k) with a seeded random upstream adjoint G_k.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -23,8 +24,9 @@ def _as_tuple(out) -> tuple:
     return (out,)
 
 
-def copy_weights(nn_module: nf.nn.Module, torch_module: torch.nn.Module,
-                 name_map: Callable[[str], str] = lambda name: name) -> None:
+def copy_weights(
+    nn_module: nf.nn.Module, torch_module: torch.nn.Module, name_map: Callable[[str], str] = lambda name: name
+) -> None:
     """Load every nnfoundation parameter/buffer into the torch module under name_map(name)."""
     state = {name_map(k): torch.from_numpy(v.copy()) for k, v in nn_module.state_dict().items()}
     missing, unexpected = torch_module.load_state_dict(state, strict=False)
@@ -32,11 +34,21 @@ def copy_weights(nn_module: nf.nn.Module, torch_module: torch.nn.Module,
     assert all(k.endswith("num_batches_tracked") for k in missing), f"torch weights left uncopied: {missing}"
 
 
-def helper_test_op(shapes: Sequence[tuple[int, ...]], nn_fn: Callable, torch_fn: Callable, *,
-                   dtype=np.float64, low: float = -2.0, high: float = 2.0, seed: int = 0,
-                   modules: tuple[nf.nn.Module, torch.nn.Module] | None = None,
-                   name_map: Callable[[str], str] = lambda name: name, grad: bool = True,
-                   rtol: float | None = None, atol: float | None = None) -> None:
+def helper_test_op(
+    shapes: Sequence[tuple[int, ...]],
+    nn_fn: Callable,
+    torch_fn: Callable,
+    *,
+    dtype=np.float64,
+    low: float = -2.0,
+    high: float = 2.0,
+    seed: int = 0,
+    modules: tuple[nf.nn.Module, torch.nn.Module] | None = None,
+    name_map: Callable[[str], str] = lambda name: name,
+    grad: bool = True,
+    rtol: float | None = None,
+    atol: float | None = None,
+) -> None:
     tolerance = dict(TOLERANCE[np.dtype(dtype).type])
     tolerance.update({k: v for k, v in (("rtol", rtol), ("atol", atol)) if v is not None})
     rng = np.random.default_rng(seed)
@@ -58,8 +70,9 @@ def helper_test_op(shapes: Sequence[tuple[int, ...]], nn_fn: Callable, torch_fn:
     if modules is not None:
         torch_state = modules[1].state_dict()
         for name, buffer in modules[0].named_buffers():
-            np.testing.assert_allclose(buffer, torch_state[name_map(name)].numpy(), **tolerance,
-                                       err_msg=f"buffer {name} after forward")
+            np.testing.assert_allclose(
+                buffer, torch_state[name_map(name)].numpy(), **tolerance, err_msg=f"buffer {name} after forward"
+            )
     if not grad:
         return
 

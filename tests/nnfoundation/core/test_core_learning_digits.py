@@ -2,6 +2,7 @@
 
 Fixed split: 25 % test, stratified, random_state=0. Models are built only from nnfoundation.
 """
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -17,7 +18,7 @@ from nnfoundation.data import DataLoader
 @pytest.fixture(scope="module")
 def digits():
     images, labels = load_digits(return_X_y=True)
-    images = (images / 16.0).astype(np.float32)                       # pixel values 0..16 → [0, 1]
+    images = (images / 16.0).astype(np.float32)  # pixel values 0..16 → [0, 1]
     return train_test_split(images, labels, test_size=0.25, stratify=labels, random_state=0)
 
 
@@ -52,8 +53,16 @@ def test_cnn_reaches_97_percent(digits):
     x_train, x_test, y_train, y_test = digits
     rng = np.random.default_rng(0)
     model = nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1, rng=rng), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),    # 16×4×4
-        nn.Conv2d(16, 32, 3, padding=1, rng=rng), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),   # 32×2×2
-        nn.Flatten(), nn.Linear(128, 10, rng=rng))
+        nn.Conv2d(1, 16, 3, padding=1, rng=rng),
+        nn.BatchNorm2d(16),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 16×4×4
+        nn.Conv2d(16, 32, 3, padding=1, rng=rng),
+        nn.BatchNorm2d(32),
+        nn.ReLU(),
+        nn.MaxPool2d(2),  # 32×2×2
+        nn.Flatten(),
+        nn.Linear(128, 10, rng=rng),
+    )
     train_classifier(model, x_train.reshape(-1, 1, 8, 8), y_train, epochs=12, lr=3e-3)
     assert accuracy(model, x_test.reshape(-1, 1, 8, 8), y_test) >= 0.97

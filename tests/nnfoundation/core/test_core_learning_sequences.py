@@ -5,6 +5,7 @@ cross-entropy (seed 000 §14) and are scored on 1000 fresh sequences.
 - LSTM, delayed recall: output at step t is the input at step t - 3 (steps t < 3 masked out).
 - Transformer encoder (2 pre-norm blocks, learned positions), reversal: output i is input T - 1 - i.
 """
+
 import numpy as np
 
 import nnfoundation as nf
@@ -34,8 +35,9 @@ class Reverser(nn.Module):
         super().__init__()
         self.embed = nn.Linear(VOCAB, d_model, rng=rng)
         self.position = nn.LearnedPositionalEncoding(d_model, length, rng=rng)
-        self.blocks = nn.ModuleList(nn.TransformerEncoderLayer(d_model, 4, 2 * d_model, dropout=0.0, norm_first=True,
-                                                               rng=rng) for _ in range(2))
+        self.blocks = nn.ModuleList(
+            nn.TransformerEncoderLayer(d_model, 4, 2 * d_model, dropout=0.0, norm_first=True, rng=rng) for _ in range(2)
+        )
         self.norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, VOCAB, rng=rng)
 
@@ -68,8 +70,9 @@ def test_lstm_learns_delayed_recall():
         mask = np.ones((n, length))
         mask[:, :delay] = 0
         return tokens, np.roll(tokens, delay, axis=1), mask
+
     accuracy = train_and_score(LSTMTagger(32, rng), make_batch, steps=300, lr=0.01)
-    assert accuracy >= 0.97                  # chance level is 1/8
+    assert accuracy >= 0.97  # chance level is 1/8
 
 
 def test_transformer_learns_sequence_reversal():
@@ -78,5 +81,6 @@ def test_transformer_learns_sequence_reversal():
     def make_batch(n):
         tokens = rng.integers(0, VOCAB, (n, length))
         return tokens, tokens[:, ::-1].copy(), np.ones((n, length))
+
     accuracy = train_and_score(Reverser(32, length, rng), make_batch, steps=300, lr=0.003)
     assert accuracy >= 0.97

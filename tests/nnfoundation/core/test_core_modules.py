@@ -1,4 +1,5 @@
 """Module registration, state dicts (strict loading errors), train/eval, init statistics, data, saving."""
+
 import numpy as np
 import pytest
 
@@ -24,8 +25,15 @@ class Net(nn.Module):
 def test_parameters_buffers_and_names():
     net = Net()
     names = [name for name, _ in net.named_parameters()]
-    assert names == ["body.0.weight", "body.0.bias", "body.1.weight", "body.1.bias",
-                     "heads.0.weight", "heads.0.bias", "heads.1.weight"]
+    assert names == [
+        "body.0.weight",
+        "body.0.bias",
+        "body.1.weight",
+        "body.1.bias",
+        "heads.0.weight",
+        "heads.0.bias",
+        "heads.1.weight",
+    ]
     assert [name for name, _ in net.named_buffers()] == ["body.1.running_mean", "body.1.running_var"]
     assert len(list(net.parameters())) == 7
     assert set(net.state_dict()) == set(names) | {"body.1.running_mean", "body.1.running_var"}
@@ -74,15 +82,21 @@ def test_load_missing_checkpoint_says_where():
         load_state_dict("/nonexistent/model.npz")
 
 
-@pytest.mark.parametrize("scheme, variance", [
-    (init.xavier_normal, 2 / (300 + 200)), (init.xavier_uniform, 2 / (300 + 200)),
-    (init.kaiming_normal, 2 / 300), (init.kaiming_uniform, 2 / 300)])
+@pytest.mark.parametrize(
+    "scheme, variance",
+    [
+        (init.xavier_normal, 2 / (300 + 200)),
+        (init.xavier_uniform, 2 / (300 + 200)),
+        (init.kaiming_normal, 2 / 300),
+        (init.kaiming_uniform, 2 / 300),
+    ],
+)
 def test_init_variance_matches_seed_formulas(scheme, variance):
     w = scheme((200, 300), np.random.default_rng(0))
     assert w.dtype == np.float32
     assert abs(w.mean()) < 0.01 * np.sqrt(variance) * 10
     assert w.var() == pytest.approx(variance, rel=0.02)
-    np.testing.assert_array_equal(w, scheme((200, 300), np.random.default_rng(0)))    # seeded
+    np.testing.assert_array_equal(w, scheme((200, 300), np.random.default_rng(0)))  # seeded
 
 
 def test_init_conv_fans():

@@ -1,4 +1,5 @@
 """Optimizers, penalties, clipping and schedules in lockstep with torch.optim (20 steps, same grads)."""
+
 import math
 
 import numpy as np
@@ -36,22 +37,34 @@ def run_lockstep(make_ours, make_theirs, dtype, steps=20, schedules=None):
 
 OPTIMIZERS = {
     "sgd": (lambda p: optim.SGD(p, lr=0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
-    "sgd_heavy_ball": (lambda p: optim.SGD(p, lr=0.05, momentum=0.9),
-                       lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9)),
-    "sgd_nesterov": (lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
-                     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True)),
+    "sgd_heavy_ball": (
+        lambda p: optim.SGD(p, lr=0.05, momentum=0.9),
+        lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9),
+    ),
+    "sgd_nesterov": (
+        lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
+        lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
+    ),
     # v ← βv + ηg, θ ← θ - v equals heavy ball while η is constant
-    "sgd_velocity": (lambda p: optim.SGD(p, lr=0.05, momentum=0.8, momentum_form="velocity"),
-                     lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8)),
+    "sgd_velocity": (
+        lambda p: optim.SGD(p, lr=0.05, momentum=0.8, momentum_form="velocity"),
+        lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8),
+    ),
     # v ← βv + (1-β)g with lr η is heavy ball with lr η(1-β) (linearity, v₀ = 0)
-    "sgd_ema": (lambda p: optim.SGD(p, lr=0.5, momentum=0.9, momentum_form="ema"),
-                lambda p: torch.optim.SGD(p, lr=0.5 * (1 - 0.9), momentum=0.9)),
+    "sgd_ema": (
+        lambda p: optim.SGD(p, lr=0.5, momentum=0.9, momentum_form="ema"),
+        lambda p: torch.optim.SGD(p, lr=0.5 * (1 - 0.9), momentum=0.9),
+    ),
     "adagrad": (lambda p: optim.AdaGrad(p, lr=0.1), lambda p: torch.optim.Adagrad(p, lr=0.1)),
     "rmsprop": (lambda p: optim.RMSProp(p, lr=0.01, beta=0.9), lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9)),
-    "adam": (lambda p: optim.Adam(p, lr=0.01, betas=(0.8, 0.99)),
-             lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99))),
-    "adamw": (lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1),
-              lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1)),
+    "adam": (
+        lambda p: optim.Adam(p, lr=0.01, betas=(0.8, 0.99)),
+        lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99)),
+    ),
+    "adamw": (
+        lambda p: optim.AdamW(p, lr=0.01, weight_decay=0.1),
+        lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1),
+    ),
 }
 
 
@@ -62,24 +75,38 @@ def test_optimizer_lockstep_with_torch(name, dtype):
 
 
 SCHEDULES = {
-    "step": (lambda o: optim.StepDecay(0.1, step_size=4, gamma=0.5),
-             lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=4, gamma=0.5)),
-    "exponential": (lambda o: optim.ExponentialDecay(0.1, decay_rate=0.1),
-                    lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=math.exp(-0.1))),
-    "inverse_time": (lambda o: optim.InverseTimeDecay(0.1, k=0.5),
-                     lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda t: 1 / (1 + 0.5 * t))),
-    "cosine": (lambda o: optim.CosineDecay(0.1, total_steps=25, lr_min=0.01),
-               lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=25, eta_min=0.01)),
-    "linear_warmup": (lambda o: optim.LinearWarmup(optim.Constant(0.1), warmup_steps=5, lr_start=0.02),
-                      lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.2, total_iters=5)),
+    "step": (
+        lambda o: optim.StepDecay(0.1, step_size=4, gamma=0.5),
+        lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=4, gamma=0.5),
+    ),
+    "exponential": (
+        lambda o: optim.ExponentialDecay(0.1, decay_rate=0.1),
+        lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=math.exp(-0.1)),
+    ),
+    "inverse_time": (
+        lambda o: optim.InverseTimeDecay(0.1, k=0.5),
+        lambda o: torch.optim.lr_scheduler.LambdaLR(o, lambda t: 1 / (1 + 0.5 * t)),
+    ),
+    "cosine": (
+        lambda o: optim.CosineDecay(0.1, total_steps=25, lr_min=0.01),
+        lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=25, eta_min=0.01),
+    ),
+    "linear_warmup": (
+        lambda o: optim.LinearWarmup(optim.Constant(0.1), warmup_steps=5, lr_start=0.02),
+        lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.2, total_iters=5),
+    ),
 }
 
 
 @pytest.mark.parametrize("name", list(SCHEDULES))
 def test_schedule_lockstep_with_torch(name):
     ours, theirs = SCHEDULES[name]
-    run_lockstep(lambda p: optim.SGD(p, lr=0.1, momentum=0.9), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
-                 np.float64, schedules=lambda o, t: (optim.LRScheduler(o, ours(o)), theirs(t)))
+    run_lockstep(
+        lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
+        lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+        np.float64,
+        schedules=lambda o, t: (optim.LRScheduler(o, ours(o)), theirs(t)),
+    )
 
 
 def test_velocity_momentum_differs_from_heavy_ball_when_lr_changes():
@@ -93,8 +120,8 @@ def test_velocity_momentum_differs_from_heavy_ball_when_lr_changes():
             p.grad = np.ones(1)
             opt.step()
         finals.append(p.data[0])
-    assert finals[0] == pytest.approx(-(1.0 + 0.5 * 1.0 + 0.1))       # v₂ = 0.5·1 + 0.1
-    assert finals[1] == pytest.approx(-(1.0 + 0.1 * (0.5 + 1.0)))      # θ₂ = θ₁ - 0.1 (0.5·1 + 1)
+    assert finals[0] == pytest.approx(-(1.0 + 0.5 * 1.0 + 0.1))  # v₂ = 0.5·1 + 0.1
+    assert finals[1] == pytest.approx(-(1.0 + 0.1 * (0.5 + 1.0)))  # θ₂ = θ₁ - 0.1 (0.5·1 + 1)
 
 
 def test_l2_penalty_with_sgd_is_torch_weight_decay():
@@ -120,7 +147,7 @@ def test_l1_penalty_value_and_subgradient():
     penalty = optim.l1_penalty([w, b], 0.1)
     assert penalty.item() == pytest.approx(0.1 * (1.5 + 2.0 + 0.25 + 0.5 + 3.0))
     penalty.backward()
-    np.testing.assert_allclose(w.grad, 0.1 * np.sign(w.data))          # seed 004 eq. 8.26
+    np.testing.assert_allclose(w.grad, 0.1 * np.sign(w.data))  # seed 004 eq. 8.26
     np.testing.assert_allclose(b.grad, [-0.1])
 
 
@@ -150,7 +177,7 @@ def test_clip_grad_value_matches_torch():
 
 def test_warmup_then_cosine_closed_form():
     schedule = optim.LinearWarmup(optim.CosineDecay(1.0, total_steps=10, lr_min=0.1), warmup_steps=4)
-    assert [schedule(t) for t in range(4)] == pytest.approx([0.0, 0.25, 0.5, 0.75])     # seed 004 eq. 13.6
+    assert [schedule(t) for t in range(4)] == pytest.approx([0.0, 0.25, 0.5, 0.75])  # seed 004 eq. 13.6
     assert schedule(4) == pytest.approx(1.0)
     assert schedule(9) == pytest.approx(0.1 + 0.45 * (1 + math.cos(math.pi * 5 / 10)))  # seed 004 eq. 13.4
     assert schedule(40) == pytest.approx(0.1)

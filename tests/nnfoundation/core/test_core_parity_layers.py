@@ -1,5 +1,6 @@
 """Every layer matches its torch twin: weights copied from nnfoundation into torch, then forward values,
 input gradients, parameter gradients and buffers compared (float64 rtol 1e-8, float32 rtol 1e-4)."""
+
 import numpy as np
 import pytest
 import torch
@@ -24,8 +25,11 @@ def test_linear_and_sequential_mlp(parity, dtype):
 
 
 @DTYPES
-@pytest.mark.parametrize("kwargs", [dict(stride=1, padding=1), dict(stride=2, padding=0, dilation=2),
-                                    dict(stride=1, padding=1, groups=2)], ids=["pad", "stride_dilation", "groups"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(stride=1, padding=1), dict(stride=2, padding=0, dilation=2), dict(stride=1, padding=1, groups=2)],
+    ids=["pad", "stride_dilation", "groups"],
+)
 def test_conv2d(parity, dtype, kwargs):
     ours = nn.Conv2d(4, 6, 3, rng=rng(), **kwargs)
     theirs = torch.nn.Conv2d(4, 6, 3, **kwargs)
@@ -42,22 +46,25 @@ def test_pooling_and_flatten(parity, dtype):
 @DTYPES
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 def test_batchnorm1d_and_2d(parity, dtype, training):
-    for ours, theirs, shape in ((nn.BatchNorm1d(4), torch.nn.BatchNorm1d(4), (6, 4)),
-                                (nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3), (4, 3, 3, 3))):
+    for ours, theirs, shape in (
+        (nn.BatchNorm1d(4), torch.nn.BatchNorm1d(4), (6, 4)),
+        (nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3), (4, 3, 3, 3)),
+    ):
         ours.running_mean[:] = np.linspace(-0.5, 0.5, len(ours.running_mean))
         ours.running_var[:] = np.linspace(0.5, 2.0, len(ours.running_var))
         ours.weight.data[:] = np.linspace(0.5, 1.5, len(ours.weight.data))
         ours.train(training)
         theirs.train(training)
-        parity([shape], ours, theirs, dtype=dtype, modules=(ours, theirs))   # buffers compared after forward
+        parity([shape], ours, theirs, dtype=dtype, modules=(ours, theirs))  # buffers compared after forward
 
 
 @DTYPES
 def test_layer_group_instance_norm(parity, dtype):
-    for ours, theirs, shape in ((nn.LayerNorm((3, 4)), torch.nn.LayerNorm((3, 4)), (2, 5, 3, 4)),
-                                (nn.GroupNorm(2, 6), torch.nn.GroupNorm(2, 6), (2, 6, 3, 3)),
-                                (nn.InstanceNorm2d(3, affine=True), torch.nn.InstanceNorm2d(3, affine=True),
-                                 (2, 3, 4, 4))):
+    for ours, theirs, shape in (
+        (nn.LayerNorm((3, 4)), torch.nn.LayerNorm((3, 4)), (2, 5, 3, 4)),
+        (nn.GroupNorm(2, 6), torch.nn.GroupNorm(2, 6), (2, 6, 3, 3)),
+        (nn.InstanceNorm2d(3, affine=True), torch.nn.InstanceNorm2d(3, affine=True), (2, 3, 4, 4)),
+    ):
         ours.weight.data[...] = np.random.default_rng(1).uniform(0.5, 1.5, ours.weight.shape)
         ours.bias.data[...] = np.random.default_rng(2).uniform(-0.5, 0.5, ours.bias.shape)
         parity([shape], ours, theirs, dtype=dtype, modules=(ours, theirs))
@@ -72,16 +79,27 @@ def _drop_layer_axis(torch_output):
 @DTYPES
 def test_rnn_bptt(parity, dtype):
     ours, theirs = nn.RNN(3, 5, rng=rng()), torch.nn.RNN(3, 5, batch_first=True)
-    parity([(2, 6, 3), (1, 2, 5)], lambda x, h0: ours(x, h0[0]), lambda x, h0: _drop_layer_axis(theirs(x, h0)),
-           dtype=dtype, modules=(ours, theirs), name_map=lambda name: name + "_l0")
+    parity(
+        [(2, 6, 3), (1, 2, 5)],
+        lambda x, h0: ours(x, h0[0]),
+        lambda x, h0: _drop_layer_axis(theirs(x, h0)),
+        dtype=dtype,
+        modules=(ours, theirs),
+        name_map=lambda name: name + "_l0",
+    )
 
 
 @DTYPES
 def test_lstm_bptt(parity, dtype):
     ours, theirs = nn.LSTM(3, 4, rng=rng()), torch.nn.LSTM(3, 4, batch_first=True)
-    parity([(2, 5, 3), (1, 2, 4), (1, 2, 4)],
-           lambda x, h0, c0: ours(x, (h0[0], c0[0])), lambda x, h0, c0: _drop_layer_axis(theirs(x, (h0, c0))),
-           dtype=dtype, modules=(ours, theirs), name_map=lambda name: name + "_l0")
+    parity(
+        [(2, 5, 3), (1, 2, 4), (1, 2, 4)],
+        lambda x, h0, c0: ours(x, (h0[0], c0[0])),
+        lambda x, h0, c0: _drop_layer_axis(theirs(x, (h0, c0))),
+        dtype=dtype,
+        modules=(ours, theirs),
+        name_map=lambda name: name + "_l0",
+    )
 
 
 def test_lstm_forget_gate_bias_starts_at_one():
@@ -97,10 +115,18 @@ def test_multihead_attention(parity, dtype, masking):
     ours, theirs = nn.MultiheadAttention(8, 2, rng=rng()), torch.nn.MultiheadAttention(8, 2, batch_first=True)
     lengths = np.array([5, 3])
     mask = {"none": None, "causal": F.causal_mask(4, 5), "padding": F.padding_mask(lengths, 5)}[masking]
-    torch_kwargs = {"none": {}, "causal": dict(attn_mask=torch.from_numpy(~F.causal_mask(4, 5))),
-                    "padding": dict(key_padding_mask=torch.from_numpy(np.arange(5)[None] >= lengths[:, None]))}[masking]
-    parity([(2, 4, 8), (2, 5, 8), (2, 5, 8)], lambda q, k, v: ours(q, k, v, mask),
-           lambda q, k, v: theirs(q, k, v, need_weights=False, **torch_kwargs)[0], dtype=dtype, modules=(ours, theirs))
+    torch_kwargs = {
+        "none": {},
+        "causal": dict(attn_mask=torch.from_numpy(~F.causal_mask(4, 5))),
+        "padding": dict(key_padding_mask=torch.from_numpy(np.arange(5)[None] >= lengths[:, None])),
+    }[masking]
+    parity(
+        [(2, 4, 8), (2, 5, 8), (2, 5, 8)],
+        lambda q, k, v: ours(q, k, v, mask),
+        lambda q, k, v: theirs(q, k, v, need_weights=False, **torch_kwargs)[0],
+        dtype=dtype,
+        modules=(ours, theirs),
+    )
 
 
 @DTYPES
@@ -109,8 +135,13 @@ def test_transformer_encoder_layer(parity, dtype, norm_first):
     ours = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, norm_first=norm_first, rng=rng())
     theirs = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=norm_first)
     causal = torch.from_numpy(~F.causal_mask(5))
-    parity([(2, 5, 8)], lambda x: ours(x, causal=True), lambda x: theirs(x, src_mask=causal, is_causal=True),
-           dtype=dtype, modules=(ours, theirs))
+    parity(
+        [(2, 5, 8)],
+        lambda x: ours(x, causal=True),
+        lambda x: theirs(x, src_mask=causal, is_causal=True),
+        dtype=dtype,
+        modules=(ours, theirs),
+    )
 
 
 @DTYPES
@@ -119,8 +150,13 @@ def test_transformer_decoder_layer(parity, dtype, norm_first):
     ours = nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, norm_first=norm_first, rng=rng())
     theirs = torch.nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=norm_first)
     causal = torch.from_numpy(~F.causal_mask(4))
-    parity([(2, 4, 8), (2, 6, 8)], lambda x, memory: ours(x, memory),
-           lambda x, memory: theirs(x, memory, tgt_mask=causal, tgt_is_causal=True), dtype=dtype, modules=(ours, theirs))
+    parity(
+        [(2, 4, 8), (2, 6, 8)],
+        lambda x, memory: ours(x, memory),
+        lambda x, memory: theirs(x, memory, tgt_mask=causal, tgt_is_causal=True),
+        dtype=dtype,
+        modules=(ours, theirs),
+    )
 
 
 @DTYPES
@@ -128,8 +164,9 @@ def test_transformer_decoder_layer(parity, dtype, norm_first):
 def test_transformer_encoder_stack(parity, dtype, final_norm):
     ours = nn.TransformerEncoder(2, 8, 2, 16, dropout=0.0, norm_first=True, final_norm=final_norm, rng=rng())
     layer = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=True)
-    theirs = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(8) if final_norm else None,
-                                         enable_nested_tensor=False)
+    theirs = torch.nn.TransformerEncoder(
+        layer, 2, norm=torch.nn.LayerNorm(8) if final_norm else None, enable_nested_tensor=False
+    )
     parity([(2, 5, 8)], ours, theirs, dtype=dtype, modules=(ours, theirs))
 
 
@@ -141,8 +178,13 @@ def test_transformer_decoder_stack(parity, dtype, final_norm):
     ours = nn.TransformerDecoder(3, 8, 2, 16, dropout=0.0, norm_first=True, final_norm=final_norm, rng=rng())
     layer = torch.nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=True)
     theirs = torch.nn.TransformerDecoder(layer, 3, norm=torch.nn.LayerNorm(8) if final_norm else None)
-    parity([(2, 4, 8), (2, 6, 8)], lambda x, memory: ours(x, memory, causal=False), theirs,
-           dtype=dtype, modules=(ours, theirs))
+    parity(
+        [(2, 4, 8), (2, 6, 8)],
+        lambda x, memory: ours(x, memory, causal=False),
+        theirs,
+        dtype=dtype,
+        modules=(ours, theirs),
+    )
 
 
 @DTYPES
@@ -150,7 +192,7 @@ def test_positional_encodings(parity, dtype):
     ours = nn.SinusoidalPositionalEncoding(6, max_length=10, dtype=dtype)
     position = torch.arange(10, dtype=torch.float64)[:, None]
     angle = position / 10000 ** (torch.arange(0, 6, 2, dtype=torch.float64) / 6)
-    table = torch.stack([angle.sin(), angle.cos()], dim=-1).reshape(10, 6)        # interleaved sin/cos
+    table = torch.stack([angle.sin(), angle.cos()], dim=-1).reshape(10, 6)  # interleaved sin/cos
     parity([(2, 7, 6)], ours, lambda x: x + table[:7].to(x.dtype), dtype=dtype)
     learned = nn.LearnedPositionalEncoding(6, max_length=10, rng=rng())
     weight = torch.nn.Parameter(torch.zeros(10, 6))
@@ -170,6 +212,7 @@ def test_vit_patch_embedding(parity, dtype):
     def torch_forward(images):
         patches = theirs.proj(images).flatten(2).transpose(1, 2)
         return torch.cat([theirs.cls_token.expand(len(images), -1, -1), patches], 1) + theirs.pos_embedding
+
     parity([(2, 3, 8, 8)], ours, torch_forward, dtype=dtype, modules=(ours, theirs))
 
 
@@ -198,8 +241,15 @@ def test_feature_pyramid_top_down_merge(parity, dtype):
 
     def torch_forward(c3, c4, c5):
         return list(theirs(dict(zip(features, (c3, c4, c5)))).values())
-    parity([(1, 3, 8, 8), (1, 5, 4, 4), (1, 7, 2, 2)], lambda *f: ours(list(f)), torch_forward, dtype=dtype,
-           modules=(ours, theirs), name_map=lambda name: name.replace(".weight", ".0.weight").replace(".bias", ".0.bias"))
+
+    parity(
+        [(1, 3, 8, 8), (1, 5, 4, 4), (1, 7, 2, 2)],
+        lambda *f: ours(list(f)),
+        torch_forward,
+        dtype=dtype,
+        modules=(ours, theirs),
+        name_map=lambda name: name.replace(".weight", ".0.weight").replace(".bias", ".0.bias"),
+    )
 
 
 def test_dropout_is_inverted_and_identity_in_eval():
@@ -207,9 +257,9 @@ def test_dropout_is_inverted_and_identity_in_eval():
     x = nf.Tensor(np.ones((200, 200)), requires_grad=True)
     y = layer(x)
     kept = y.data != 0
-    assert abs(kept.mean() - 0.75) < 0.01                        # keep probability q = 1 - p
-    np.testing.assert_allclose(y.data[kept], 1 / 0.75)            # survivors scaled by 1/q (seed 004 eq. 8.28)
+    assert abs(kept.mean() - 0.75) < 0.01  # keep probability q = 1 - p
+    np.testing.assert_allclose(y.data[kept], 1 / 0.75)  # survivors scaled by 1/q (seed 004 eq. 8.28)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad, y.data)                   # gradient flows only through kept units
+    np.testing.assert_allclose(x.grad, y.data)  # gradient flows only through kept units
     layer.eval()
     assert layer(x) is x

@@ -1,8 +1,8 @@
 """Forward values and input gradients of every op match torch (float64 rtol 1e-8, float32 rtol 1e-4),
 over the case's shapes plus extra shape combinations (scalars, higher ranks, other broadcasts)."""
+
 import numpy as np
 import pytest
-
 from core_op_cases import CASES, MORE_SHAPES, shape_sets
 
 

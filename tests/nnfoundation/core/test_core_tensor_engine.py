@@ -1,4 +1,5 @@
 """The autodiff engine itself: DAG adjoint sums, accumulation, no_grad, detach, dtypes, errors."""
+
 import numpy as np
 import pytest
 
@@ -23,7 +24,7 @@ def test_shared_node_gets_sum_of_adjoints_and_backward_visits_each_node_once():
     y = x * x
     z = (y + y * 3.0 + y.exp()).sum()
     z.backward()
-    np.testing.assert_allclose(x.grad, (4.0 + np.exp(x.data ** 2)) * 2 * x.data)
+    np.testing.assert_allclose(x.grad, (4.0 + np.exp(x.data**2)) * 2 * x.data)
 
 
 def test_gradients_accumulate_until_cleared():
@@ -40,7 +41,7 @@ def test_no_grad_records_nothing_and_detach_cuts_the_graph():
     assert not y.requires_grad and nf.is_grad_enabled()
     z = (x.detach() * x).sum()
     z.backward()
-    np.testing.assert_allclose(x.grad, 1.0)                # d/dx (c·x) with c = x detached
+    np.testing.assert_allclose(x.grad, 1.0)  # d/dx (c·x) with c = x detached
 
 
 def test_dtypes_are_preserved_and_integers_promoted_to_float32():
@@ -61,7 +62,7 @@ def test_long_chain_backward_has_no_recursion_limit():
     for _ in range(5000):
         y = y * 1.0001
     y.backward()
-    assert x.grad == pytest.approx(1.0001 ** 5000)
+    assert x.grad == pytest.approx(1.0001**5000)
 
 
 def test_backward_errors_are_explicit():
@@ -73,7 +74,7 @@ def test_backward_errors_are_explicit():
 
 def test_numpy_and_reflected_operators():
     x = nf.Tensor(np.array([1.0, 2.0]), requires_grad=True)
-    y = np.array([3.0, 4.0]) - x                # ndarray on the left still builds a graph
+    y = np.array([3.0, 4.0]) - x  # ndarray on the left still builds a graph
     assert isinstance(y, nf.Tensor)
     (10.0 * y).sum().backward()
     np.testing.assert_allclose(x.grad, -10.0)

@@ -59,7 +59,9 @@ def test_decode_then_assign_then_loss_is_zero_for_perfect_predictions() -> None:
 
 
 def test_yolo_loss_terms_by_hand() -> None:
-    targets = assign_yolo_targets(np.array([[16.0, 16.0, 9.0, 16.0]]), np.array([0]), np.array([[8.0, 8.0]]), (1, 2), 32.0, 2)
+    targets = assign_yolo_targets(
+        np.array([[16.0, 16.0, 9.0, 16.0]]), np.array([0]), np.array([[8.0, 8.0]]), (1, 2), 32.0, 2
+    )
     wh = np.array([[[[4.0, 25.0]], [[1.0, 1.0]]]])
     objectness = np.array([[[0.6], [0.2]]])
     classes = np.array([[[[0.7, 0.4]], [[0.5, 0.5]]]])
@@ -74,7 +76,9 @@ def test_yolo_loss_terms_by_hand() -> None:
 def test_yolo_loss_gradient_matches_finite_differences() -> None:
     rng = np.random.default_rng(5)
     anchors = np.array([[20.0, 30.0], [50.0, 40.0]])
-    targets = assign_yolo_targets(np.array([[40.0, 20.0, 25.0, 35.0], [90.0, 70.0, 60.0, 30.0]]), np.array([2, 0]), anchors, (3, 3), 32.0, 3)
+    targets = assign_yolo_targets(
+        np.array([[40.0, 20.0, 25.0, 35.0], [90.0, 70.0, 60.0, 30.0]]), np.array([2, 0]), anchors, (3, 3), 32.0, 3
+    )
     weights = YoloLossWeights(box=5.0, objectness=1.0, classification=1.0, no_object=0.5)
 
     def loss_of_raw(raw):

@@ -18,7 +18,17 @@ def _random_boxes(rng: np.random.Generator, count: int, spread: float = 100.0) -
 
 
 @pytest.mark.parametrize("count", [1, 7, 64, 300])
-@pytest.mark.parametrize("in_fmt,out_fmt", [("xyxy", "xywh"), ("xyxy", "cxcywh"), ("xywh", "cxcywh"), ("cxcywh", "xyxy"), ("xywh", "xyxy"), ("cxcywh", "xywh")])
+@pytest.mark.parametrize(
+    "in_fmt,out_fmt",
+    [
+        ("xyxy", "xywh"),
+        ("xyxy", "cxcywh"),
+        ("xywh", "cxcywh"),
+        ("cxcywh", "xyxy"),
+        ("xywh", "xyxy"),
+        ("cxcywh", "xywh"),
+    ],
+)
 def test_box_convert_matches_torchvision(count: int, in_fmt: str, out_fmt: str) -> None:
     boxes = np.random.default_rng(count).uniform(0, 50, size=(count, 4))
     expected = tv.box_convert(torch.from_numpy(boxes), in_fmt, out_fmt).numpy()
@@ -33,7 +43,9 @@ def test_iou_and_giou_match_torchvision(sizes: tuple[int, int]) -> None:
     giou = generalized_box_iou(first, second)
     assert iou.shape == giou.shape == sizes
     np.testing.assert_allclose(iou, tv.box_iou(torch.from_numpy(first), torch.from_numpy(second)).numpy(), atol=1e-12)
-    np.testing.assert_allclose(giou, tv.generalized_box_iou(torch.from_numpy(first), torch.from_numpy(second)).numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        giou, tv.generalized_box_iou(torch.from_numpy(first), torch.from_numpy(second)).numpy(), atol=1e-12
+    )
     assert np.all(giou <= iou + 1e-12) and np.all(giou >= -1)
 
 

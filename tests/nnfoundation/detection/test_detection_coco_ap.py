@@ -14,18 +14,38 @@ from nnfoundation.detection.box_sets import Detections, GroundTruth
 from nnfoundation.detection.coco_ap import coco_average_precision
 
 
-def _pycocotools_stats(truths: list[GroundTruth], dets: list[Detections], class_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _pycocotools_stats(
+    truths: list[GroundTruth], dets: list[Detections], class_ids: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
     """pycocotools' summary stats and its precision array (T, R, K, area "all", maxDets [1, 10, 100])."""
     annotations, results = [], []
     for truth in truths:
         for box, label in zip(truth.boxes_xywh, truth.labels):
-            annotations.append({"id": len(annotations) + 1, "image_id": truth.image_id, "category_id": int(label),
-                                "bbox": [float(v) for v in box], "area": float(box[2] * box[3]), "iscrowd": 0})
+            annotations.append(
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": truth.image_id,
+                    "category_id": int(label),
+                    "bbox": [float(v) for v in box],
+                    "area": float(box[2] * box[3]),
+                    "iscrowd": 0,
+                }
+            )
     for entry in dets:
         for box, score, label in zip(entry.boxes_xywh, entry.scores, entry.labels):
-            results.append({"image_id": entry.image_id, "category_id": int(label), "bbox": [float(v) for v in box], "score": float(score)})
-    dataset = {"images": [{"id": truth.image_id} for truth in truths], "annotations": annotations,
-               "categories": [{"id": class_id} for class_id in class_ids]}
+            results.append(
+                {
+                    "image_id": entry.image_id,
+                    "category_id": int(label),
+                    "bbox": [float(v) for v in box],
+                    "score": float(score),
+                }
+            )
+    dataset = {
+        "images": [{"id": truth.image_id} for truth in truths],
+        "annotations": annotations,
+        "categories": [{"id": class_id} for class_id in class_ids],
+    }
     with contextlib.redirect_stdout(io.StringIO()):
         coco_truth = COCO()
         coco_truth.dataset = dataset
@@ -38,14 +58,18 @@ def _pycocotools_stats(truths: list[GroundTruth], dets: list[Detections], class_
     return evaluator.stats, evaluator.eval["precision"][:, :, :, 0, :]
 
 
-def _random_case(seed: int, num_images: int, num_classes: int, max_truths: int, max_dets: int, jitter: float = 0.15) -> tuple[list[GroundTruth], list[Detections]]:
+def _random_case(
+    seed: int, num_images: int, num_classes: int, max_truths: int, max_dets: int, jitter: float = 0.15
+) -> tuple[list[GroundTruth], list[Detections]]:
     """Images with 1..max_truths objects of four sizes (small to large), jittered copies of most of them,
     duplicates of a third, random false positives, scores rounded to one decimal (ties); every fourth
     image has no ground truth and every fifth no detections."""
     rng = np.random.default_rng(seed)
     truths, dets = [], []
     for image_id in range(1, num_images + 1):
-        num_truths = 0 if image_id % 4 == 0 else int(rng.integers(1, max_truths + 1))  # every fourth image: no ground truth
+        num_truths = (
+            0 if image_id % 4 == 0 else int(rng.integers(1, max_truths + 1))
+        )  # every fourth image: no ground truth
         sizes = rng.choice([8.0, 20.0, 50.0, 150.0], size=(num_truths, 1)) * rng.uniform(0.6, 1.6, size=(num_truths, 2))
         truth_boxes = np.concatenate([rng.uniform(0, 500, size=(num_truths, 2)), sizes], axis=1)
         truth_labels = rng.integers(1, num_classes + 1, size=num_truths)
@@ -54,9 +78,17 @@ def _random_case(seed: int, num_images: int, num_classes: int, max_truths: int, 
         jittered[:, 2:] = np.abs(jittered[:, 2:]) + 1.0
         keep = rng.random(num_truths) < 0.8
         num_false = int(rng.integers(0, max_dets + 1))
-        false_boxes = np.concatenate([rng.uniform(0, 500, size=(num_false, 2)), rng.uniform(5, 120, size=(num_false, 2))], axis=1)
+        false_boxes = np.concatenate(
+            [rng.uniform(0, 500, size=(num_false, 2)), rng.uniform(5, 120, size=(num_false, 2))], axis=1
+        )
         boxes = np.concatenate([jittered[keep], jittered[keep][: num_truths // 3], false_boxes])  # duplicates too
-        labels = np.concatenate([truth_labels[keep], truth_labels[keep][: num_truths // 3], rng.integers(1, num_classes + 1, size=num_false)])
+        labels = np.concatenate(
+            [
+                truth_labels[keep],
+                truth_labels[keep][: num_truths // 3],
+                rng.integers(1, num_classes + 1, size=num_false),
+            ]
+        )
         scores = np.round(rng.random(boxes.shape[0]), 1)  # coarse scores create ties
         if image_id % 5 != 0:  # every fifth image has no detections
             dets.append(Detections(image_id, boxes, scores, labels))
@@ -65,9 +97,18 @@ def _random_case(seed: int, num_images: int, num_classes: int, max_truths: int, 
 
 @pytest.mark.parametrize(
     "seed,num_images,num_classes,max_truths,max_dets,jitter",
-    [(0, 6, 2, 4, 3, 0.15), (1, 12, 3, 6, 8, 0.15), (2, 20, 4, 10, 20, 0.15), (3, 5, 1, 30, 150, 0.15), (4, 15, 3, 8, 4, 0.03), (5, 10, 2, 5, 0, 0.02)],
+    [
+        (0, 6, 2, 4, 3, 0.15),
+        (1, 12, 3, 6, 8, 0.15),
+        (2, 20, 4, 10, 20, 0.15),
+        (3, 5, 1, 30, 150, 0.15),
+        (4, 15, 3, 8, 4, 0.03),
+        (5, 10, 2, 5, 0, 0.02),
+    ],
 )
-def test_coco_ap_matches_pycocotools(seed: int, num_images: int, num_classes: int, max_truths: int, max_dets: int, jitter: float) -> None:
+def test_coco_ap_matches_pycocotools(
+    seed: int, num_images: int, num_classes: int, max_truths: int, max_dets: int, jitter: float
+) -> None:
     truths, dets = _random_case(seed, num_images, num_classes, max_truths, max_dets, jitter)
     assert any(truth.labels.size == 0 for truth in truths)  # images without ground truth
     assert {truth.image_id for truth in truths} - {entry.image_id for entry in dets}  # images without detections
@@ -93,7 +134,9 @@ def test_exact_duplicates_and_boundary_iou_match_pycocotools() -> None:
     truths = [GroundTruth(1, [[0, 0, 10, 10], [20, 0, 10, 10]], [1, 1]), GroundTruth(2, np.zeros((0, 4)), [])]
     # IoU exactly 0.5 and 0.75 (threshold boundaries), two identical duplicates with tied scores
     dets = [
-        Detections(1, [[0, 0, 10, 20], [0, 0, 10, 10], [0, 0, 10, 10], [20, 0, 10, 7.5]], [0.9, 0.8, 0.8, 0.7], [1, 1, 1, 1]),
+        Detections(
+            1, [[0, 0, 10, 20], [0, 0, 10, 10], [0, 0, 10, 10], [20, 0, 10, 7.5]], [0.9, 0.8, 0.8, 0.7], [1, 1, 1, 1]
+        ),
         Detections(2, [[5, 5, 4, 4]], [0.95], [1]),
     ]
     stats, precision = _pycocotools_stats(truths, dets, [1])

@@ -34,7 +34,9 @@ def test_quantization_matches_torch(symmetric: bool, low: float, high: float, se
     assert params.zero_point == int(torch_zero)
     assert (params.qmin, params.qmax) == ((-128, 127) if symmetric else (0, 255))
     quantized = quantize(x, params)
-    reference = torch.quantize_per_tensor(torch.from_numpy(x), float(torch_scale), int(torch_zero), dtype).int_repr().numpy()
+    reference = (
+        torch.quantize_per_tensor(torch.from_numpy(x), float(torch_scale), int(torch_zero), dtype).int_repr().numpy()
+    )
     # torch rounds x·(1/s) in float32; values within float32 noise of a .5 boundary may differ by one step
     assert np.abs(quantized - reference).max() <= 1
     assert np.mean(quantized != reference) < 1e-3
@@ -68,7 +70,9 @@ def test_global_pruning_matches_torch_global_unstructured(sparsity: float) -> No
     for name, value in weights.items():
         modules[name] = torch.nn.Module()
         modules[name].weight = torch.nn.Parameter(torch.from_numpy(value))
-    torch_prune.global_unstructured([(m, "weight") for m in modules.values()], pruning_method=torch_prune.L1Unstructured, amount=sparsity)
+    torch_prune.global_unstructured(
+        [(m, "weight") for m in modules.values()], pruning_method=torch_prune.L1Unstructured, amount=sparsity
+    )
     masks = magnitude_prune_masks(weights, sparsity, scope="global")
     for name in weights:
         np.testing.assert_array_equal(masks[name], modules[name].weight_mask.numpy().astype(bool))

@@ -25,7 +25,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("in_ch,out_ch,kernel,stride,padding,dilation,groups,size", CASES)
-def test_output_size_parameters_and_macs_match_torch(in_ch, out_ch, kernel, stride, padding, dilation, groups, size) -> None:
+def test_output_size_parameters_and_macs_match_torch(
+    in_ch, out_ch, kernel, stride, padding, dilation, groups, size
+) -> None:
     conv = torch.nn.Conv2d(in_ch, out_ch, kernel, stride=stride, padding=padding, dilation=dilation, groups=groups)
     x = torch.zeros(2, in_ch, *size)
     with FlopCounterMode(display=False) as counter:
@@ -48,7 +50,9 @@ def test_dense_parameter_count_matches_torch() -> None:
     assert dense_parameter_count(2048, 1000) == sum(p.numel() for p in torch.nn.Linear(2048, 1000).parameters())
 
 
-@pytest.mark.parametrize("layers", [[(3, 1), (3, 1)], [(7, 2), (3, 2), (3, 1), (3, 2)], [(5, 1), (2, 2), (3, 3), (1, 1)]])
+@pytest.mark.parametrize(
+    "layers", [[(3, 1), (3, 1)], [(7, 2), (3, 2), (3, 1), (3, 2)], [(5, 1), (2, 2), (3, 3), (1, 1)]]
+)
 def test_receptive_field_equals_gradient_support(layers: list[tuple[int, int]]) -> None:
     net = torch.nn.Sequential(*[torch.nn.Conv2d(1, 1, k, stride=s, bias=False) for k, s in layers])
     for module in net:
@@ -61,7 +65,7 @@ def test_receptive_field_equals_gradient_support(layers: list[tuple[int, int]]) 
     fields = receptive_fields(layers)
     assert extent == fields[-1].field
     stride_product = 1
-    for k, s in layers:
+    for _k, s in layers:
         stride_product *= s
     assert fields[-1].stride == stride_product
 

@@ -45,15 +45,19 @@ def test_detr_cost_and_match_equal_transformers_matcher(num_queries: int, num_tr
     logits = rng.normal(size=(num_queries, 4))
     centers, sizes = rng.uniform(0.2, 0.8, size=(num_queries, 2)), rng.uniform(0.05, 0.4, size=(num_queries, 2))
     pred_boxes = np.concatenate([centers, sizes], axis=1)
-    gt_boxes = np.concatenate([rng.uniform(0.2, 0.8, size=(num_truths, 2)), rng.uniform(0.05, 0.4, size=(num_truths, 2))], axis=1)
+    gt_boxes = np.concatenate(
+        [rng.uniform(0.2, 0.8, size=(num_truths, 2)), rng.uniform(0.05, 0.4, size=(num_truths, 2))], axis=1
+    )
     gt_labels = rng.integers(0, 3, size=num_truths)
     probs = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs /= probs.sum(axis=1, keepdims=True)
     weights = DetrMatchingWeights()
-    matcher = HungarianMatcher(class_cost=weights.class_weight, bbox_cost=weights.l1_weight, giou_cost=weights.giou_weight)
+    matcher = HungarianMatcher(
+        class_cost=weights.class_weight, bbox_cost=weights.l1_weight, giou_cost=weights.giou_weight
+    )
     outputs = {"logits": torch.from_numpy(logits)[None], "pred_boxes": torch.from_numpy(pred_boxes)[None]}
     targets = [{"class_labels": torch.from_numpy(gt_labels), "boxes": torch.from_numpy(gt_boxes)}]
-    (expected_rows, expected_cols), = matcher(outputs, targets)
+    ((expected_rows, expected_cols),) = matcher(outputs, targets)
     rows, cols = detr_match(probs, pred_boxes, gt_labels, gt_boxes, weights)
     np.testing.assert_array_equal(rows, expected_rows.numpy())
     np.testing.assert_array_equal(cols, expected_cols.numpy())
@@ -63,7 +67,10 @@ def test_detr_cost_and_match_equal_transformers_matcher(num_queries: int, num_tr
     reference = (
         weights.l1_weight * torch.cdist(torch.from_numpy(pred_boxes), torch.from_numpy(gt_boxes), p=1)
         - weights.class_weight * out_prob[:, torch.from_numpy(gt_labels)]
-        - weights.giou_weight * generalized_box_iou(center_to_corners_format(torch.from_numpy(pred_boxes)), center_to_corners_format(torch.from_numpy(gt_boxes)))
+        - weights.giou_weight
+        * generalized_box_iou(
+            center_to_corners_format(torch.from_numpy(pred_boxes)), center_to_corners_format(torch.from_numpy(gt_boxes))
+        )
     ).numpy()
     np.testing.assert_allclose(cost - weights.giou_weight, reference, atol=1e-12)
 

@@ -12,7 +12,11 @@ from nnfoundation.detection.voc_ap import voc_average_precision, voc_evaluate
 def _scene() -> tuple[list[GroundTruth], list[Detections]]:
     truths = [GroundTruth(1, [[0, 0, 10, 10], [50, 50, 10, 10], [100, 0, 10, 10]], [0, 0, 0])]
     # by score: TP, FP (duplicate of the first), TP, FP (nowhere)
-    dets = [Detections(1, [[0, 0, 10, 10], [1, 0, 10, 10], [50, 50, 10, 10], [200, 200, 5, 5]], [0.9, 0.8, 0.7, 0.6], [0, 0, 0, 0])]
+    dets = [
+        Detections(
+            1, [[0, 0, 10, 10], [1, 0, 10, 10], [50, 50, 10, 10], [200, 200, 5, 5]], [0.9, 0.8, 0.7, 0.6], [0, 0, 0, 0]
+        )
+    ]
     return truths, dets
 
 
@@ -31,8 +35,14 @@ def test_eleven_point_reaches_exact_decimal_recall() -> None:
 
 
 def test_difficult_objects_are_ignored_and_perfect_detection_scores_one() -> None:
-    truths = [GroundTruth(1, [[0, 0, 10, 10], [30, 30, 10, 10]], [2, 2], difficult=[False, True]), GroundTruth(2, [[5, 5, 20, 20]], [1])]
-    dets = [Detections(1, [[0, 0, 10, 10], [30, 30, 10, 10]], [0.9, 0.95], [2, 2]), Detections(2, [[5, 5, 20, 20]], [0.4], [1])]
+    truths = [
+        GroundTruth(1, [[0, 0, 10, 10], [30, 30, 10, 10]], [2, 2], difficult=[False, True]),
+        GroundTruth(2, [[5, 5, 20, 20]], [1]),
+    ]
+    dets = [
+        Detections(1, [[0, 0, 10, 10], [30, 30, 10, 10]], [0.9, 0.95], [2, 2]),
+        Detections(2, [[5, 5, 20, 20]], [0.4], [1]),
+    ]
     result = voc_evaluate(truths, dets, [1, 2, 3])
     assert result.per_class[1] == pytest.approx(1.0)
     assert result.per_class[2] == pytest.approx(1.0)

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from nnfoundation.classical.pca import PrincipalComponents, pca_two_features
-from nnfoundation.detection.conv_arithmetic import conv2d_macs, conv2d_parameter_count, conv_output_size, receptive_fields
+from nnfoundation.detection.conv_arithmetic import (
+    conv2d_macs,
+    conv2d_parameter_count,
+    conv_output_size,
+    receptive_fields,
+)
 
 DATA = np.array([[1.0, 2.0, 3.0, 4.0, 5.0], [2.0, 4.0, 5.0, 4.0, 5.0]])  # X ∈ R^{2×n}, one column per sample
 

@@ -13,8 +13,8 @@ from nnfoundation.gradcheck import gradcheck
 
 
 def test_ewa_window() -> None:
-    assert 1 / (1 - 0.9) == pytest.approx(10)  # §2.4
-    assert 1 / (1 - 0.98) == pytest.approx(50)
+    assert pytest.approx(10) == 1 / (1 - 0.9)  # §2.4
+    assert pytest.approx(50) == 1 / (1 - 0.98)
 
 
 def test_bias_correction_example() -> None:
@@ -28,7 +28,12 @@ def test_shape_and_parameter_equations() -> None:
     f, channels_in, channels_out = 3, 3, 8
     layer = torch.nn.Conv2d(channels_in, channels_out, f)
     correct = channels_out * (f * f * channels_in + 1)
-    assert correct == sum(p.numel() for p in layer.parameters()) == conv2d_parameter_count(channels_in, channels_out, (f, f)) == 224
+    assert (
+        correct
+        == sum(p.numel() for p in layer.parameters())
+        == conv2d_parameter_count(channels_in, channels_out, (f, f))
+        == 224
+    )
     assert channels_out * (f * channels_in + channels_out) == 136  # the sheet's formula
     assert conv_output_size(32, 5, stride=1, padding=0) == 28  # ⌊(n + 2p − f)/s + 1⌋
     assert conv_output_size(28, 2, stride=2) == 14  # pool ⌊(n − f)/s + 1⌋

@@ -60,7 +60,9 @@ def test_backprop_sample_1() -> None:
     assert b2.grad[0] == pytest.approx(0.6748, abs=5e-5)  # eq. 6.44, 6.48
     np.testing.assert_allclose(w2.grad[0], [0.06748, 0.16870, 0.26992], atol=5e-6)  # eq. 6.47
     np.testing.assert_allclose(b1.grad, [0.47236, 0.53984, 0.60732], atol=5e-6)  # eq. 6.50, 6.54
-    np.testing.assert_allclose(w1.grad, [[0.23618, 0.09447], [0.26992, 0.10797], [0.30366, 0.12146]], atol=5e-6)  # eq. 6.53
+    np.testing.assert_allclose(
+        w1.grad, [[0.23618, 0.09447], [0.26992, 0.10797], [0.30366, 0.12146]], atol=5e-6
+    )  # eq. 6.53
 
 
 def test_minibatch_gradient_update_and_second_iteration() -> None:
@@ -71,12 +73,20 @@ def test_minibatch_gradient_update_and_second_iteration() -> None:
     np.testing.assert_allclose(w2.grad[0], [0.0080, 0.0192, 0.0303], atol=5e-5)
     for p in params:  # eq. 6.57, eta = 0.1
         p.data -= 0.1 * p.grad
-    np.testing.assert_allclose(w2.data[0], [0.6992, 0.7981, 0.8970], atol=5e-5)  # seed eq. 6.60: [0.6971, 0.7958, 0.8943]
+    np.testing.assert_allclose(
+        w2.data[0], [0.6992, 0.7981, 0.8970], atol=5e-5
+    )  # seed eq. 6.60: [0.6971, 0.7958, 0.8943]
     assert b2.data[0] == pytest.approx(0.0755, abs=5e-5)  # seed §6.10.1: 0.0831
-    np.testing.assert_allclose(w1.data, [[0.0978, 0.1991], [0.2975, 0.3990], [0.4972, 0.5989]], atol=5e-5)  # seed eq. 6.63
-    np.testing.assert_allclose(b1.data, [-0.0072, 0.0004, 0.0079], atol=5e-5)  # seed eq. 6.63: [-0.0032, 0.0094, 0.0142]
+    np.testing.assert_allclose(
+        w1.data, [[0.0978, 0.1991], [0.2975, 0.3990], [0.4972, 0.5989]], atol=5e-5
+    )  # seed eq. 6.63
+    np.testing.assert_allclose(
+        b1.data, [-0.0072, 0.0004, 0.0079], atol=5e-5
+    )  # seed eq. 6.63: [-0.0032, 0.0094, 0.0142]
     z1, z2, y_hat, losses = _forward(params)
-    np.testing.assert_allclose(z1.data[0], [0.0816, 0.2290, 0.3763], atol=5e-5)  # seed eq. 6.64: [0.0872, 0.2388, 0.3834]
+    np.testing.assert_allclose(
+        z1.data[0], [0.0816, 0.2290, 0.3763], atol=5e-5
+    )  # seed eq. 6.64: [0.0872, 0.2388, 0.3834]
     assert z2.data[0] == pytest.approx(0.6528, abs=5e-5)  # seed eq. 6.65: 0.6772
     assert y_hat.data[0] == pytest.approx(0.6576, abs=5e-5)  # seed eq. 6.65: 0.6636
     assert losses.data[0] == pytest.approx(1.0719, abs=5e-5)  # seed eq. 6.66: 1.0898

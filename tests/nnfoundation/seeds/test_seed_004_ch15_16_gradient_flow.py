@@ -7,11 +7,11 @@ import pytest
 
 
 def test_vanishing_and_exploding_products() -> None:
-    assert 0.5**100 == pytest.approx(7.9e-31, rel=1e-2)  # §15.6.2 "≈ 10^-30"
-    assert 0.9**100 == pytest.approx(2.7e-5, rel=2e-2)  # eq. 16.2, §15.7.2
-    assert 1.1**100 == pytest.approx(13_780.6, rel=1e-5)  # §15.7.2 "≈ 14000"
-    assert 1e8 * 0.001 == pytest.approx(100_000)  # §15.7.1 exploding update
-    assert 1.0 * 0.001 == pytest.approx(0.001)
+    assert pytest.approx(7.9e-31, rel=1e-2) == 0.5**100  # §15.6.2 "≈ 10^-30"
+    assert pytest.approx(2.7e-5, rel=2e-2) == 0.9**100  # eq. 16.2, §15.7.2
+    assert pytest.approx(13_780.6, rel=1e-5) == 1.1**100  # §15.7.2 "≈ 14000"
+    assert pytest.approx(100_000) == 1e8 * 0.001  # §15.7.1 exploding update
+    assert pytest.approx(0.001) == 1.0 * 0.001
 
 
 def test_bptt_memory() -> None:

@@ -62,8 +62,12 @@ def test_backpropagation_through_time() -> None:
     delta_2 = (W_HH.T @ delta_3) * (1 - states[2] ** 2)  # eq. 21.14
     delta_1 = (W_HH.T @ delta_2) * (1 - states[1] ** 2)
     np.testing.assert_allclose(delta_3, [-0.120, -0.102, -0.070], atol=5e-4)  # seed eq. 21.13: [-0.107, -0.095, -0.067]
-    np.testing.assert_allclose(delta_2, [-0.0453, -0.0437, -0.0552], atol=5e-5)  # seed eq. 21.15: [-0.0422, -0.0419, -0.0510]
-    np.testing.assert_allclose(delta_1, [-0.0267, -0.0284, -0.0265], atol=5e-5)  # seed eq. 21.16: [-0.0252, -0.0265, -0.0157]
+    np.testing.assert_allclose(
+        delta_2, [-0.0453, -0.0437, -0.0552], atol=5e-5
+    )  # seed eq. 21.15: [-0.0422, -0.0419, -0.0510]
+    np.testing.assert_allclose(
+        delta_1, [-0.0267, -0.0284, -0.0265], atol=5e-5
+    )  # seed eq. 21.16: [-0.0252, -0.0265, -0.0157]
     summed = sum(np.outer(delta, previous) for delta, previous in zip((delta_1, delta_2, delta_3), states[:3]))
     np.testing.assert_allclose(w_hh.grad, summed, atol=1e-12)  # autodiff = Σ_t δ_t h_{t−1}ᵀ
     # seed eq. 21.17 prints [[-0.0792, -0.0547, -0.0458], [-0.0723, -0.0496, -0.0416], [-0.0604, -0.0398, -0.0340]]

@@ -41,7 +41,7 @@ def test_resnet50_stage_sizes() -> None:
     conv5 = conv_output_size(conv4, 1, stride=2)  # eq. 22.17
     assert (conv3, conv4, conv5) == (28, 14, 7)
     assert conv_output_size(conv2, 3, stride=2, padding=1) == 28  # the 3×3 stride-2 conv of the bottleneck agrees
-    assert 1000 * 2048 + 1000 == conv2d_parameter_count(2048, 1000, (1, 1))  # eq. 22.19 head as a 1×1 conv
+    assert conv2d_parameter_count(2048, 1000, (1, 1)) == 1000 * 2048 + 1000  # eq. 22.19 head as a 1×1 conv
 
 
 def test_fpn_level_sizes() -> None:

@@ -21,7 +21,9 @@ def test_anchor_centre_and_count_on_13x13_stride_32() -> None:
 
 
 def test_center_to_corner_conversion() -> None:
-    np.testing.assert_allclose(box_convert(np.array([150.0, 150.0, 100.0, 100.0]), "cxcywh", "xyxy"), [100, 100, 200, 200])  # eq. 23.7-23.8
+    np.testing.assert_allclose(
+        box_convert(np.array([150.0, 150.0, 100.0, 100.0]), "cxcywh", "xyxy"), [100, 100, 200, 200]
+    )  # eq. 23.7-23.8
 
 
 def test_iou_example() -> None:
@@ -30,7 +32,10 @@ def test_iou_example() -> None:
 
 
 def test_nms_example() -> None:
-    boxes = np.array([[100, 100, 200, 200], [105, 105, 205, 205], [400, 400, 500, 500], [405, 405, 505, 505], [600, 600, 700, 700]], dtype=float)
+    boxes = np.array(
+        [[100, 100, 200, 200], [105, 105, 205, 205], [400, 400, 500, 500], [405, 405, 505, 505], [600, 600, 700, 700]],
+        dtype=float,
+    )
     scores = np.array([0.95, 0.90, 0.88, 0.85, 0.75])
     # §23.3.3 prints IoU(B1, B2) ≈ 0.815 from a wrong formula: 95·95 / (2·100² − 95²) = 0.8223
     assert box_iou(boxes[:1], boxes[1:2])[0, 0] == pytest.approx(9025 / 10975)

@@ -26,13 +26,24 @@ def test_coordinate_transformation() -> None:
     decoded = decode_yolo_grid(raw, np.array([[10.0, 20.0]]), 32.0).boxes_cxcywh.data[2, 3, 0]
     sigmoid = lambda t: 1 / (1 + np.exp(-t))  # noqa: E731
     # eq. 24.11-24.15: b_x = σ(t_x) + j, b_y = σ(t_y) + i (cells), times s; b_w = p_w e^{t_w}, b_h = p_h e^{t_h}
-    np.testing.assert_allclose(decoded, [(sigmoid(0.3) + 3) * 32, (sigmoid(-0.2) + 2) * 32, 10 * np.exp(0.4), 20 * np.exp(-0.1)])
+    np.testing.assert_allclose(
+        decoded, [(sigmoid(0.3) + 3) * 32, (sigmoid(-0.2) + 2) * 32, 10 * np.exp(0.4), 20 * np.exp(-0.1)]
+    )
 
 
 def test_loss_components() -> None:
     mask = np.array([[[True, False]]])
-    targets = YoloTargets(object_mask=mask, wh=np.array([[[[16.0, 36.0], [0.0, 0.0]]]]), class_onehot=np.array([[[[0.0, 1.0], [0.0, 0.0]]]]))
-    terms = yolo_loss(np.array([[[[25.0, 49.0], [4.0, 4.0]]]]), np.array([[[0.7, 0.4]]]), np.array([[[[0.2, 0.6], [0.5, 0.5]]]]), targets)
+    targets = YoloTargets(
+        object_mask=mask,
+        wh=np.array([[[[16.0, 36.0], [0.0, 0.0]]]]),
+        class_onehot=np.array([[[[0.0, 1.0], [0.0, 0.0]]]]),
+    )
+    terms = yolo_loss(
+        np.array([[[[25.0, 49.0], [4.0, 4.0]]]]),
+        np.array([[[0.7, 0.4]]]),
+        np.array([[[[0.2, 0.6], [0.5, 0.5]]]]),
+        targets,
+    )
     assert terms.box.item() == pytest.approx((5 - 4) ** 2 + (7 - 6) ** 2)  # eq. 24.17
     assert terms.objectness.item() == pytest.approx(0.3**2 + 0.5 * 0.4**2)  # eq. 24.18 with λ_noobj = 0.5
     assert terms.classification.item() == pytest.approx(0.2**2 + 0.4**2)  # eq. 24.19

@@ -36,4 +36,6 @@ def test_cost_uses_probability_of_the_true_class_and_box_losses() -> None:
     probs = np.array([[0.1, 0.8, 0.1]])
     box = np.array([[0.5, 0.5, 0.2, 0.2]])
     weights = DetrMatchingWeights(class_weight=1.0, l1_weight=0.0, giou_weight=5.0)
-    assert detr_matching_cost(probs, box, np.array([1]), box, weights)[0, 0] == pytest.approx(-0.8)  # eq. 25.12, GIoU loss 0
+    assert detr_matching_cost(probs, box, np.array([1]), box, weights)[0, 0] == pytest.approx(
+        -0.8
+    )  # eq. 25.12, GIoU loss 0

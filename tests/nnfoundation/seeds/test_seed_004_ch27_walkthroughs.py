@@ -22,7 +22,11 @@ def test_yolo_decoding_of_cell_6_6() -> None:
 
 def test_yolo_loss_of_the_walkthrough() -> None:
     """Eq. 27.10-27.13 with the responsible box only (the seed leaves the background terms out)."""
-    targets = YoloTargets(object_mask=np.ones((1, 1, 1), dtype=bool), wh=np.array([[[[80.0, 80.0]]]]), class_onehot=np.array([[[[1.0, 0.0]]]]))
+    targets = YoloTargets(
+        object_mask=np.ones((1, 1, 1), dtype=bool),
+        wh=np.array([[[[80.0, 80.0]]]]),
+        class_onehot=np.array([[[[1.0, 0.0]]]]),
+    )
     rounded = yolo_loss(np.array([[[[26.0, 29.0]]]]), np.array([[[0.9]]]), np.array([[[[0.8, 0.1]]]]), targets)
     # seed eq. 27.10 prints ≈ 2.8; (√26 − √80)² + (√29 − √80)² = 14.78 + 12.67 = 27.45
     assert rounded.box.item() == pytest.approx(27.45, abs=5e-3)
@@ -30,16 +34,18 @@ def test_yolo_loss_of_the_walkthrough() -> None:
     assert rounded.classification.item() == pytest.approx(0.05)  # eq. 27.12
     # seed eq. 27.13 prints 14.06; with its weights 5, 1, 1: 5·27.45 + 0.01 + 0.05
     assert rounded.total.item() == pytest.approx(137.33, abs=5e-3)
-    exact = yolo_loss(np.array([[[[16 * np.exp(0.5), 16 * np.exp(0.6)]]]]), np.array([[[0.9]]]), np.array([[[[0.8, 0.1]]]]), targets)
+    exact = yolo_loss(
+        np.array([[[[16 * np.exp(0.5), 16 * np.exp(0.6)]]]]), np.array([[[0.9]]]), np.array([[[[0.8, 0.1]]]]), targets
+    )
     assert exact.box.item() == pytest.approx(27.07, abs=5e-3)  # unrounded sizes 26.38 × 29.15
 
 
 def test_detr_walkthrough_cost_and_loss() -> None:
-    assert -0.8 + 5 * 0.2 == pytest.approx(0.2)  # eq. 27.22-27.23
+    assert pytest.approx(0.2) == -0.8 + 5 * 0.2  # eq. 27.22-27.23
     focal = -((1 - 0.8) ** 2) * np.log(0.8)  # eq. 27.24-27.25
     assert focal == pytest.approx(0.009, abs=5e-4)
     assert 5 * 0.2 + 2 * focal == pytest.approx(1.018, abs=5e-4)  # eq. 27.26-27.27
-    assert 100 * 3 == np.zeros((100, 3)).size  # eq. 27.17: 100 queries × (2 classes + background)
+    assert np.zeros((100, 3)).size == 100 * 3  # eq. 27.17: 100 queries × (2 classes + background)
 
 
 def test_int8_formula_of_the_seed() -> None:

@@ -1,6 +1,7 @@
 """A RealSense camera made of librealsense's own software_device: known numpy frames in, real rs frames
 out (syncer-matched framesets with stream profiles, intrinsics, extrinsics and depth units), so the code a
 live camera runs can be driven without hardware."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,16 +23,24 @@ class SoftwareRealSense:
     rs.pipeline.wait_for_frames: the next frameset, or RuntimeError("Frame didn't arrive ...").
     record_to: also record the streams with rs.recorder into this file (librealsense 2.59 writes .db3)."""
 
-    def __init__(self, color_intrinsics: rs.intrinsics, depth_intrinsics: rs.intrinsics,
-                 depth_units_m: float = 0.001, depth_to_color_m=(0.0, 0.0, 0.0), fps: int = 30,
-                 record_to: str | None = None):
+    def __init__(
+        self,
+        color_intrinsics: rs.intrinsics,
+        depth_intrinsics: rs.intrinsics,
+        depth_units_m: float = 0.001,
+        depth_to_color_m=(0.0, 0.0, 0.0),
+        fps: int = 30,
+        record_to: str | None = None,
+    ):
         self.device = rs.software_device()
         self._depth_sensor = self.device.add_sensor("Depth")
         self._color_sensor = self.device.add_sensor("Color")
         self._depth_profile = self._depth_sensor.add_video_stream(
-            self._stream(rs.stream.depth, 0, rs.format.z16, 2, depth_intrinsics, fps)).as_video_stream_profile()
+            self._stream(rs.stream.depth, 0, rs.format.z16, 2, depth_intrinsics, fps)
+        ).as_video_stream_profile()
         self._color_profile = self._color_sensor.add_video_stream(
-            self._stream(rs.stream.color, 1, rs.format.rgb8, 3, color_intrinsics, fps)).as_video_stream_profile()
+            self._stream(rs.stream.color, 1, rs.format.rgb8, 3, color_intrinsics, fps)
+        ).as_video_stream_profile()
         self._depth_sensor.add_read_only_option(rs.option.depth_units, depth_units_m)
         extrinsics = rs.extrinsics()
         extrinsics.rotation = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
@@ -51,13 +60,20 @@ class SoftwareRealSense:
     def _stream(kind, uid, fmt, bpp, intrinsics, fps) -> rs.video_stream:
         stream = rs.video_stream()
         stream.type, stream.index, stream.uid, stream.fmt, stream.bpp = kind, 0, uid, fmt, bpp
-        stream.width, stream.height, stream.fps, stream.intrinsics = intrinsics.width, intrinsics.height, fps, intrinsics
+        stream.width, stream.height, stream.fps, stream.intrinsics = (
+            intrinsics.width,
+            intrinsics.height,
+            fps,
+            intrinsics,
+        )
         return stream
 
     def send(self, color: np.ndarray, depth: np.ndarray, timestamp_ms: float) -> None:
         self._frame_number += 1
-        for sensor, profile, pixels in ((self._depth_sensor, self._depth_profile, depth),
-                                        (self._color_sensor, self._color_profile, color)):
+        for sensor, profile, pixels in (
+            (self._depth_sensor, self._depth_profile, depth),
+            (self._color_sensor, self._color_profile, color),
+        ):
             frame = rs.software_video_frame()
             frame.pixels = np.ascontiguousarray(pixels)
             frame.bpp = pixels.itemsize * (pixels.shape[2] if pixels.ndim == 3 else 1)

@@ -1,5 +1,6 @@
 """rosbag2 writing/reading with rosbags: both storages, embedded definitions of our own types, and a
 recorder killed with SIGKILL (truncated MCAP → clear error + readable prefix)."""
+
 from __future__ import annotations
 
 import json
@@ -26,22 +27,35 @@ def header(i: int, frame_id: str):
 def ground_truth(i: int):
     """A visuomotor_ros/Object3DArray with one object, every nested field set."""
     point = T["geometry_msgs/msg/Point"](x=0.1 * i, y=-0.2, z=0.05)
-    pose = T["geometry_msgs/msg/Pose"](position=point, orientation=T["geometry_msgs/msg/Quaternion"](x=0, y=0, z=0, w=1))
+    pose = T["geometry_msgs/msg/Pose"](
+        position=point, orientation=T["geometry_msgs/msg/Quaternion"](x=0, y=0, z=0, w=1)
+    )
     hypothesis = T["visuomotor_ros/msg/ObjectHypothesis"](class_id="red_cube", score=1.0)
     box = T["visuomotor_ros/msg/BoundingBox2D"](center_x=320.0, center_y=240.0, size_x=40.0, size_y=30.0)
-    detection = T["visuomotor_ros/msg/Detection2D"](header=header(i, "camera_color_optical_frame"), id="0",
-                                                    results=[hypothesis], bbox=box, mask_label=3)
+    detection = T["visuomotor_ros/msg/Detection2D"](
+        header=header(i, "camera_color_optical_frame"), id="0", results=[hypothesis], bbox=box, mask_label=3
+    )
     obj = T["visuomotor_ros/msg/Object3D"](
-        header=header(i, "base_link"), id="0", results=[hypothesis],
+        header=header(i, "base_link"),
+        id="0",
+        results=[hypothesis],
         pose=T["geometry_msgs/msg/PoseWithCovariance"](pose=pose, covariance=np.arange(36, dtype=np.float64)),
-        size=T["geometry_msgs/msg/Vector3"](x=0.04, y=0.04, z=0.04), source=detection)
+        size=T["geometry_msgs/msg/Vector3"](x=0.04, y=0.04, z=0.04),
+        source=detection,
+    )
     return T["visuomotor_ros/msg/Object3DArray"](header=header(i, "base_link"), objects=[obj])
 
 
 def image(i: int):
-    return T["sensor_msgs/msg/Image"](header=header(i, "camera_color_optical_frame"), height=4, width=5,
-                                      encoding="rgb8", is_bigendian=0, step=15,
-                                      data=np.full(60, i, dtype=np.uint8))
+    return T["sensor_msgs/msg/Image"](
+        header=header(i, "camera_color_optical_frame"),
+        height=4,
+        width=5,
+        encoding="rgb8",
+        is_bigendian=0,
+        step=15,
+        data=np.full(60, i, dtype=np.uint8),
+    )
 
 
 def write_sample(path, storage: str, n: int = 5) -> None:
@@ -58,7 +72,8 @@ def test_written_messages_read_back_equal(tmp_path, storage):
     write_sample(tmp_path / "bag", storage)
     records = list(read_bag(tmp_path / "bag"))
     assert [(r.topic, r.log_time_ns) for r in records] == [
-        (topic, 1_000 + i) for i in range(5) for topic in ("/sim/ground_truth", "/camera/color/image_raw")]
+        (topic, 1_000 + i) for i in range(5) for topic in ("/sim/ground_truth", "/camera/color/image_raw")
+    ]
     for i in range(5):
         gt, img = records[2 * i].message, records[2 * i + 1].message
         assert records[2 * i].data == bytes(STORE.serialize_cdr(ground_truth(i), "visuomotor_ros/msg/Object3DArray"))
@@ -76,11 +91,17 @@ def test_mcap_embeds_message_definitions_for_ros2_bag_and_foxglove(tmp_path):
     gt = schemas["visuomotor_ros/msg/Object3DArray"]
     assert gt.encoding == "ros2msg"
     text = gt.data.decode()
-    for dependency in ("MSG: visuomotor_ros/Object3D", "MSG: visuomotor_ros/Detection2D",
-                       "MSG: geometry_msgs/PoseWithCovariance", "uint16 mask_label"):
+    for dependency in (
+        "MSG: visuomotor_ros/Object3D",
+        "MSG: visuomotor_ros/Detection2D",
+        "MSG: geometry_msgs/PoseWithCovariance",
+        "uint16 mask_label",
+    ):
         assert dependency in text
     assert {channel.topic: channel.message_encoding for channel in summary.channels.values()} == {
-        "/sim/ground_truth": "cdr", "/camera/color/image_raw": "cdr"}
+        "/sim/ground_truth": "cdr",
+        "/camera/color/image_raw": "cdr",
+    }
     assert "storage_identifier: mcap" in (tmp_path / "bag" / "metadata.yaml").read_text()
 
 
@@ -136,12 +157,15 @@ def kill_writer_midway(path, storage: str) -> None:
 def test_sigkilled_mcap_recording_gives_a_clear_error_and_its_readable_prefix(tmp_path):
     kill_writer_midway(tmp_path / "killed", "mcap")
     assert not (tmp_path / "killed" / "metadata.yaml").exists()
-    with pytest.raises(TruncatedBagError, match=r"bag .*killed.mcap is truncated \(not closed: recorder killed\?\): "
-                                                r"\d+ messages readable") as error:
+    with pytest.raises(
+        TruncatedBagError,
+        match=r"bag .*killed.mcap is truncated \(not closed: recorder killed\?\): "
+        r"\d+ messages readable",
+    ) as error:
         list(read_bag(tmp_path / "killed"))
     prefix = list(read_bag(tmp_path / "killed", allow_truncated=True))
-    assert len(prefix) == error.value.readable >= 10       # ~1 MiB chunks: at most the open chunk is lost
-    for i, record in enumerate(prefix):                     # an exact, gap-free prefix
+    assert len(prefix) == error.value.readable >= 10  # ~1 MiB chunks: at most the open chunk is lost
+    for i, record in enumerate(prefix):  # an exact, gap-free prefix
         assert record.message.header.stamp.sec == i == record.log_time_ns
         assert np.all(record.message.data == i % 256)
 

@@ -1,4 +1,5 @@
 """16UC1 mm ↔ 32FC1 m depth conversion with invalid pixels (0 ↔ NaN)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Image and CameraInfo field codec: exact round trips, padded rows, big-endian data, refused encodings."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -8,8 +9,14 @@ import pytest
 
 from visuomotor.camera.frame import CameraIntrinsics
 from visuomotor.camera.image_codec import (
-    ImageEncodingError, camera_info_fields, decode_image, encode_image, intrinsics_from_camera_info,
-    ns_to_sec_nanosec, stamp_to_ns)
+    ImageEncodingError,
+    camera_info_fields,
+    decode_image,
+    encode_image,
+    intrinsics_from_camera_info,
+    ns_to_sec_nanosec,
+    stamp_to_ns,
+)
 
 RNG = np.random.default_rng(3)
 ARRAYS = {
@@ -27,7 +34,7 @@ def test_encode_decode_round_trip_is_exact(encoding):
     assert fields.step == 7 * array.itemsize * (3 if array.ndim == 3 else 1) and len(fields.data) == 5 * fields.step
     decoded = decode_image(fields)
     assert decoded.dtype == array.dtype
-    np.testing.assert_array_equal(decoded, array)   # NaN == NaN for assert_array_equal
+    np.testing.assert_array_equal(decoded, array)  # NaN == NaN for assert_array_equal
 
 
 def test_decode_honours_row_padding_and_big_endian():
@@ -40,7 +47,9 @@ def test_decode_honours_row_padding_and_big_endian():
 
 @pytest.mark.parametrize("encoding", ["bgr8", "mono8", "16SC1", "8UC3"])
 def test_unknown_encodings_are_refused_in_one_line(encoding):
-    with pytest.raises(ImageEncodingError, match=rf"unsupported image encoding '{encoding}': use one of rgb8, 16UC1, 32FC1"):
+    with pytest.raises(
+        ImageEncodingError, match=rf"unsupported image encoding '{encoding}': use one of rgb8, 16UC1, 32FC1"
+    ):
         decode_image(SimpleNamespace(height=1, width=1, encoding=encoding, is_bigendian=0, step=3, data=b"abc"))
     with pytest.raises(ImageEncodingError, match="unsupported image encoding"):
         encode_image(np.zeros((1, 1, 3), np.uint8), encoding)
@@ -49,13 +58,23 @@ def test_unknown_encodings_are_refused_in_one_line(encoding):
 def test_wrong_array_or_buffer_is_refused():
     with pytest.raises(ImageEncodingError, match=r"16UC1 needs a \(H, W\) uint16 array, got \(2, 2\) float32"):
         encode_image(np.zeros((2, 2), np.float32), "16UC1")
-    with pytest.raises(ImageEncodingError, match=r"rgb8 image 2x2 step 6 needs 12 bytes of data with step >= 6, got 11"):
+    with pytest.raises(
+        ImageEncodingError, match=r"rgb8 image 2x2 step 6 needs 12 bytes of data with step >= 6, got 11"
+    ):
         decode_image(SimpleNamespace(height=2, width=2, encoding="rgb8", is_bigendian=0, step=6, data=b"x" * 11))
 
 
 def test_camera_info_fields_round_trip():
-    intrinsics = CameraIntrinsics(width=848, height=480, fx=615.25, fy=614.75, cx=421.5, cy=239.25,
-                                  distortion_model="plumb_bob", distortion=(0.1, -0.2, 0.001, 0.002, 0.03))
+    intrinsics = CameraIntrinsics(
+        width=848,
+        height=480,
+        fx=615.25,
+        fy=614.75,
+        cx=421.5,
+        cy=239.25,
+        distortion_model="plumb_bob",
+        distortion=(0.1, -0.2, 0.001, 0.002, 0.03),
+    )
     fields = camera_info_fields(intrinsics)
     assert fields.k == (615.25, 0.0, 421.5, 0.0, 614.75, 239.25, 0.0, 0.0, 1.0)
     assert fields.p == (615.25, 0.0, 421.5, 0.0, 0.0, 614.75, 239.25, 0.0, 0.0, 0.0, 1.0, 0.0)

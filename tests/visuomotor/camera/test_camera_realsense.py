@@ -1,6 +1,7 @@
 """The RealSense path without hardware: librealsense's software_device produces real framesets (and real
 rs.recorder files) from known numpy frames; the code a live camera runs must return them pixel for pixel,
 aligned and in the right units, and must survive a missing or vanishing camera."""
+
 from __future__ import annotations
 
 import threading
@@ -8,14 +9,14 @@ import threading
 import numpy as np
 import pyrealsense2 as rs
 import pytest
-
 from software_realsense import SoftwareRealSense, rs_intrinsics
+
 from visuomotor.camera.frame import CameraIntrinsics
 from visuomotor.camera.realsense import FramesetConverter, RealSenseConfig, RealSenseSource
 from visuomotor.camera.source import FrameSourceError
 
 W, H = 80, 60
-T0_MS = 1_763_700_000_000.0   # global-time stamps, ms since the epoch
+T0_MS = 1_763_700_000_000.0  # global-time stamps, ms since the epoch
 COLOR = rs_intrinsics(W, H, 60.0, 61.0, 40.0, 30.0)
 
 
@@ -39,7 +40,7 @@ def assert_aligned_depth_equals(actual: np.ndarray, sent: np.ndarray) -> None:
     rs.align leaves a few 1 px holes (0) at some depths (e.g. 60 of 4800 px at 2.048 m, none at 1 m),
     so at most 5 % of valid pixels may be 0."""
     padded = np.pad(sent, 1, mode="edge")
-    neighbours = np.stack([padded[dy:dy + H, dx:dx + W] for dy in range(3) for dx in range(3)])
+    neighbours = np.stack([padded[dy : dy + H, dx : dx + W] for dy in range(3) for dx in range(3)])
     interior = np.all(neighbours == sent, axis=0)
     filled = actual != 0
     np.testing.assert_array_equal(actual[interior & filled], sent[interior & filled])
@@ -64,7 +65,7 @@ def test_identical_streams_come_out_pixel_for_pixel():
             color, depth = scene(index)
             camera.send(color, depth, T0_MS + 33.0 * index)
             if index == 0:
-                continue   # the matcher holds the very first pair back; compare the ones that follow
+                continue  # the matcher holds the very first pair back; compare the ones that follow
             frame = next_frame(camera, convert)
             assert frame.stamp_ns == 1_763_700_000_000_000_000 + 33_000_000 * int(frame.color[0, 0, 0])
             sent_color, sent_depth = scene(int(frame.color[0, 0, 0]))
@@ -77,7 +78,9 @@ def test_identical_streams_come_out_pixel_for_pixel():
         camera.stop()
 
 
-@pytest.mark.parametrize("encoding, expected_inside", [("16UC1", 1000), ("32FC1", np.float32(10000 * np.float32(1e-4)))])
+@pytest.mark.parametrize(
+    "encoding, expected_inside", [("16UC1", 1000), ("32FC1", np.float32(10000 * np.float32(1e-4)))]
+)
 def test_depth_is_reprojected_into_the_colour_camera_in_metric_units(encoding, expected_inside):
     """Depth camera 5 cm left of colour (depth→colour t = +0.05 m x), fx = 60 px, a 1 m patch:
     u_colour = u_depth + fx·t_x/Z = u_depth + 3 px (seed 004 §29.2.2). Depth units 100 µm: raw 10000 = 1 m."""
@@ -140,7 +143,7 @@ def test_live_source_reports_and_retries_missing_and_unplugged_camera():
     assert set(received) >= {21, 22, 23, 31, 32, 33} and received == sorted(received)
     assert log[0] == "RealSense 123456789012: no RealSense camera connected; retrying in 0.01 s"
     assert log[1].startswith("RealSense 123456789012: stream stopped (unplugged?): Frame didn't arrive within 200")
-    assert log[1].endswith("reopening in 0.01 s")   # the delay resets once frames flowed
+    assert log[1].endswith("reopening in 0.01 s")  # the delay resets once frames flowed
     assert len(log) == 2
 
 
@@ -161,8 +164,10 @@ def test_live_source_without_any_camera_keeps_retrying_with_backoff():
     source.close()
     worker.join(5)
     assert not worker.is_alive()
-    assert log[:4] == [f"RealSense (first camera): no RealSense camera connected; retrying in {d} s"
-                       for d in ("0.01", "0.02", "0.04", "0.04")]
+    assert log[:4] == [
+        f"RealSense (first camera): no RealSense camera connected; retrying in {d} s"
+        for d in ("0.01", "0.02", "0.04", "0.04")
+    ]
 
 
 def test_recording_plays_back_through_the_pipeline(tmp_path):
@@ -175,12 +180,12 @@ def test_recording_plays_back_through_the_pipeline(tmp_path):
     del camera
     frames = list(RealSenseSource(RealSenseConfig(recording=str(path), frame_timeout_s=0.5)).frames())
     indices = [int(frame.color[0, 0, 0]) for frame in frames]
-    assert indices == [0, 1, 2, 3, 4, 5]    # non-real-time playback: every recorded frame
+    assert indices == [0, 1, 2, 3, 4, 5]  # non-real-time playback: every recorded frame
     for index, frame in zip(indices, frames):
         sent_color, sent_depth = scene(index)
         np.testing.assert_array_equal(frame.color, sent_color)
         assert_aligned_depth_equals(frame.depth, sent_depth)
-        assert frame.stamp_ns == 1_763_700_000_000_000_000 + 33_000_000 * index   # whole µs
+        assert frame.stamp_ns == 1_763_700_000_000_000_000 + 33_000_000 * index  # whole µs
         assert frame.intrinsics.fx == 60.0 and frame.intrinsics.cy == 30.0
 
 

@@ -1,4 +1,5 @@
 """The sim source renders the MuJoCo cell of a seed as RGBDFrames: metric depth, mount, sim-time stamps."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,9 @@ def test_sim_frames_are_metric_stamped_and_deterministic():
     assert first.depth.dtype == np.uint16 and first.depth_encoding == "16UC1"
     assert (first.intrinsics.fx, first.intrinsics.fy, first.intrinsics.cx, first.intrinsics.cy) == (150, 150, 80, 60)
     steps = [b.stamp_ns - a.stamp_ns for a, b in zip(frames, frames[1:])]
-    assert steps == [40_000_000, 40_000_000]                  # 1/25 s of sim time apart
+    assert steps == [40_000_000, 40_000_000]  # 1/25 s of sim time apart
     valid = first.depth_m()[np.isfinite(first.depth_m())]
-    assert valid.size > 0.9 * first.depth.size and 0.3 < np.median(valid) < 1.5   # the table, 0.3–1.5 m away
+    assert valid.size > 0.9 * first.depth.size and 0.3 < np.median(valid) < 1.5  # the table, 0.3–1.5 m away
     assert first.T_base_camera.shape == (4, 4) and first.T_base_camera[2, 3] > 0.3  # camera above the table
     again = next(SimSource(config).frames())
     np.testing.assert_array_equal(again.color, first.color)

@@ -1,4 +1,5 @@
 """Arm controller: limits, workspace, NaN rejection and watchdog holds (seed 004 §29.3.5 execution loop)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,13 @@ def controller_at_home(now_s: float = 0.0) -> ArmController:
     return controller
 
 
-def run(controller: ArmController, start_s: float, seconds: float, feed_joint_states: bool = True,
-        chunk: ActionChunk | None = None):
+def run(
+    controller: ArmController,
+    start_s: float,
+    seconds: float,
+    feed_joint_states: bool = True,
+    chunk: ActionChunk | None = None,
+):
     """Tick at 100 Hz; joint states echo the last command; `chunk` is re-sent every tick, like a policy."""
     commands = []
     for i in range(int(round(seconds / DT))):
@@ -109,7 +115,7 @@ def test_stale_joint_states_hold_within_100_ms():
 
 def test_vanished_policy_holds_within_100_ms_of_its_last_chunk():
     controller = controller_at_home()
-    chunk = chunk_to(HOME + 0.1, 0.0, k=16, dt=0.05)   # reaches 0.75 s ahead
+    chunk = chunk_to(HOME + 0.1, 0.0, k=16, dt=0.05)  # reaches 0.75 s ahead
     controller.submit(chunk, 0.0)
     commands = run(controller, 0.0, 0.5)
     first_hold = next(i for i, c in enumerate(commands) if c.holding) * DT
@@ -124,6 +130,7 @@ def test_bad_config_is_refused():
 
 def test_braking_speed_stops_exactly_in_discrete_steps():
     from visuomotor.control.arm_controller import braking_speed
+
     a, dt = 15.0, 0.01
     for n in (1, 5, 40):
         distance = a * dt * dt * n * (n + 1) / 2
@@ -142,7 +149,7 @@ def test_joint_state_jump_resynchronises_instead_of_dragging_the_arm_back():
 
 def test_resynchronising_holds_the_measured_gripper_not_the_last_command():
     controller = controller_at_home()
-    run(controller, 0.0, 0.2, chunk=chunk_to(HOME, 0.0, k=100, gripper=1.0))   # gripper commanded closed
+    run(controller, 0.0, 0.2, chunk=chunk_to(HOME, 0.0, k=100, gripper=1.0))  # gripper commanded closed
     assert controller.tick(0.2).gripper == 1.0
     controller.update_joint_state(HOME + np.array([0.5, 0, 0, 0, 0, 0]), 0.21, gripper=0.02)  # reset, fingers open
     assert controller.tick(0.22).gripper == pytest.approx(0.02)
@@ -152,6 +159,6 @@ def test_a_chunk_planned_before_the_resync_is_discarded():
     controller = controller_at_home()
     reset_pose = HOME + np.array([0.5, 0, 0, 0, 0, 0])
     controller.update_joint_state(reset_pose, 1.00)
-    late = chunk_to(HOME + 0.1, 0.98)                 # planned from the pre-reset state, arriving now
+    late = chunk_to(HOME + 0.1, 0.98)  # planned from the pre-reset state, arriving now
     assert "before the joint states jumped" in controller.submit(late, 1.01)
     assert controller.submit(chunk_to(reset_pose, 1.02), 1.02) == ""

@@ -1,4 +1,5 @@
 """The scripted expert solves pick-and-place step by step through the task wrapper."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,12 +1,21 @@
 """DH forward kinematics against MuJoCo's body poses, Jacobian, and the IK round trip."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from visuomotor.control.kinematics import (
-    UR5E, forward_kinematics, geometric_jacobian, link_frames, rot_z, rotation_error, solve_ik, tcp_positions,
-    top_down_grasp_pose)
+    UR5E,
+    forward_kinematics,
+    geometric_jacobian,
+    link_frames,
+    rot_z,
+    rotation_error,
+    solve_ik,
+    tcp_positions,
+    top_down_grasp_pose,
+)
 from visuomotor.sim import HOME_Q, TabletopSim
 from visuomotor.sim.renderer import mujoco
 
@@ -35,8 +44,10 @@ def test_zero_pose_is_the_stretched_ur_arm():
 def test_forward_kinematics_matches_mujoco_body_poses_at_random_configurations(sim):
     rng = np.random.default_rng(1)
     model, data = sim.model, mujoco.MjData(sim.model)
-    joint_qpos = [model.joint(name).qposadr[0] for name in ("shoulder_pan", "shoulder_lift", "elbow",
-                                                             "wrist_1", "wrist_2", "wrist_3")]
+    joint_qpos = [
+        model.joint(name).qposadr[0]
+        for name in ("shoulder_pan", "shoulder_lift", "elbow", "wrist_1", "wrist_2", "wrist_3")
+    ]
     for _ in range(20):
         q = rng.uniform(UR5E.lower, UR5E.upper)
         data.qpos[joint_qpos] = q

@@ -1,4 +1,5 @@
 """Quintic joint-space interpolation."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Shared fixtures: real photographs shipped with ultralytics, a tiny DETR saved to disk."""
+
 from pathlib import Path
 
 import cv2
@@ -23,9 +24,18 @@ def tiny_detr_dir(tmp_path_factory) -> Path:
     from visuomotor.detection.detr_model import DetrSize, build_detr, save_detr
 
     directory = tmp_path_factory.mktemp("tiny_detr")
-    model, processor = build_detr(["red_cube", "blue_sphere", "green_cylinder"],
-                                  DetrSize(d_model=32, encoder_layers=1, decoder_layers=1, attention_heads=2,
-                                           ffn_dim=64, num_queries=30, image_size=320))
+    model, processor = build_detr(
+        ["red_cube", "blue_sphere", "green_cylinder"],
+        DetrSize(
+            d_model=32,
+            encoder_layers=1,
+            decoder_layers=1,
+            attention_heads=2,
+            ffn_dim=64,
+            num_queries=30,
+            image_size=320,
+        ),
+    )
     save_detr(model, processor, directory)
     return directory
 

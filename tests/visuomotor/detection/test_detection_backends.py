@@ -1,7 +1,9 @@
 """Both backends, built from config, return well-formed Detection lists in original-image pixels."""
+
 import numpy as np
 import pytest
 import torch
+
 # Imported at collection, before any test renders: importing torchvision (→ triton) after MuJoCo has made an
 # EGL context in the process segfaults (triton's and Mesa's bundled LLVM clash).
 import torchvision  # noqa: F401
@@ -55,11 +57,12 @@ def test_backend_detects_on_real_images_with_timing(backend, request, real_image
 def test_confidence_threshold_keeps_exactly_the_higher_scores(backend, request, real_images):
     detector = request.getfixturevalue(backend)
     everything = detector.detect(real_images[1])
-    levels = sorted({d.score for d in everything})   # a random-init model ties many scores: cut between two levels
+    levels = sorted({d.score for d in everything})  # a random-init model ties many scores: cut between two levels
     assert len(levels) >= 2
     threshold = (levels[len(levels) // 2 - 1] + levels[len(levels) // 2]) / 2
     kept = _load(backend, detector.config.weights, iou=detector.config.iou, confidence=threshold).detect(real_images[1])
     expected = [d for d in everything if d.score >= threshold]
+
     def as_rows(detections):  # order-free: a random-init model has many tied scores
         return sorted((d.class_id, round(d.score, 6), *np.round(d.xyxy, 3)) for d in detections)
 
@@ -72,7 +75,9 @@ def test_class_filter_keeps_only_named_classes(backend, request, real_images):
     detector = request.getfixturevalue(backend)
     everything = detector.detect(real_images[0])
     wanted = everything[0].class_name
-    filtered = _load(backend, detector.config.weights, iou=detector.config.iou, classes=(wanted,)).detect(real_images[0])
+    filtered = _load(backend, detector.config.weights, iou=detector.config.iou, classes=(wanted,)).detect(
+        real_images[0]
+    )
     assert filtered and {d.class_name for d in filtered} == {wanted}
 
 
@@ -137,15 +142,16 @@ def test_onnxruntime_yolo_gives_the_torch_detections(real_images):
     from visuomotor.detection.benchmark import sim_frames
 
     eager = load_detector(DetectorConfig("yolo", str(SHIPPED_YOLO), confidence=0.05))
-    exported = load_detector(DetectorConfig("yolo", str(SHIPPED_YOLO), confidence=0.05, runtime="onnxruntime",
-                                            threads=1))
+    exported = load_detector(
+        DetectorConfig("yolo", str(SHIPPED_YOLO), confidence=0.05, runtime="onnxruntime", threads=1)
+    )
     compared = 0
     for image in sim_frames(3) + real_images:
         expected, found = eager.detect(image), exported.detect(image)
         assert [d.class_name for d in found] == [d.class_name for d in expected]
         for a, b in zip(found, expected):
             assert a.score == pytest.approx(b.score, abs=1e-3)
-            np.testing.assert_allclose(a.xyxy, b.xyxy, atol=0.05)                  # pixels
+            np.testing.assert_allclose(a.xyxy, b.xyxy, atol=0.05)  # pixels
             compared += 1
         assert exported.last_timing.inference_ms > 0
     assert compared > 0

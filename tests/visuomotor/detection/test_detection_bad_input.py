@@ -1,4 +1,5 @@
 """Bad weights, configuration and images give one-line DetectorErrors naming the cause and the fix."""
+
 import numpy as np
 import pytest
 
@@ -41,15 +42,18 @@ def test_bad_configuration():
     assert "threads -1 is negative" in _error(DetectorConfig("yolo", "yolov8n.yaml", threads=-1))
 
 
-@pytest.mark.parametrize("image,expected", [
-    (np.zeros((480, 640, 4), np.uint8), "drop the alpha channel"),
-    (np.zeros((480, 640), np.uint8), "convert grey to RGB"),
-    (np.zeros((480, 640, 3), np.uint16), "scale to 8-bit"),
-    (np.zeros((480, 640, 3), np.float32), "expected uint8"),
-    (np.zeros((0, 640, 3), np.uint8), "empty"),
-    (np.zeros((4, 640, 3), np.uint8), "too small"),
-    ([[1, 2, 3]], "numpy array"),
-])
+@pytest.mark.parametrize(
+    "image,expected",
+    [
+        (np.zeros((480, 640, 4), np.uint8), "drop the alpha channel"),
+        (np.zeros((480, 640), np.uint8), "convert grey to RGB"),
+        (np.zeros((480, 640, 3), np.uint16), "scale to 8-bit"),
+        (np.zeros((480, 640, 3), np.float32), "expected uint8"),
+        (np.zeros((0, 640, 3), np.uint8), "empty"),
+        (np.zeros((4, 640, 3), np.uint8), "too small"),
+        ([[1, 2, 3]], "numpy array"),
+    ],
+)
 def test_bad_images(image, expected):
     with pytest.raises(DetectorError, match=expected):
         as_rgb(image)

@@ -1,4 +1,5 @@
 """The detection subcommands through the real CLI: a dataset is made, bad input is one line + exit 2."""
+
 import json
 
 # Imported at collection, before any test renders: importing torch._inductor (→ triton) after MuJoCo has made
@@ -18,8 +19,27 @@ def test_dataset_make_writes_a_dataset(tmp_path, capsys):
 
 def test_dataset_make_wrist_approach_views(tmp_path, capsys):
     out = tmp_path / "w"
-    assert main(["dataset", "make", "--scenes", "3", "--out", str(out), "--seed", "5", "--camera", "wrist",
-                 "--approach-views", "2", "--joint-jitter", "0.05"]) == 0
+    assert (
+        main(
+            [
+                "dataset",
+                "make",
+                "--scenes",
+                "3",
+                "--out",
+                str(out),
+                "--seed",
+                "5",
+                "--camera",
+                "wrist",
+                "--approach-views",
+                "2",
+                "--joint-jitter",
+                "0.05",
+            ]
+        )
+        == 0
+    )
     summary = json.loads((out / "dataset.json").read_text())
     assert summary["images"] == {"train": 2, "val": 2, "test": 2} and summary["camera"] == "wrist"
     assert summary["approach_views"] == 2 and summary["joint_jitter_rad"] == 0.05
@@ -33,8 +53,25 @@ def test_train_yolo_from_init_weights_starts_from_them(sim_dataset, tmp_path, ca
 
     from visuomotor.detection.assets import SHIPPED_YOLO
 
-    assert main(["train", "detector", "--backend", "yolo", "--data", str(sim_dataset[0]), "--out", str(tmp_path / "r"),
-                 "--epochs", "1", "--init-weights", str(SHIPPED_YOLO)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "detector",
+                "--backend",
+                "yolo",
+                "--data",
+                str(sim_dataset[0]),
+                "--out",
+                str(tmp_path / "r"),
+                "--epochs",
+                "1",
+                "--init-weights",
+                str(SHIPPED_YOLO),
+            ]
+        )
+        == 0
+    )
     start, tuned = YOLO(str(SHIPPED_YOLO)).model, YOLO(str(tmp_path / "r" / "model.pt")).model
     assert tuned.names == start.names
     start_weights = torch.cat([p.float().flatten() for p in start.state_dict().values()])
@@ -45,8 +82,22 @@ def test_train_yolo_from_init_weights_starts_from_them(sim_dataset, tmp_path, ca
 def test_eval_detector_json_last_line(sim_dataset, capsys):
     from visuomotor.detection.assets import SHIPPED_YOLO
 
-    assert main(["eval", "detector", "--weights", str(SHIPPED_YOLO), "--data", str(sim_dataset[0]),
-                 "--split", "test", "--json"]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                "detector",
+                "--weights",
+                str(SHIPPED_YOLO),
+                "--data",
+                str(sim_dataset[0]),
+                "--split",
+                "test",
+                "--json",
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["backend"] == "yolo" and result["images"] == 1 and 0 <= result["map50"] <= 1
 
@@ -60,17 +111,60 @@ def test_bad_input_is_one_line_with_exit_code_2(tmp_path, capsys):
     (other_classes / "dataset.json").write_text(json.dumps({"class_names": ["mug", "plate"]}))
     cases = [
         (["dataset", "make", "--scenes", "2", "--out", str(tmp_path / "x")], "at least 3"),
-        (["train", "detector", "--backend", "yolo", "--data", str(tmp_path), "--out", str(tmp_path / "r")],
-         "no data.yaml"),
+        (
+            ["train", "detector", "--backend", "yolo", "--data", str(tmp_path), "--out", str(tmp_path / "r")],
+            "no data.yaml",
+        ),
         (["eval", "detector", "--weights", str(tmp_path / "missing.pt"), "--data", str(tmp_path)], "does not exist"),
-        (["dataset", "make", "--scenes", "3", "--out", str(tmp_path / "x"), "--approach-views", "-1"],
-         "approach views (-1)"),
-        (["train", "detector", "--backend", "yolo", "--data", str(other_classes), "--out", str(tmp_path / "r"),
-          "--init-weights", str(tmp_path / "missing.pt")], "not a YOLO .pt file"),
-        (["train", "detector", "--backend", "yolo", "--data", str(other_classes), "--out", str(tmp_path / "r"),
-          "--init-weights", str(SHIPPED_YOLO)], "fine-tune only on a dataset with the same classes"),
-        (["train", "detector", "--backend", "detr", "--data", str(other_classes), "--out", str(tmp_path / "r"),
-          "--init-weights", str(SHIPPED_YOLO)], "--init-weights is for a new YOLO run"),
+        (
+            ["dataset", "make", "--scenes", "3", "--out", str(tmp_path / "x"), "--approach-views", "-1"],
+            "approach views (-1)",
+        ),
+        (
+            [
+                "train",
+                "detector",
+                "--backend",
+                "yolo",
+                "--data",
+                str(other_classes),
+                "--out",
+                str(tmp_path / "r"),
+                "--init-weights",
+                str(tmp_path / "missing.pt"),
+            ],
+            "not a YOLO .pt file",
+        ),
+        (
+            [
+                "train",
+                "detector",
+                "--backend",
+                "yolo",
+                "--data",
+                str(other_classes),
+                "--out",
+                str(tmp_path / "r"),
+                "--init-weights",
+                str(SHIPPED_YOLO),
+            ],
+            "fine-tune only on a dataset with the same classes",
+        ),
+        (
+            [
+                "train",
+                "detector",
+                "--backend",
+                "detr",
+                "--data",
+                str(other_classes),
+                "--out",
+                str(tmp_path / "r"),
+                "--init-weights",
+                str(SHIPPED_YOLO),
+            ],
+            "--init-weights is for a new YOLO run",
+        ),
     ]
     for argv, expected in cases:
         assert main(argv) == 2

@@ -1,5 +1,6 @@
 """The dataset writer on a few rendered sim scenes: YOLO and COCO labels equal the tight boxes of the
 instance segmentation, splits are seeded, and the visibility rule skips mostly hidden objects."""
+
 import json
 import os
 
@@ -8,9 +9,16 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("MUJOCO_GL", "egl")
-from visuomotor.detection.dataset import (SPLITS, DatasetSpec, approach_control_steps, make_dataset,  # noqa: E402
-                                         scene_config, scene_views, split_of_scenes)
-from visuomotor.detection.labels import MIN_VISIBLE_FRACTION, box_labels  # noqa: E402
+from visuomotor.detection.dataset import (
+    SPLITS,
+    DatasetSpec,
+    approach_control_steps,
+    make_dataset,
+    scene_config,
+    scene_views,
+    split_of_scenes,
+)
+from visuomotor.detection.labels import MIN_VISIBLE_FRACTION, box_labels
 
 SPEC = DatasetSpec(num_scenes=5, seed=7)  # as the sim_dataset fixture (conftest.py)
 
@@ -59,8 +67,9 @@ def test_yolo_and_coco_labels_match_the_segmentation(sim_dataset):
         for annotation, (class_id, cx, cy, w, h) in zip(annotations, rows):
             x, y, bw, bh = annotation["bbox"]
             assert annotation["category_id"] == int(class_id)
-            np.testing.assert_allclose([x + bw / 2, y + bh / 2, bw, bh], [cx * width, cy * height, w * width, h * height],
-                                       atol=1e-3)
+            np.testing.assert_allclose(
+                [x + bw / 2, y + bh / 2, bw, bh], [cx * width, cy * height, w * width, h * height], atol=1e-3
+            )
             assert annotation["area"] == pytest.approx(bw * bh)
         total_labels += len(rows)
     assert total_labels == sum(summary["boxes"].values())
@@ -92,7 +101,8 @@ def test_visibility_rule_skips_mostly_hidden_objects():
         if kept:
             # fractions are capped at 1 (the rendered silhouette may exceed the model's by a few pixels)
             assert relabelled[target.object_id].visible_fraction == pytest.approx(
-                target.visible_fraction * (1 - hide.mean()), rel=1e-2)
+                target.visible_fraction * (1 - hide.mean()), rel=1e-2
+            )
             assert relabelled[target.object_id].visible_fraction >= MIN_VISIBLE_FRACTION
 
 
@@ -104,7 +114,7 @@ def test_approach_steps_are_seeded_distinct_and_within_the_approach():
     assert steps == approach_control_steps(APPROACH_SPEC, 0, control_hz=50.0)
     assert steps != approach_control_steps(APPROACH_SPEC, 1, control_hz=50.0)
     assert len(set(steps)) == 3 and steps == sorted(steps)
-    assert 0 <= steps[0] and steps[-1] < APPROACH_SPEC.approach_s * 50
+    assert steps[0] >= 0 and steps[-1] < APPROACH_SPEC.approach_s * 50
     with pytest.raises(ValueError, match="exceeds"):
         approach_control_steps(DatasetSpec(3, approach_views=11, approach_s=0.2), 0, control_hz=50.0)
 

@@ -1,5 +1,6 @@
 """DETR training from scratch: trainable batch norms load back frozen with identical outputs; a run
 checkpoints, resumes and writes a loadable model."""
+
 import json
 
 import torch
@@ -13,8 +14,12 @@ def test_trained_batch_norm_statistics_survive_save_and_load(tmp_path):
     from transformers import AutoModelForObjectDetection
 
     torch.manual_seed(0)
-    model, processor = build_detr(["a", "b"], DetrSize(d_model=32, encoder_layers=1, decoder_layers=1,
-                                                       attention_heads=2, ffn_dim=64, num_queries=5, image_size=128))
+    model, processor = build_detr(
+        ["a", "b"],
+        DetrSize(
+            d_model=32, encoder_layers=1, decoder_layers=1, attention_heads=2, ffn_dim=64, num_queries=5, image_size=128
+        ),
+    )
     trainable_batch_norm(model)
     norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     assert norms and all(m.weight.requires_grad for m in norms)
@@ -35,12 +40,13 @@ def test_trained_batch_norm_statistics_survive_save_and_load(tmp_path):
 
 
 def test_detr_training_checkpoints_and_resumes(sim_dataset, tmp_path):
-    data_dir, spec, summary = sim_dataset
+    data_dir, _spec, summary = sim_dataset
     config = DetrTrainConfig(epochs=1, image_size=128, batch=2)
     model_dir = train_detr(data_dir, tmp_path, summary["class_names"], config)
     assert (tmp_path / "detr" / "checkpoint.pt").is_file()
-    train_detr(data_dir, tmp_path, summary["class_names"], DetrTrainConfig(epochs=2, image_size=128, batch=2),
-               resume=True)
+    train_detr(
+        data_dir, tmp_path, summary["class_names"], DetrTrainConfig(epochs=2, image_size=128, batch=2), resume=True
+    )
     history = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [row["epoch"] for row in history] == [1, 2]
     assert all(row["train_loss"] > 0 and 0 <= row["val_map50"] <= 1 for row in history)

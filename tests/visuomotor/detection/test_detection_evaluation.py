@@ -1,4 +1,5 @@
 """nnfoundation's COCO mAP equals pycocotools' COCOeval on the shipped detectors' real outputs."""
+
 import contextlib
 import io
 

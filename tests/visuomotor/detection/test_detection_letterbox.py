@@ -1,4 +1,5 @@
 """Letterbox forward/inverse exactness at several image sizes and aspect ratios."""
+
 import numpy as np
 import pytest
 
@@ -40,10 +41,11 @@ def test_letterbox_maps_a_painted_box_to_where_the_pixels_land(width, height, ca
     left, top = letterbox.offset
     resized_w, resized_h = letterbox.resized_size
     assert max(resized_w, resized_h) == canvas
-    np.testing.assert_allclose(letterbox.invert_boxes([[left, top, left + resized_w, top + resized_h]]),
-                               [[0, 0, width, height]], atol=1e-9)
+    np.testing.assert_allclose(
+        letterbox.invert_boxes([[left, top, left + resized_w, top + resized_h]]), [[0, 0, width, height]], atol=1e-9
+    )
     padding = canvas_image.copy()
-    padding[top:top + resized_h, left:left + resized_w] = PAD_VALUE
+    padding[top : top + resized_h, left : left + resized_w] = PAD_VALUE
     assert (padding == PAD_VALUE).all()
 
 

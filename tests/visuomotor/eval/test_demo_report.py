@@ -1,4 +1,5 @@
 """The demo's summary and report folder from episode records."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,16 @@ def records() -> list[EpisodeRecord]:
             record.latency_ms[stage] = list(base + rng.exponential(5, 100))
         record.position_errors_m = list(rng.normal(0.003, 0.001, 50).clip(0))
         record.joint_trajectory = [(t / 50, list(np.sin(t / 50 + np.arange(7)))) for t in range(300)]
-        record.node_status = {"detector_node": {"frames_received": str(100 * seed), "frames_skipped": str(10 * seed),
-                                                "latency_p50_ms": "41.0", "latency_p95_ms": "55.0",
-                                                "input_age_p50_ms": "30.5", "input_age_p95_ms": "70.0"}}
+        record.node_status = {
+            "detector_node": {
+                "frames_received": str(100 * seed),
+                "frames_skipped": str(10 * seed),
+                "latency_p50_ms": "41.0",
+                "latency_p95_ms": "55.0",
+                "input_age_p50_ms": "30.5",
+                "input_age_p95_ms": "70.0",
+            }
+        }
         out.append(record)
     return out
 
@@ -31,8 +39,12 @@ def test_summary_counts_and_percentiles():
     command = summary["glass_to_ms"]["command"]
     assert command["n"] == 400 and 60 < command["p50"] < command["p95"]
     assert 2.0 < summary["tracking_error_mm"]["median"] < 4.0
-    assert summary["node_latency_ms"]["detector_node"] == {"latency_p50_ms": 41.0, "latency_p95_ms": 55.0,
-                                                           "input_age_p50_ms": 30.5, "input_age_p95_ms": 70.0}
+    assert summary["node_latency_ms"]["detector_node"] == {
+        "latency_p50_ms": 41.0,
+        "latency_p95_ms": 55.0,
+        "input_age_p50_ms": 30.5,
+        "input_age_p95_ms": 70.0,
+    }
     assert percentiles([]) == {"p50": None, "p95": None, "n": 0}
 
 

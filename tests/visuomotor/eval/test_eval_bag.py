@@ -1,9 +1,11 @@
 """`visuomotor eval bag` on a real bag recorded from the sim (expert moving the arm): exact scores with
 ground-truth detections, the YOLO pipeline plumbing, determinism, truncated and unusable bags."""
+
 import json
 import shutil
 
 import pytest
+
 # Imported at collection, before any test renders: importing torchvision (→ triton) after MuJoCo has made an
 # EGL context in the process segfaults (triton's and Mesa's bundled LLVM clash); `eval bag` imports it through
 # visuomotor.detection's DetectorError.
@@ -35,8 +37,9 @@ def last_json(capsys) -> dict:
 
 
 def gt_config(**overrides) -> BagReplayConfig:
-    return BagReplayConfig(detections="ground-truth", localizer=LocalizerConfig(size_priors_m=sim_size_priors()),
-                           **overrides)
+    return BagReplayConfig(
+        detections="ground-truth", localizer=LocalizerConfig(size_priors_m=sim_size_priors()), **overrides
+    )
 
 
 def scores(summary: dict) -> dict:
@@ -50,7 +53,7 @@ def test_ground_truth_detections_score_localization_and_tracking(bag, tmp_path, 
     assert result["frames"] == FRAMES and not result["truncated"] and result["warning"] is None
     detection, localization, tracking = result["detection"], result["localization"], result["tracking"]
     assert detection["ground_truth_boxes"] >= 3 * FRAMES
-    assert detection["map50"] == detection["map50_95"] == 1.0          # the detections are the truth boxes
+    assert detection["map50"] == detection["map50_95"] == 1.0  # the detections are the truth boxes
     assert localization["matched"] == localization["ground_truth_objects"] == detection["ground_truth_boxes"]
     assert localization["error_median_mm"] < 5.0 and localization["error_p95_mm"] < 15.0
     assert tracking["mota"] >= 0.95 and tracking["idf1"] >= 0.95 and tracking["id_switches"] == 0
@@ -68,15 +71,21 @@ def test_yolo_pipeline_is_deterministic(bag):
     """A randomly initialised YOLOv8n (weights from the seed) on the real frames: every stage runs and two
     replays give identical scores."""
     detector = DetectorConfig(backend="yolo", weights="yolov8n.yaml", confidence=0.0, image_size=160)
-    config = BagReplayConfig(detector=detector, max_frames=3,
-                             localizer=LocalizerConfig(size_priors_m=sim_size_priors()))
+    config = BagReplayConfig(
+        detector=detector, max_frames=3, localizer=LocalizerConfig(size_priors_m=sim_size_priors())
+    )
     first, second = replay_bag(bag, config).summary, replay_bag(bag, config).summary
     assert first["frames"] == 3 and first["detector"]["image_size"] == 160
     assert (first["detector"]["runtime"], first["detector"]["threads"]) == ("torch", 0)
-    assert set(first["latency_ms"]) == {"detect_preprocess", "detect_inference", "detect_postprocess",
-                                        "localize", "track"}
+    assert set(first["latency_ms"]) == {
+        "detect_preprocess",
+        "detect_inference",
+        "detect_postprocess",
+        "localize",
+        "track",
+    }
     assert first["detection"]["ground_truth_boxes"] > 0 and first["detection"]["map50"] is not None
-    assert first["detection"]["detections"] > 0                         # COCO names: outside the sim classes
+    assert first["detection"]["detections"] > 0  # COCO names: outside the sim classes
     assert first["detection"]["detections_outside_classes"] == first["detection"]["detections"]
     assert scores(first) == scores(second)
 
@@ -98,12 +107,13 @@ def test_sqlite3_recording_scores_like_the_mcap_one(bag, tmp_path):
 
 
 def test_truncated_bag_gives_the_metrics_of_its_readable_prefix(bag, tmp_path, capsys):
-    killed = tmp_path / "killed"                        # a recorder killed mid-way: no metadata, cut file
+    killed = tmp_path / "killed"  # a recorder killed mid-way: no metadata, cut file
     killed.mkdir()
     mcap = next(bag.glob("*.mcap"))
     killed.joinpath(mcap.name).write_bytes(mcap.read_bytes()[: mcap.stat().st_size // 2])
-    assert main(["eval", "bag", str(killed), "--detections", "ground-truth", "--out", str(tmp_path / "e"),
-                 "--json"]) == 0
+    assert (
+        main(["eval", "bag", str(killed), "--detections", "ground-truth", "--out", str(tmp_path / "e"), "--json"]) == 0
+    )
     result = last_json(capsys)
     assert result["truncated"] and 0 < result["frames"] < FRAMES and str(killed) in result["warning"]
     prefix = replay_bag(bag, gt_config(max_frames=result["frames"])).summary
@@ -158,7 +168,14 @@ def test_realtime_detector_parameters_are_the_replay_config_with_the_overrides()
     from visuomotor.detection.assets import SHIPPED_YOLO
     from visuomotor.eval.bag_realtime import realtime_detector
 
-    assert realtime_detector({}) == {"backend": "yolo", "weights": str(SHIPPED_YOLO), "confidence": 0.5, "iou": 0.5,
-                                     "image_size": None, "device": "cpu", "runtime": "onnxruntime",
-                                     "threads": 1}                              # config/replay.yaml
+    assert realtime_detector({}) == {
+        "backend": "yolo",
+        "weights": str(SHIPPED_YOLO),
+        "confidence": 0.5,
+        "iou": 0.5,
+        "image_size": None,
+        "device": "cpu",
+        "runtime": "onnxruntime",
+        "threads": 1,
+    }  # config/replay.yaml
     assert realtime_detector({"confidence_threshold": 0.1, "image_size": 320})["confidence"] == 0.1

@@ -1,5 +1,6 @@
 """Ground-truth boxes of recorded frames (ray cast from /sim/ground_truth + recorded depth) equal the
 renderer's segmentation boxes; the Object3DArray round trip keeps every object; occluders hide objects."""
+
 import numpy as np
 import pytest
 
@@ -7,7 +8,11 @@ from visuomotor.camera.bag import typestore
 from visuomotor.camera.depth_units import with_depth_encoding
 from visuomotor.detection.labels import box_labels
 from visuomotor.eval.bag_ground_truth import (
-    GroundTruthError, ground_truth_boxes, objects_from_message, raycast_segmentation)
+    GroundTruthError,
+    ground_truth_boxes,
+    objects_from_message,
+    raycast_segmentation,
+)
 from visuomotor.eval.bag_sim_recording import ground_truth_message
 from visuomotor.sim.simulator import TabletopSim
 
@@ -30,8 +35,9 @@ def test_ground_truth_message_round_trip_keeps_every_object(scenes):
     store = typestore()
     cdr = store.serialize_cdr(ground_truth_message(objects, 123), "visuomotor_ros/msg/Object3DArray")
     decoded = objects_from_message(store.deserialize_cdr(cdr, "visuomotor_ros/msg/Object3DArray"))
-    assert [(o.object_id, o.class_name, o.shape) for o in decoded] == [(o.object_id, o.class_name, o.shape)
-                                                                       for o in objects]
+    assert [(o.object_id, o.class_name, o.shape) for o in decoded] == [
+        (o.object_id, o.class_name, o.shape) for o in objects
+    ]
     for mine, true in zip(decoded, objects):
         np.testing.assert_allclose(mine.position_m, true.position_m)
         np.testing.assert_allclose(mine.quat_xyzw, true.quat_xyzw)
@@ -40,9 +46,10 @@ def test_ground_truth_message_round_trip_keeps_every_object(scenes):
 
 def test_raycast_boxes_equal_the_renderer_segmentation_boxes(scenes):
     for frame, objects in scenes:
-        rendered = {l.object_id: l for l in box_labels(frame.segmentation, objects, frame.T_base_camera,
-                                                       frame.intrinsics.K)}
-        cast = {l.object_id: l for l in ground_truth_boxes(frame, objects, frame.T_base_camera)}
+        rendered = {
+            b.object_id: b for b in box_labels(frame.segmentation, objects, frame.T_base_camera, frame.intrinsics.K)
+        }
+        cast = {b.object_id: b for b in ground_truth_boxes(frame, objects, frame.T_base_camera)}
         assert set(cast) == set(rendered) and len(cast) >= 3
         for object_id, label in rendered.items():
             assert cast[object_id].class_name == label.class_name
@@ -60,9 +67,15 @@ def test_an_occluder_in_front_hides_the_object(scenes):
     x1, y1, x2, y2 = (int(v) for v in target.xyxy)
     depth = frame.depth.copy()
     depth[y1:y2, x1:x2] = np.maximum(depth[y1:y2, x1:x2].astype(int) - 50, 1).astype(depth.dtype)  # 5 cm nearer
-    occluded = type(frame)(color=frame.color, depth=depth, intrinsics=frame.intrinsics, stamp_ns=frame.stamp_ns,
-                           depth_encoding=frame.depth_encoding, T_base_camera=frame.T_base_camera)
-    labelled = {l.object_id for l in ground_truth_boxes(occluded, objects, frame.T_base_camera)}
+    occluded = type(frame)(
+        color=frame.color,
+        depth=depth,
+        intrinsics=frame.intrinsics,
+        stamp_ns=frame.stamp_ns,
+        depth_encoding=frame.depth_encoding,
+        T_base_camera=frame.T_base_camera,
+    )
+    labelled = {b.object_id for b in ground_truth_boxes(occluded, objects, frame.T_base_camera)}
     assert target.object_id not in labelled
 
 

@@ -1,4 +1,5 @@
 """Standard ROS 2 launch files evaluate against visuomotor's launch_api into the nodes ros2 launch starts."""
+
 from __future__ import annotations
 
 import sys
@@ -9,7 +10,7 @@ import pytest
 from visuomotor.launching.loader import load_launch_file
 from visuomotor.launching.runner import node_command
 
-LAUNCH_FILE = textwrap.dedent('''
+LAUNCH_FILE = textwrap.dedent("""
     from launch import LaunchDescription
     from launch.actions import DeclareLaunchArgument, IncludeLaunchDescription
     from launch.conditions import IfCondition
@@ -28,10 +29,12 @@ LAUNCH_FILE = textwrap.dedent('''
                  namespace=LaunchConfiguration("namespace"),
                  parameters=[LaunchConfiguration("config"), {"half": False, "classes": ["a", "b"]}],
                  remappings=[("camera/color/image_raw", "/cam/image")]),
-            Node(package="visuomotor_ros", executable="tracker_node", condition=IfCondition(LaunchConfiguration("debug"))),
+            Node(
+                package="visuomotor_ros", executable="tracker_node", condition=IfCondition(LaunchConfiguration("debug"))
+            ),
             Node(package="ros_gz_bridge", executable="parameter_bridge"),
         ])
-''')
+""")
 
 
 @pytest.fixture
@@ -51,9 +54,23 @@ def test_nodes_parameters_and_remaps_resolve(launch_file):
     assert detector.param_values == {"half": False, "classes": ["a", "b"]}
     assert plan.foreign == ["ros_gz_bridge/parameter_bridge"]
     assert node_command(detector) == [
-        sys.executable, "-m", "visuomotor.nodes.detector_node", "--ros-args", "-r", "__node:=detector",
-        "-r", "__ns:=arm1", "--params-file", str(detector.param_files[0]), "-p", "half:=false",
-        "-p", "classes:=[a,b]", "-r", "camera/color/image_raw:=/cam/image"]
+        sys.executable,
+        "-m",
+        "visuomotor.nodes.detector_node",
+        "--ros-args",
+        "-r",
+        "__node:=detector",
+        "-r",
+        "__ns:=arm1",
+        "--params-file",
+        str(detector.param_files[0]),
+        "-p",
+        "half:=false",
+        "-p",
+        "classes:=[a,b]",
+        "-r",
+        "camera/color/image_raw:=/cam/image",
+    ]
 
 
 def test_condition_enables_node(launch_file):
@@ -66,10 +83,13 @@ def test_launch_modules_do_not_leak(launch_file):
     assert "launch_ros.actions" not in sys.modules or hasattr(sys.modules["launch_ros.actions"], "__file__")
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"nope": "1"}, "has no argument"),
-    ({"debug": "maybe"}, "is not one of"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"nope": "1"}, "has no argument"),
+        ({"debug": "maybe"}, "is not one of"),
+    ],
+)
 def test_bad_arguments_are_one_line_errors(launch_file, overrides, message):
     with pytest.raises(ValueError, match=message):
         load_launch_file(launch_file, overrides)

@@ -1,4 +1,5 @@
 """Shared synthetic scene for the localization tests (ray-cast exactly, no simulator)."""
+
 from types import SimpleNamespace
 
 import numpy as np
@@ -19,17 +20,25 @@ def tabletop():
     Fields: objects, sizes, T (4×4 camera pose), frame32 (32FC1 metres), frame16 (16UC1 millimetres),
     detections(frame, with_masks) → tight ground-truth boxes (class_id = label, class_name = shape).
     """
-    objects = [SceneObject(1, "box", (0.45, 0.0, 0.025), SIZES["box"], 0.4),
-               SceneObject(2, "cylinder", (0.50, 0.12, 0.03), SIZES["cylinder"]),
-               SceneObject(3, "sphere", (0.40, -0.12, 0.025), SIZES["sphere"])]
+    objects = [
+        SceneObject(1, "box", (0.45, 0.0, 0.025), SIZES["box"], 0.4),
+        SceneObject(2, "cylinder", (0.50, 0.12, 0.03), SIZES["cylinder"]),
+        SceneObject(3, "sphere", (0.40, -0.12, 0.025), SIZES["sphere"]),
+    ]
     T = look_at(np.array([1.05, 0.05, 0.62]), np.array([0.42, 0.05, 0.0]))
     intrinsics = CameraIntrinsics()
 
     def detections(frame, with_masks):
         boxes = boxes_from_segmentation(frame.segmentation)
-        return [Detection(o.label, o.shape, 0.9, boxes[o.label], mask_label=o.label if with_masks else 0)
-                for o in objects]
+        return [
+            Detection(o.label, o.shape, 0.9, boxes[o.label], mask_label=o.label if with_masks else 0) for o in objects
+        ]
 
-    return SimpleNamespace(objects=objects, sizes=SIZES, T=T, detections=detections,
-                           frame32=render(objects, T, intrinsics, stamp_ns=1_000, depth_encoding="32FC1"),
-                           frame16=render(objects, T, intrinsics, stamp_ns=1_000, depth_encoding="16UC1"))
+    return SimpleNamespace(
+        objects=objects,
+        sizes=SIZES,
+        T=T,
+        detections=detections,
+        frame32=render(objects, T, intrinsics, stamp_ns=1_000, depth_encoding="32FC1"),
+        frame16=render(objects, T, intrinsics, stamp_ns=1_000, depth_encoding="16UC1"),
+    )

@@ -1,4 +1,5 @@
 """Bad input → diagnostics naming the mismatch, no exception, no bogus position."""
+
 import dataclasses
 
 import numpy as np
@@ -28,16 +29,16 @@ def test_all_nan_depth_gives_no_object(tabletop):
 
 def test_out_of_range_depth_is_invalid(tabletop):
     result = Localizer(LocalizerConfig(max_depth_m=0.3)).localize(
-        tabletop.frame32, tabletop.detections(tabletop.frame32, True))
+        tabletop.frame32, tabletop.detections(tabletop.frame32, True)
+    )
     assert result.objects == [] and codes(result) == {"no_valid_depth"}
 
 
 def test_partly_invalid_depth_still_localizes(tabletop):
     depth = tabletop.frame32.depth.copy()
-    depth[::2] = np.nan                                                   # every other row lost
+    depth[::2] = np.nan  # every other row lost
     frame = dataclasses.replace(tabletop.frame32, depth=depth)
-    result = Localizer(LocalizerConfig(size_priors_m=tabletop.sizes)).localize(
-        frame, tabletop.detections(frame, True))
+    result = Localizer(LocalizerConfig(size_priors_m=tabletop.sizes)).localize(frame, tabletop.detections(frame, True))
     assert len(result.objects) == 3
     assert np.linalg.norm(result.objects[0].position - tabletop.objects[0].centre) < 0.004
 
@@ -69,8 +70,9 @@ def test_missing_intrinsics_are_refused(tabletop):
 
 
 def test_detections_from_another_frame_are_refused(tabletop):
-    result = Localizer().localize(tabletop.frame32, tabletop.detections(tabletop.frame32, True),
-                                  detections_frame_id="camera_depth_optical_frame")
+    result = Localizer().localize(
+        tabletop.frame32, tabletop.detections(tabletop.frame32, True), detections_frame_id="camera_depth_optical_frame"
+    )
     assert result.objects == [] and codes(result) == {"frame_mismatch"}
 
 
@@ -84,9 +86,11 @@ def test_missing_or_non_rigid_transform_is_refused(tabletop):
 
 def test_bad_boxes_are_skipped_and_named(tabletop):
     good = tabletop.detections(tabletop.frame32, False)[0]
-    bad = [Detection(0, "box", 0.5, np.array([np.nan, 0, 10, 10])),
-           Detection(0, "box", 0.5, np.array([50.0, 50.0, 40.0, 60.0])),
-           Detection(0, "box", 0.5, np.array([700.0, 500.0, 800.0, 600.0]))]
+    bad = [
+        Detection(0, "box", 0.5, np.array([np.nan, 0, 10, 10])),
+        Detection(0, "box", 0.5, np.array([50.0, 50.0, 40.0, 60.0])),
+        Detection(0, "box", 0.5, np.array([700.0, 500.0, 800.0, 600.0])),
+    ]
     result = Localizer().localize(tabletop.frame32, [good, *bad])
     assert len(result.objects) == 1 and result.objects[0].detection is good
     assert [(d.code, d.detection_index) for d in result.diagnostics] == [("bad_box", 1), ("bad_box", 2), ("bad_box", 3)]

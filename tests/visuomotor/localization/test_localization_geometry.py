@@ -1,4 +1,5 @@
 """Seed 004 §29.2 worked examples, recomputed (the seed's §29.2.3 result is wrong), and unit handling."""
+
 import numpy as np
 import pytest
 
@@ -9,7 +10,7 @@ SEED_K = CameraIntrinsics(fx=600.0, fy=600.0, cx=320.0, cy=240.0)
 
 
 def test_seed_29_2_2_deprojection_of_box_centre():
-    u, v = (200 + 300) / 2, (150 + 250) / 2                      # bbox [200, 150, 300, 250] → (250, 200)
+    u, v = (200 + 300) / 2, (150 + 250) / 2  # bbox [200, 150, 300, 250] → (250, 200)
     point = deproject(np.array(u), np.array(v), np.array(0.5), SEED_K)
     # X = (250 − 320)·0.5/600 = −35/600, Y = (200 − 240)·0.5/600 = −20/600, Z = 0.5
     np.testing.assert_allclose(point, [-35 / 600, -20 / 600, 0.5], atol=1e-12)

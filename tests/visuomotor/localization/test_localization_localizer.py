@@ -1,4 +1,5 @@
 """The Localizer on exactly ray-cast scenes: object centres to millimetres, units, foreground, covariance."""
+
 import dataclasses
 
 import numpy as np
@@ -46,7 +47,7 @@ def test_millimetre_and_metre_encodings_agree(tabletop):
     in_mm = localizer.localize(tabletop.frame16, tabletop.detections(tabletop.frame16, True))
     assert tabletop.frame16.depth.dtype == np.uint16
     for a, b in zip(in_m.objects, in_mm.objects):
-        np.testing.assert_allclose(a.position, b.position, atol=2e-3)   # 1 mm quantisation
+        np.testing.assert_allclose(a.position, b.position, atol=2e-3)  # 1 mm quantisation
 
 
 def test_millimetres_read_as_metres_is_refused(tabletop):
@@ -58,20 +59,26 @@ def test_millimetres_read_as_metres_is_refused(tabletop):
 def test_without_size_prior_the_size_is_measured(tabletop):
     result = Localizer().localize(tabletop.frame32, tabletop.detections(tabletop.frame32, True))
     cube = next(o for o in result.objects if o.class_name == "box")
-    assert abs(cube.size[2] - 0.05) < 0.005                               # height from the visible side
+    assert abs(cube.size[2] - 0.05) < 0.005  # height from the visible side
     assert np.linalg.norm(cube.position - tabletop.objects[0].centre) < 0.006
 
 
 def grid_foreground(depth):
-    return select_foreground(depth.reshape(1, -1), samples_per_axis=16, gap_m=0.02, mode_fraction=0.25,
-                             min_coverage=0.5, depth_extent_m=np.array([0.08]))[0].reshape(16, 16)
+    return select_foreground(
+        depth.reshape(1, -1),
+        samples_per_axis=16,
+        gap_m=0.02,
+        mode_fraction=0.25,
+        min_coverage=0.5,
+        depth_extent_m=np.array([0.08]),
+    )[0].reshape(16, 16)
 
 
 def test_foreground_selection_drops_background_and_flying_pixels():
     rng = np.random.default_rng(1)
-    depth = rng.uniform(0.95, 1.0, (16, 16))                              # wall behind
-    depth[2:14, 2:14] = rng.uniform(0.60, 0.63, (12, 12))                 # object spanning the box
-    depth[0, :3] = [0.3, 0.41, 0.45]                                      # flying pixels in front
+    depth = rng.uniform(0.95, 1.0, (16, 16))  # wall behind
+    depth[2:14, 2:14] = rng.uniform(0.60, 0.63, (12, 12))  # object spanning the box
+    depth[0, :3] = [0.3, 0.41, 0.45]  # flying pixels in front
     depth[15, 15] = np.nan
     keep = grid_foreground(depth)
     expected = np.zeros((16, 16), bool)
@@ -81,12 +88,12 @@ def test_foreground_selection_drops_background_and_flying_pixels():
 
 def test_foreground_selection_skips_an_occluder_crossing_part_of_the_box():
     rng = np.random.default_rng(2)
-    depth = rng.uniform(0.60, 0.63, (16, 16))                             # object fills its tight box
-    depth[:, :6] = rng.uniform(0.44, 0.46, (16, 6))                       # gripper in front of its left part
+    depth = rng.uniform(0.60, 0.63, (16, 16))  # object fills its tight box
+    depth[:, :6] = rng.uniform(0.44, 0.46, (16, 6))  # gripper in front of its left part
     keep = grid_foreground(depth)
     assert keep[:, 6:].all() and not keep[:, :6].any()
     depth[:, :] = 0.62
-    depth[:2, :2] = 0.45                                                  # no covering cluster but the object
+    depth[:2, :2] = 0.45  # no covering cluster but the object
     assert grid_foreground(depth)[2:, 2:].all()
 
 
@@ -95,9 +102,10 @@ def test_box_without_mask_ignores_the_wall_behind():
     cube = SceneObject(1, "box", (0.5, 0.0, 0.02), (0.04, 0.04, 0.04))
     wall = SceneObject(2, "box", (0.65, 0.0, 0.3), (0.02, 1.0, 0.6))
     frame = render([cube, wall], look_at(np.array([0.0, 0.0, 0.3]), np.array([0.5, 0.0, 0.0])), CameraIntrinsics())
-    box = boxes_from_segmentation(frame.segmentation)[1] + np.array([-15.0, -15.0, 15.0, 5.0])   # loose box
+    box = boxes_from_segmentation(frame.segmentation)[1] + np.array([-15.0, -15.0, 15.0, 5.0])  # loose box
     result = Localizer(LocalizerConfig(size_priors_m={"cube": (0.04, 0.04, 0.04)})).localize(
-        frame, [Detection(0, "cube", 0.8, box)])
+        frame, [Detection(0, "cube", 0.8, box)]
+    )
     assert len(result.objects) == 1
     assert np.linalg.norm(result.objects[0].position - cube.centre) < 0.004
 
@@ -111,7 +119,7 @@ def test_covariance_is_symmetric_positive_and_grows_with_distance(tabletop):
     ray = near.position - tabletop.T[:3, 3]
     ray /= np.linalg.norm(ray)
     along = ray @ near.covariance @ ray
-    floor = localizer.config.depth_sigma_floor_m ** 2
+    floor = localizer.config.depth_sigma_floor_m**2
     assert along >= floor * 0.9
     far_T = look_at(np.array([1.9, 0.05, 1.2]), np.array([0.42, 0.05, 0.0]))
     far_frame = render(tabletop.objects, far_T, CameraIntrinsics())
@@ -130,14 +138,15 @@ def test_result_fields(tabletop):
 
 def test_boxes_cut_by_the_image_border_are_flagged_and_less_certain(tabletop):
     frame = tabletop.frame32
-    shift = dataclasses.replace(frame.intrinsics, cx=frame.intrinsics.cx - 200)   # the sphere leaves on the left
+    shift = dataclasses.replace(frame.intrinsics, cx=frame.intrinsics.cx - 200)  # the sphere leaves on the left
     cut_frame = render(tabletop.objects, tabletop.T, shift)
     result = Localizer(LocalizerConfig(size_priors_m=tabletop.sizes)).localize(
-        cut_frame, tabletop.detections(cut_frame, True))
+        cut_frame, tabletop.detections(cut_frame, True)
+    )
     flags = {o.class_name: o.truncated for o in result.objects}
     assert flags == {"box": False, "cylinder": False, "sphere": True}
     whole = Localizer(LocalizerConfig(size_priors_m=tabletop.sizes)).localize(frame, tabletop.detections(frame, True))
     assert not any(o.truncated for o in whole.objects)
     for o in result.objects:
         if o.truncated:
-            assert np.trace(o.covariance) > 3 * 0.02 ** 2
+            assert np.trace(o.covariance) > 3 * 0.02**2

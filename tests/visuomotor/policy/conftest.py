@@ -1,11 +1,11 @@
 """Fixtures for the policy tests (synthetic demonstrations from policy_synthetic)."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 import torch
-
 from policy_synthetic import write_synthetic
 
 

@@ -1,10 +1,12 @@
 """Synthetic demonstrations for the policy tests: a point-to-point 'reach then grip' expert whose joint targets
 depend on the object position, so a policy must read the state to imitate it."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+
 from visuomotor.policy.dataset import Episode, write_episode
 
 
@@ -30,14 +32,22 @@ def write_synthetic(directory: Path, count: int, length: int = 40, cameras: tupl
     return directory
 
 
+TINY_MODEL = dict(
+    d_model=32,
+    n_heads=4,
+    d_feedforward=64,
+    n_cvae_layers=1,
+    n_encoder_layers=1,
+    n_decoder_layers=2,
+    latent_dim=8,
+    chunk_size=8,
+    dropout=0.0,
+)
 
 
-TINY_MODEL = dict(d_model=32, n_heads=4, d_feedforward=64, n_cvae_layers=1, n_encoder_layers=1,
-                  n_decoder_layers=2, latent_dim=8, chunk_size=8, dropout=0.0)
-
-
-def ddp_worker(rank: int, world_size: int, port: int, data: str, out: str, steps: int, batch_size: int,
-               losses_file: str) -> None:
+def ddp_worker(
+    rank: int, world_size: int, port: int, data: str, out: str, steps: int, batch_size: int, losses_file: str
+) -> None:
     """One process of a gloo data-parallel run (torch.multiprocessing.spawn target)."""
     import json
     import os
@@ -48,10 +58,13 @@ def ddp_worker(rank: int, world_size: int, port: int, data: str, out: str, steps
     from visuomotor.policy.training import TrainConfig, train_policy
 
     torch.set_num_threads(1)
-    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size),
-                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-    result = train_policy(TrainConfig(data=data, out=out, steps=steps, batch_size=batch_size, lr=1e-3,
-                                      device="cpu", progress=False), ACTConfig(**TINY_MODEL))
+    os.environ.update(
+        RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size), MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port)
+    )
+    result = train_policy(
+        TrainConfig(data=data, out=out, steps=steps, batch_size=batch_size, lr=1e-3, device="cpu", progress=False),
+        ACTConfig(**TINY_MODEL),
+    )
     if rank == 0:
         with open(losses_file, "w") as file:
             json.dump(result.losses, file)

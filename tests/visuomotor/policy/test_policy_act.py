@@ -5,11 +5,23 @@ import torch
 
 from visuomotor.policy.act import ACT, ACTConfig, act_loss, kl_divergence, sinusoidal_positions
 
-SMALL = dict(d_model=32, n_heads=4, d_feedforward=64, n_cvae_layers=1, n_encoder_layers=2, n_decoder_layers=3,
-             latent_dim=8, chunk_size=5, dropout=0.0)
+SMALL = dict(
+    d_model=32,
+    n_heads=4,
+    d_feedforward=64,
+    n_cvae_layers=1,
+    n_encoder_layers=2,
+    n_decoder_layers=3,
+    latent_dim=8,
+    chunk_size=5,
+    dropout=0.0,
+)
 
 
-def batch(size=3, config=ACTConfig(**SMALL)):
+SMALL_CONFIG = ACTConfig(**SMALL)
+
+
+def batch(size=3, config=SMALL_CONFIG):
     torch.manual_seed(1)
     state = torch.randn(size, config.state_dim)
     actions = torch.randn(size, config.chunk_size, config.action_dim)
@@ -41,11 +53,11 @@ def test_padded_actions_do_not_reach_the_latent():
     state, actions, is_pad = batch()
     mu, logvar = model.encode_latent(state, actions, is_pad)
     changed = actions.clone()
-    changed[0, 3:] = 100.0                       # padded steps of sample 0
+    changed[0, 3:] = 100.0  # padded steps of sample 0
     mu2, logvar2 = model.encode_latent(state, changed, is_pad)
     torch.testing.assert_close(mu, mu2)
     torch.testing.assert_close(logvar, logvar2)
-    changed[0, 1] = 100.0                        # a real step does matter
+    changed[0, 1] = 100.0  # a real step does matter
     assert not torch.allclose(mu, model.encode_latent(state, changed, is_pad)[0])
 
 
@@ -102,7 +114,7 @@ def test_image_mode_shapes_and_missing_images_error():
     model = ACT(config).eval()
     state, _, _ = batch(2)
     images = torch.rand(2, 1, 3, 64, 96)
-    assert model.image_tokens(images[:, 0]).shape == (2, 2 * 3, 32)       # (64/32)·(96/32) tokens
+    assert model.image_tokens(images[:, 0]).shape == (2, 2 * 3, 32)  # (64/32)·(96/32) tokens
     assert model(state, images).actions.shape == (2, 5, 7)
     with pytest.raises(ValueError, match="pass images"):
         model(state)

@@ -15,7 +15,7 @@ def test_weights_follow_exp_minus_m_i_with_oldest_first():
     weights = ensemble_weights(3, m=0.5)
     expected = np.exp(-0.5 * np.arange(3))
     np.testing.assert_allclose(weights, expected / expected.sum())
-    assert weights[0] > weights[1] > weights[2]           # i = 0, the oldest, weighs most
+    assert weights[0] > weights[1] > weights[2]  # i = 0, the oldest, weighs most
     np.testing.assert_allclose(ensemble_weights(4, 0.0), 0.25)
 
 

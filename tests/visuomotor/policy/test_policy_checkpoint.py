@@ -3,13 +3,19 @@ import json
 import numpy as np
 import pytest
 import torch
+from policy_synthetic import TINY_MODEL
 
 from visuomotor.policy.act import ACT, ACTConfig
-from visuomotor.policy.checkpoint import (CONFIG_FILE, NORMALIZATION_FILE, WEIGHTS_FILE, CheckpointError,
-                                          load_policy, save_policy)
+from visuomotor.policy.checkpoint import (
+    CONFIG_FILE,
+    NORMALIZATION_FILE,
+    WEIGHTS_FILE,
+    CheckpointError,
+    load_policy,
+    save_policy,
+)
 from visuomotor.policy.normalization import NormalizationStats
 from visuomotor.policy.runner import PolicyRunner
-from policy_synthetic import TINY_MODEL
 
 
 @pytest.fixture
@@ -25,7 +31,7 @@ def saved(tmp_path):
 def test_round_trip_without_pickle(saved):
     directory, model, stats = saved
     assert sorted(p.name for p in directory.iterdir()) == sorted([WEIGHTS_FILE, CONFIG_FILE, NORMALIZATION_FILE])
-    assert not (directory / WEIGHTS_FILE).read_bytes().startswith(b"\x80")        # not a pickle stream
+    assert not (directory / WEIGHTS_FILE).read_bytes().startswith(b"\x80")  # not a pickle stream
     loaded, loaded_stats, info = load_policy(directory)
     assert loaded.config == model.config and info == {"seed": 3}
     np.testing.assert_array_equal(loaded_stats.action_std, stats.action_std)
@@ -113,11 +119,11 @@ def test_runner_switches_between_ensembling_and_chunk_execution(saved):
         calls.clear()
         runner = Counting(model, stats, temporal_ensembling=ensembling)
         first = [runner.act(np.zeros(7), [0.4, 0.0, 0.02]) for _ in range(16)]
-        assert len(calls) == expected_queries                    # chunk size 8
+        assert len(calls) == expected_queries  # chunk size 8
     chunk = original(runner, np.zeros(7), [0.4, 0.0, 0.02])
     played = np.array(first[:8])
-    np.testing.assert_allclose(played[:, :6], chunk[:, :6], rtol=1e-6)      # open loop = the chunk itself
-    np.testing.assert_array_equal(played[:, 6], (chunk[:, 6] >= 0.5).astype(float))   # gripper snapped to 0 / 1
+    np.testing.assert_allclose(played[:, :6], chunk[:, :6], rtol=1e-6)  # open loop = the chunk itself
+    np.testing.assert_array_equal(played[:, 6], (chunk[:, 6] >= 0.5).astype(float))  # gripper snapped to 0 / 1
 
 
 def test_runner_adds_the_current_joints_back_in_relative_mode(tmp_path):
@@ -139,6 +145,6 @@ def test_the_shipped_checkpoint_loads_and_acts():
 
     model, stats, info = load_policy(SHIPPED_CHECKPOINT)
     assert model.config.chunk_size == 16 and model.config.camera_names == () and info["episodes"] == 100
-    assert max(info["demo_seeds"]) < 100_000                       # evaluation seeds start at 100 000
+    assert max(info["demo_seeds"]) < 100_000  # evaluation seeds start at 100 000
     action = PolicyRunner(model, stats).act([0.0, -1.6, 1.6, -1.6, -1.57, 0.0, 0.0], [0.45, -0.05, 0.02])
     assert action.shape == (7,) and np.all(np.isfinite(action))

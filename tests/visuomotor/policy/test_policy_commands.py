@@ -1,4 +1,5 @@
 """The policy CLI end to end on the real MuJoCo task: record → train → eval, and bench."""
+
 import json
 
 import h5py
@@ -18,8 +19,25 @@ def last_json(capsys) -> dict:
     return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
 
 
-TINY = ["--d-model", "32", "--heads", "4", "--feedforward", "64", "--cvae-layers", "1", "--encoder-layers", "1",
-        "--decoder-layers", "2", "--latent-dim", "8", "--threads", "1", "--no-progress"]
+TINY = [
+    "--d-model",
+    "32",
+    "--heads",
+    "4",
+    "--feedforward",
+    "64",
+    "--cvae-layers",
+    "1",
+    "--encoder-layers",
+    "1",
+    "--decoder-layers",
+    "2",
+    "--latent-dim",
+    "8",
+    "--threads",
+    "1",
+    "--no-progress",
+]
 
 
 def test_record_train_eval_in_the_sim(tmp_path, capsys):
@@ -29,13 +47,35 @@ def test_record_train_eval_in_the_sim(tmp_path, capsys):
     assert recorded["written"] == 2 and recorded["failed_seeds"] == []
     with h5py.File(demos / "episode_000007.hdf5") as file:
         steps = file["action"].shape[0]
-        assert file["observations/qpos"].shape == (steps, 7) and file["observations/object_position"].shape == (steps, 3)
-        assert file.attrs["seed"] == 7 and 100 < steps < 600          # 50 Hz, success within the 12 s limit
-    assert main(["train", "policy", "--data", str(demos), "--out", str(ckpt), "--steps", "3", "--batch-size", "8",
-                 *TINY, "--json"]) == 0
+        assert file["observations/qpos"].shape == (steps, 7) and file["observations/object_position"].shape == (
+            steps,
+            3,
+        )
+        assert file.attrs["seed"] == 7 and 100 < steps < 600  # 50 Hz, success within the 12 s limit
+    assert (
+        main(
+            [
+                "train",
+                "policy",
+                "--data",
+                str(demos),
+                "--out",
+                str(ckpt),
+                "--steps",
+                "3",
+                "--batch-size",
+                "8",
+                *TINY,
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert last_json(capsys)["step"] == 3
-    assert main(["eval", "policy", "--checkpoint", str(ckpt), "--episodes", "1", "--no-temporal-ensembling",
-                 "--json"]) == 0
+    assert (
+        main(["eval", "policy", "--checkpoint", str(ckpt), "--episodes", "1", "--no-temporal-ensembling", "--json"])
+        == 0
+    )
     result = last_json(capsys)
     assert result["episodes"] == 1 and result["seeds"] == [100000, 100000] and not result["temporal_ensembling"]
     assert result["successes"] + len(result["failed_seeds"]) == 1
@@ -66,16 +106,34 @@ def test_dart_recording_keeps_the_expert_actions_and_records_its_settings(tmp_pa
     """With noise on the executed targets the arm's path differs from the clean run, but the recorded
     actions are still the expert's (it replans from where the arm is), and the settings are stored."""
     assert main(["demos", "record", "--episodes", "1", "--out", str(tmp_path / "clean"), "--json"]) == 0
-    assert main(["demos", "record", "--episodes", "1", "--out", str(tmp_path / "dart"), "--start-jitter-rad", "0.05",
-                 "--action-noise-rad", "0.02", "--json"]) == 0
+    assert (
+        main(
+            [
+                "demos",
+                "record",
+                "--episodes",
+                "1",
+                "--out",
+                str(tmp_path / "dart"),
+                "--start-jitter-rad",
+                "0.05",
+                "--action-noise-rad",
+                "0.02",
+                "--json",
+            ]
+        )
+        == 0
+    )
     result = last_json(capsys)
     assert result["written"] == 1 and result["action_noise_rad"] == 0.02 and result["start_jitter_rad"] == 0.05
-    with h5py.File(tmp_path / "clean" / "episode_000000.hdf5") as clean, \
-            h5py.File(tmp_path / "dart" / "episode_000000.hdf5") as dart:
+    with (
+        h5py.File(tmp_path / "clean" / "episode_000000.hdf5") as clean,
+        h5py.File(tmp_path / "dart" / "episode_000000.hdf5") as dart,
+    ):
         assert dart.attrs["action_noise_rad"] == 0.02
         steps = min(len(clean["action"]), len(dart["action"]))
         assert abs(clean["observations/qpos"][steps - 1] - dart["observations/qpos"][steps - 1]).max() > 1e-3
-        assert abs(clean["observations/qpos"][0] - dart["observations/qpos"][0]).max() == 0.0   # same start
+        assert abs(clean["observations/qpos"][0] - dart["observations/qpos"][0]).max() == 0.0  # same start
 
 
 def test_correlated_noise_has_the_stationary_std_and_none_at_zero():
@@ -90,10 +148,12 @@ def test_correlated_noise_has_the_stationary_std_and_none_at_zero():
 
 
 def test_record_with_images_stores_camera_frames(tmp_path, capsys):
-    assert main(["demos", "record", "--episodes", "1", "--seed-start", "3", "--images", "--out", str(tmp_path),
-                 "--json"]) == 0
+    assert (
+        main(["demos", "record", "--episodes", "1", "--seed-start", "3", "--images", "--out", str(tmp_path), "--json"])
+        == 0
+    )
     assert last_json(capsys)["cameras"] == ["fixed"]
     with h5py.File(tmp_path / "episode_000003.hdf5") as file:
         frames = file["observations/images/fixed"]
         assert frames.shape == (file["action"].shape[0], 480, 640, 3) and frames.dtype == "uint8"
-        assert frames[0].std() > 5                                   # a rendered scene, not a blank image
+        assert frames[0].std() > 5  # a rendered scene, not a blank image

@@ -2,10 +2,10 @@ import h5py
 import numpy as np
 import pytest
 import torch
+from policy_synthetic import synthetic_episode, write_synthetic
 
 from visuomotor.policy.dataset import ChunkDataset, DatasetError, episode_files, read_episode
 from visuomotor.policy.normalization import STD_FLOOR, NormalizationStats
-from policy_synthetic import synthetic_episode, write_synthetic
 
 
 def test_round_trip_of_the_hdf5_layout(tmp_path):
@@ -26,14 +26,15 @@ def test_chunks_are_padded_at_the_episode_end(demo_dir):
     dataset = ChunkDataset(episode_files(demo_dir), chunk_size=16)
     assert len(dataset) == 4 * 40
     raw = read_episode(demo_dir / "episode_0000.hdf5")
-    last = dataset[37]                               # t = 37: steps 37, 38, 39 real, 13 padded
+    last = dataset[37]  # t = 37: steps 37, 38, 39 real, 13 padded
     assert last["is_pad"].tolist() == [False] * 3 + [True] * 13
     assert torch.all(last["actions"][3:] == 0)
     expected = dataset.stats.normalize_action(torch.as_tensor(raw.action[37:40], dtype=torch.float32))
     torch.testing.assert_close(last["actions"][:3], expected)
     assert not dataset[0]["is_pad"].any()
-    torch.testing.assert_close(dataset.stats.denormalize_action(dataset[5]["actions"][0]),
-                               torch.as_tensor(raw.action[5], dtype=torch.float32))
+    torch.testing.assert_close(
+        dataset.stats.denormalize_action(dataset[5]["actions"][0]), torch.as_tensor(raw.action[5], dtype=torch.float32)
+    )
 
 
 def test_normalisation_statistics_come_from_the_data(demo_dir):
@@ -41,7 +42,7 @@ def test_normalisation_statistics_come_from_the_data(demo_dir):
     states = np.concatenate([read_episode(p).states for p in episode_files(demo_dir)])
     np.testing.assert_allclose(dataset.stats.state_mean, states.mean(0))
     np.testing.assert_allclose(dataset.stats.state_std, np.maximum(states.std(0), STD_FLOOR))
-    assert dataset.stats.state_std[9] == STD_FLOOR      # cube z is constant: the floor keeps it finite
+    assert dataset.stats.state_std[9] == STD_FLOOR  # cube z is constant: the floor keeps it finite
     normalized = torch.stack([dataset[i]["state"] for i in range(len(dataset))])
     torch.testing.assert_close(normalized[:, :9].mean(0), torch.zeros(9), atol=1e-5, rtol=0)
     torch.testing.assert_close(normalized[:, :2].std(0, unbiased=False), torch.ones(2), atol=1e-4, rtol=0)
@@ -51,7 +52,7 @@ def test_image_samples_are_scaled_and_resized(tmp_path):
     write_synthetic(tmp_path, count=1, cameras=("top",))
     dataset = ChunkDataset(episode_files(tmp_path), chunk_size=4, camera_names=("top",), image_size=(32, 32))
     images = dataset[3]["images"]
-    assert images.shape == (1, 3, 32, 32) and 0.0 <= images.min() and images.max() <= 1.0
+    assert images.shape == (1, 3, 32, 32) and images.min() >= 0.0 and images.max() <= 1.0
     with pytest.raises(DatasetError, match="no images for camera 'side'"):
         ChunkDataset(episode_files(tmp_path), chunk_size=4, camera_names=("side",))
 
@@ -89,11 +90,15 @@ def test_stats_json_validation():
 def test_relative_joint_chunks_are_offsets_from_the_current_joints(demo_dir):
     dataset = ChunkDataset(episode_files(demo_dir), chunk_size=16, relative_joints=True)
     raw = read_episode(demo_dir / "episode_0000.hdf5")
-    sample = dataset[30]                                              # steps 30 … 39 real
+    sample = dataset[30]  # steps 30 … 39 real
     offsets = dataset.stats.denormalize_action(sample["actions"][:10]).double().numpy()
     np.testing.assert_allclose(offsets[:, :6], raw.action[30:40, :6] - raw.qpos[30, :6], atol=1e-5)
-    np.testing.assert_allclose(offsets[:, 6], raw.action[30:40, 6], atol=1e-5)   # gripper stays absolute
-    offsets_all = np.concatenate([
-        read_episode(p).action[j:, :6] - read_episode(p).qpos[: 40 - j, :6] for p in episode_files(demo_dir)
-        for j in range(16)])
+    np.testing.assert_allclose(offsets[:, 6], raw.action[30:40, 6], atol=1e-5)  # gripper stays absolute
+    offsets_all = np.concatenate(
+        [
+            read_episode(p).action[j:, :6] - read_episode(p).qpos[: 40 - j, :6]
+            for p in episode_files(demo_dir)
+            for j in range(16)
+        ]
+    )
     np.testing.assert_allclose(dataset.stats.action_mean[:6], offsets_all.mean(0), atol=1e-6)

@@ -1,6 +1,7 @@
 """The torch-free ACT (visuomotor.policy.nn_export) computes the torch ACT's chunk: the shipped checkpoint on
 1000 realistic states (max |Δ action| ≤ 1e-4 rad), a random deeper model whose every layer is shown to matter,
 and the backend switch of PolicyRunner and `visuomotor eval policy`."""
+
 import json
 
 import numpy as np
@@ -15,8 +16,17 @@ from visuomotor.policy.nn_export import NNFoundationACT, export_act
 from visuomotor.policy.normalization import NormalizationStats
 from visuomotor.policy.runner import PolicyRunner
 
-SMALL = dict(d_model=32, n_heads=4, d_feedforward=64, n_cvae_layers=1, n_encoder_layers=2, n_decoder_layers=3,
-             latent_dim=8, chunk_size=5, dropout=0.0)
+SMALL = dict(
+    d_model=32,
+    n_heads=4,
+    d_feedforward=64,
+    n_cvae_layers=1,
+    n_encoder_layers=2,
+    n_decoder_layers=3,
+    latent_dim=8,
+    chunk_size=5,
+    dropout=0.0,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -38,11 +48,11 @@ def test_shipped_checkpoint_matches_torch_on_1000_states():
     rng = np.random.default_rng(0)
     states = stats.state_mean + stats.state_std * rng.standard_normal((1000, model.config.state_dim))  # realistic
     ours, theirs = both_chunks(model, stats.normalize_state(torch.as_tensor(states, dtype=torch.float32)))
-    ours_rad = stats.denormalize_action(torch.from_numpy(ours)).numpy()          # (1000, 16, 7) rad / gripper
+    ours_rad = stats.denormalize_action(torch.from_numpy(ours)).numpy()  # (1000, 16, 7) rad / gripper
     theirs_rad = stats.denormalize_action(torch.from_numpy(theirs)).numpy()
     assert ours_rad.shape == (1000, 16, 7)
     assert np.abs(ours_rad - theirs_rad).max() <= 1e-4
-    assert theirs_rad.std(axis=0).min() > 1e-4          # every chunk entry varies with the state beyond the tolerance
+    assert theirs_rad.std(axis=0).min() > 1e-4  # every chunk entry varies with the state beyond the tolerance
 
 
 def test_every_layer_of_a_deeper_random_model_is_used():
@@ -60,15 +70,18 @@ def test_every_layer_of_a_deeper_random_model_is_used():
                 layer.linear2.weight.add_(0.1 * torch.randn_like(layer.linear2.weight))
             perturbed_ours, perturbed_theirs = both_chunks(model, state)
             assert np.abs(perturbed_theirs - theirs).max() > 1e-3, f"{stack} layer {index} has no effect"
-            np.testing.assert_allclose(perturbed_ours, perturbed_theirs, atol=1e-5,
-                                       err_msg=f"after perturbing {stack} layer {index}")
+            np.testing.assert_allclose(
+                perturbed_ours, perturbed_theirs, atol=1e-5, err_msg=f"after perturbing {stack} layer {index}"
+            )
             theirs = perturbed_theirs
 
 
 def test_runner_backends_act_alike_on_the_shipped_checkpoint():
     model, stats, _ = load_policy(SHIPPED_CHECKPOINT)
-    runners = [PolicyRunner(model, stats, binary_gripper=False, backend=backend)
-               for backend in ("torch", "nnfoundation", "onnxruntime")]
+    runners = [
+        PolicyRunner(model, stats, binary_gripper=False, backend=backend)
+        for backend in ("torch", "nnfoundation", "onnxruntime")
+    ]
     qpos, cube = np.array([0.0, -1.6, 1.6, -1.6, -1.57, 0.0, 0.0]), np.array([0.45, -0.05, 0.02])
     for step in range(5):
         torch_action, nn_action, onnx_action = (runner.act(qpos + 0.01 * step, cube) for runner in runners)
@@ -91,8 +104,24 @@ def test_eval_policy_backends_give_the_same_episode(monkeypatch, capsys):
     monkeypatch.setenv("MUJOCO_GL", "egl")
     results = {}
     for backend in ("torch", "nnfoundation"):
-        assert main(["eval", "policy", "--checkpoint", str(SHIPPED_CHECKPOINT), "--episodes", "1", "--seed-start",
-                     "100001", "--backend", backend, "--json"]) == 0
+        assert (
+            main(
+                [
+                    "eval",
+                    "policy",
+                    "--checkpoint",
+                    str(SHIPPED_CHECKPOINT),
+                    "--episodes",
+                    "1",
+                    "--seed-start",
+                    "100001",
+                    "--backend",
+                    backend,
+                    "--json",
+                ]
+            )
+            == 0
+        )
         results[backend] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert results["nnfoundation"]["backend"] == "nnfoundation" and results["nnfoundation"]["successes"] == 1
     for key in ("successes", "failed_seeds", "mean_success_time_s"):

@@ -4,11 +4,11 @@ import socket
 import numpy as np
 import pytest
 import torch
+from policy_synthetic import TINY_MODEL, ddp_worker
 
 from visuomotor.policy.act import ACTConfig
 from visuomotor.policy.checkpoint import load_policy
 from visuomotor.policy.training import LOG_FILE, TrainConfig, train_policy
-from policy_synthetic import TINY_MODEL, ddp_worker
 
 
 @pytest.fixture(autouse=True)
@@ -19,19 +19,28 @@ def single_process(monkeypatch):
 
 
 def run(demo_dir, out, steps, **overrides):
-    config = TrainConfig(data=str(demo_dir), out=str(out), steps=steps, batch_size=8, lr=1e-3, device="cpu",
-                         progress=False, log_every=5, **overrides)
+    config = TrainConfig(
+        data=str(demo_dir),
+        out=str(out),
+        steps=steps,
+        batch_size=8,
+        lr=1e-3,
+        device="cpu",
+        progress=False,
+        log_every=5,
+        **overrides,
+    )
     return train_policy(config, ACTConfig(**TINY_MODEL))
 
 
 def test_tiny_overfit_drops_the_loss(tmp_path):
     from policy_synthetic import write_synthetic
 
-    data = write_synthetic(tmp_path / "one", count=1, length=16)        # 16 samples, 2 batches per epoch
+    data = write_synthetic(tmp_path / "one", count=1, length=16)  # 16 samples, 2 batches per epoch
     result = run(data, tmp_path / "ckpt", steps=100)
     first, last = np.mean(result.losses[:4]), np.mean(result.losses[-4:])
     assert last < 0.2 * first, (first, last)
-    model, stats, info = load_policy(tmp_path / "ckpt")
+    _model, _stats, info = load_policy(tmp_path / "ckpt")
     assert info["step"] == 100 and info["episodes"] == 1
     assert (tmp_path / "ckpt" / LOG_FILE).read_text().count("\n") == 20
 
@@ -39,7 +48,7 @@ def test_tiny_overfit_drops_the_loss(tmp_path):
 def test_resume_continues_exactly(demo_dir, tmp_path):
     straight = run(demo_dir, tmp_path / "straight", steps=30)
     run(demo_dir, tmp_path / "resumed", steps=12)
-    resumed = run(demo_dir, tmp_path / "resumed", steps=30)              # continues at step 12
+    resumed = run(demo_dir, tmp_path / "resumed", steps=30)  # continues at step 12
     assert resumed.step == 30 and len(resumed.losses) == 18
     np.testing.assert_allclose(resumed.losses, straight.losses[12:], rtol=1e-5)
     a, _, _ = load_policy(tmp_path / "straight")
@@ -50,15 +59,17 @@ def test_resume_continues_exactly(demo_dir, tmp_path):
 
 def test_resume_with_another_model_config_is_refused(demo_dir, tmp_path):
     run(demo_dir, tmp_path / "ckpt", steps=2)
-    config = TrainConfig(data=str(demo_dir), out=str(tmp_path / "ckpt"), steps=4, batch_size=8, device="cpu",
-                         progress=False)
+    config = TrainConfig(
+        data=str(demo_dir), out=str(tmp_path / "ckpt"), steps=4, batch_size=8, device="cpu", progress=False
+    )
     with pytest.raises(ValueError, match="different model config"):
         train_policy(config, ACTConfig(**{**TINY_MODEL, "d_model": 64}))
 
 
 def test_batch_larger_than_the_data_is_refused(demo_dir, tmp_path):
-    config = TrainConfig(data=str(demo_dir), out=str(tmp_path / "c"), steps=2, batch_size=1024, device="cpu",
-                         progress=False)
+    config = TrainConfig(
+        data=str(demo_dir), out=str(tmp_path / "c"), steps=2, batch_size=1024, device="cpu", progress=False
+    )
     with pytest.raises(ValueError, match="cannot fill one global batch"):
         train_policy(config, ACTConfig(**TINY_MODEL))
 
@@ -83,8 +94,12 @@ def test_two_process_gloo_ddp_matches_one_process_with_the_same_global_batch(dem
     steps = 10
     single = run(demo_dir, tmp_path / "single", steps=steps)
     losses_file = tmp_path / "ddp_losses.json"
-    mp.spawn(ddp_worker, args=(2, free_port(), str(demo_dir), str(tmp_path / "ddp"), steps, 8, str(losses_file)),
-             nprocs=2, join=True)
+    mp.spawn(
+        ddp_worker,
+        args=(2, free_port(), str(demo_dir), str(tmp_path / "ddp"), steps, 8, str(losses_file)),
+        nprocs=2,
+        join=True,
+    )
     ddp = json.loads(losses_file.read_text())
     np.testing.assert_allclose(ddp, single.losses, rtol=1e-4)
     single_model, _, _ = load_policy(tmp_path / "single")
@@ -98,8 +113,9 @@ def test_image_mode_trains_and_reloads(tmp_path):
     from policy_synthetic import write_synthetic
 
     data = write_synthetic(tmp_path / "cams", count=1, length=12, cameras=("fixed",))
-    config = TrainConfig(data=str(data), out=str(tmp_path / "ckpt"), steps=2, batch_size=4, device="cpu",
-                         progress=False)
+    config = TrainConfig(
+        data=str(data), out=str(tmp_path / "ckpt"), steps=2, batch_size=4, device="cpu", progress=False
+    )
     model_config = ACTConfig(**{**TINY_MODEL, "camera_names": ("fixed",), "image_height": 32, "image_width": 32})
     result = train_policy(config, model_config)
     assert result.step == 2 and all(np.isfinite(result.losses))

@@ -19,8 +19,8 @@ def test_frames_due_at_camera_rate_and_late_frames_dropped():
     due = [t / 100 for t in range(0, 50) if pacer.frame_due(t / 100)]
     assert due == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
     assert pacer.frames_dropped == 0
-    assert pacer.frame_due(0.75)            # rendering stalled from 0.5 to 0.75
-    assert pacer.frames_dropped == 2        # 0.5 and 0.6 were skipped, 0.7's slot is this one
+    assert pacer.frame_due(0.75)  # rendering stalled from 0.5 to 0.75
+    assert pacer.frames_dropped == 2  # 0.5 and 0.6 were skipped, 0.7's slot is this one
     assert not pacer.frame_due(0.79) and pacer.frame_due(0.8)
 
 

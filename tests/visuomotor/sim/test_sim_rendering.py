@@ -1,4 +1,5 @@
 """RGB-D rendering: metric depth deprojects onto the true surfaces; segmentation ids are the GT objects."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,9 +12,14 @@ from visuomotor.sim.renderer import mujoco
 OFF_CENTRE = CameraIntrinsics(width=480, height=360, fx=420.0, fy=460.0, cx=230.0, cy=190.0)
 
 
-def make_sim(intrinsics: CameraIntrinsics = CameraIntrinsics(), depth_encoding: str = "32FC1") -> TabletopSim:
-    cameras = (CameraConfig("fixed", "fixed", intrinsics, depth_encoding),
-               CameraConfig("wrist", "wrist", intrinsics, depth_encoding))
+DEFAULT_INTRINSICS = CameraIntrinsics()
+
+
+def make_sim(intrinsics: CameraIntrinsics = DEFAULT_INTRINSICS, depth_encoding: str = "32FC1") -> TabletopSim:
+    cameras = (
+        CameraConfig("fixed", "fixed", intrinsics, depth_encoding),
+        CameraConfig("wrist", "wrist", intrinsics, depth_encoding),
+    )
     sim = TabletopSim(SceneConfig(cameras=cameras))
     sim.reset(3)
     return sim

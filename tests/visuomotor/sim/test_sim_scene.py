@@ -1,4 +1,5 @@
 """Scene construction, seeded determinism, actuation and input validation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -72,13 +73,16 @@ def test_arm_tracks_joint_targets_and_gripper_opens_and_closes():
     assert abs(sim.time_s - 0.3 - 1.5) < 1e-9  # settle time + stepped time
 
 
-@pytest.mark.parametrize("intrinsics, message", [
-    (CameraIntrinsics(fx=-600.0), "focal lengths"),
-    (CameraIntrinsics(fy=float("nan")), "focal lengths"),
-    (CameraIntrinsics(cx=700.0), "principal point"),
-    (CameraIntrinsics(width=0), "image size"),
-    (CameraIntrinsics(distortion=(0.1, 0, 0, 0, 0)), "undistorted"),
-])
+@pytest.mark.parametrize(
+    "intrinsics, message",
+    [
+        (CameraIntrinsics(fx=-600.0), "focal lengths"),
+        (CameraIntrinsics(fy=float("nan")), "focal lengths"),
+        (CameraIntrinsics(cx=700.0), "principal point"),
+        (CameraIntrinsics(width=0), "image size"),
+        (CameraIntrinsics(distortion=(0.1, 0, 0, 0, 0)), "undistorted"),
+    ],
+)
 def test_bad_intrinsics_are_rejected(intrinsics, message):
     with pytest.raises(ValueError, match=message):
         CameraConfig(intrinsics=intrinsics)

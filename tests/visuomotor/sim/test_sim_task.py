@@ -1,4 +1,5 @@
 """PickPlaceTask: observation/state layout, control period, success, time limit, bad actions; CLI commands."""
+
 from __future__ import annotations
 
 import json
@@ -42,10 +43,13 @@ def test_step_holds_an_action_for_one_control_period_until_the_time_limit(task):
         task.step(action)
 
 
-@pytest.mark.parametrize("action, message", [
-    (np.zeros(6), r"shape \(7,\)"),
-    (np.r_[np.zeros(6), np.nan], "NaN"),
-])
+@pytest.mark.parametrize(
+    "action, message",
+    [
+        (np.zeros(6), r"shape \(7,\)"),
+        (np.r_[np.zeros(6), np.nan], "NaN"),
+    ],
+)
 def test_bad_actions_are_rejected(task, action, message):
     task.reset(2)
     with pytest.raises(ValueError, match=message):

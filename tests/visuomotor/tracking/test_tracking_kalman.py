@@ -1,4 +1,5 @@
 """Constant-velocity Kalman filter: predict and update against hand-computed values."""
+
 import numpy as np
 
 from visuomotor.tracking import kalman
@@ -11,7 +12,7 @@ def test_predict_moves_by_velocity_and_grows_covariance():
     np.testing.assert_allclose(x1[0], [1.05, 1.9, 3.0, 0.5, -1.0, 0.0])
     # Position variance: P_pp + dt² P_vv + σ²dt⁴/4 = 0.01 + 0.0001 + 4·0.0001/4
     np.testing.assert_allclose(P1[0, 0, 0], 0.01 + 0.01 * 0.01 + 4 * 1e-4 / 4)
-    np.testing.assert_allclose(P1[0, 0, 3], 0.1 * 0.01 + 4 * 1e-3 / 2)          # dt P_vv + σ² dt³/2
+    np.testing.assert_allclose(P1[0, 0, 3], 0.1 * 0.01 + 4 * 1e-3 / 2)  # dt P_vv + σ² dt³/2
     np.testing.assert_allclose(P1[0, 3, 3], 0.01 + 4 * 0.01)
     np.testing.assert_allclose(P1[0], P1[0].T)
 
@@ -22,10 +23,10 @@ def test_update_matches_the_scalar_formula():
     z = np.array([[1.0, 2.0, -1.0]])
     R = np.eye(3)[None] * 1.0
     x1, P1 = kalman.update(x, P, z, R)
-    gain = 4.0 / (4.0 + 1.0)                                                  # K = P/(P + R) per axis
+    gain = 4.0 / (4.0 + 1.0)  # K = P/(P + R) per axis
     np.testing.assert_allclose(x1[0, :3], gain * z[0])
     np.testing.assert_allclose(np.diag(P1[0])[:3], (1 - gain) * 4.0)
-    np.testing.assert_allclose(x1[0, 3:], 0.0)                                # no position-velocity correlation yet
+    np.testing.assert_allclose(x1[0, 3:], 0.0)  # no position-velocity correlation yet
 
 
 def test_filter_learns_a_constant_velocity():
