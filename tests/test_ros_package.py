@@ -73,7 +73,7 @@ def test_cmake_install_layout(tmp_path):
     assert executables == NODE_MODULES
     for name in executables:
         assert os.access(prefix / "lib/visuomotor_ros" / name, os.X_OK)
-        assert f"from visuomotor.nodes.{name} import main" in (prefix / "lib/visuomotor_ros" / name).read_text()
+        assert f'sys.exit(main(["{name}", *sys.argv[1:]]))' in (prefix / "lib/visuomotor_ros" / name).read_text()
     site = prefix / f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
     for package in ("visuomotor", "nnfoundation", "visuomotor_ros"):
         assert (site / package / "__init__.py").is_file(), package

@@ -1,13 +1,13 @@
 """Write sim/gazebo/tabletop.sdf: the gz sim (Harmonic, SDFormat 1.9) twin of the MuJoCo tabletop scene.
 
 Every number comes from the code that builds the MuJoCo scene (visuomotor.sim.scene_xml, .layout, .objects,
-visuomotor.control.kinematics), so the two simulators cannot drift apart; tests/sim/test_gazebo_files.py
+visuomotor.robot.kinematics), so the two simulators cannot drift apart; tests/sim/test_gazebo_files.py
 checks that the committed SDF equals this script's output. Run after changing the scene:
 
     .venv/bin/python sim/gazebo/make_world.py
 
 Arm: link i+1 sits at the DH transform Tz(d_i)·Tx(a_i)·Rx(α_i) of link i and turns about its own z axis, so
-at q = 0 every link frame is the DH frame of visuomotor.control.kinematics.link_frames (as in scene_xml.py).
+at q = 0 every link frame is the DH frame of visuomotor.robot.kinematics.link_frames (as in scene_xml.py).
 Objects, colours and light are episode `LAYOUT_SEED` of sample_layout; the fixed camera sits at the nominal
 (un-jittered) CameraConfig eye, looking at its target. SDF poses are `x y z roll pitch yaw` with
 R = Rz(yaw)·Ry(pitch)·Rx(roll).
@@ -21,7 +21,10 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from visuomotor.control.kinematics import NUM_JOINTS, UR5E, dh_fixed_transform
+from visuomotor.robot.arm import NUM_JOINTS, UR5E
+from visuomotor.robot.joints import JOINT_NAMES
+from visuomotor.robot.kinematics import dh_fixed_transform
+from visuomotor.robot.wrist_mount import look_at_optical
 from visuomotor.sim.layout import HOME_Q, CameraConfig, SceneConfig, sample_layout
 from visuomotor.sim.objects import HALF_EXTENTS_M, MASS_KG, object_class
 from visuomotor.sim.scene_xml import (
@@ -33,8 +36,6 @@ from visuomotor.sim.scene_xml import (
     GRIPPER_FORCE_N,
     GRIPPER_KP,
     GRIPPER_KV,
-    JOINT_NAMES,
-    look_at_optical,
 )
 
 WORLD_PATH = Path(__file__).with_name("tabletop.sdf")

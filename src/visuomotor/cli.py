@@ -11,7 +11,9 @@ import pkgutil
 import sys
 
 from visuomotor import commands
-from visuomotor.commands import Command, UserError
+from visuomotor.commands import Command
+from visuomotor.errors import UserError
+from visuomotor.process import configure_process
 
 
 def discover_commands() -> list[Command]:
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure_process()
     args = build_parser().parse_args(argv)
     try:
         code = args.command.run(args)

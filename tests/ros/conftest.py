@@ -80,7 +80,7 @@ class SpawnedProcess:
 @pytest.fixture
 def spawn(tmp_path: Path) -> Callable[..., SpawnedProcess]:
     """spawn(argv_after_python, env=None) -> SpawnedProcess running `python <argv...>` with this run's
-    ROS_DOMAIN_ID; e.g. spawn(["-m", "visuomotor.nodes.camera_node", "--ros-args", "-p", "source:=bag"])."""
+    ROS_DOMAIN_ID; e.g. spawn(["-m", "visuomotor.nodes", "camera_node", "--ros-args", "-p", "source:=bag"])."""
     processes: list[SpawnedProcess] = []
 
     def _spawn(argv: list[str], env: dict[str, str] | None = None) -> SpawnedProcess:

@@ -10,8 +10,8 @@ from ros_testing import spin_until
 from sensor_msgs.msg import JointState
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
+from visuomotor.robot.joints import JOINT_NAMES
 from visuomotor.sim.layout import HOME_Q
-from visuomotor.sim.scene_xml import JOINT_NAMES
 
 QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 HOME = np.asarray(HOME_Q)
@@ -27,7 +27,7 @@ def chunk_msg(target: np.ndarray, k: int = 400, dt: float = 0.05) -> JointTrajec
 
 
 def test_tracks_rejects_nan_and_holds_when_joint_states_stop(spawn, ros_node):
-    controller = spawn(["-m", "visuomotor.nodes.arm_controller_node"])
+    controller = spawn(["-m", "visuomotor.nodes", "arm_controller_node"])
     node, executor = ros_node("arm_controller_test")
     commands: list[JointTrajectory] = []
     diagnostics: list[str] = []

@@ -10,7 +10,7 @@ from sensor_msgs.msg import CameraInfo, Image
 
 from visuomotor.camera.bag import typestore
 from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
-from visuomotor.nodes.image_msgs import ImageEncodingError, camera_info_msg, frame_to_msgs, image_msg, msgs_to_frame
+from visuomotor.nodes.msgs.image import ImageEncodingError, camera_info_msg, frame_to_msgs, image_msg, msgs_to_frame
 
 INTRINSICS = CameraIntrinsics(
     width=64, height=48, fx=600.5, fy=599.5, cx=31.25, cy=23.75, distortion=(0.01, -0.02, 0.0, 0.001, 0.0)

@@ -15,7 +15,7 @@ from visuomotor.camera.bag_source import write_frames
 from visuomotor.camera.extrinsics import transform_from_xyz_quat, xyz_quat_from_transform
 from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
 from visuomotor.nodes import qos
-from visuomotor.nodes.image_msgs import msgs_to_frame
+from visuomotor.nodes.msgs.image import msgs_to_frame
 
 N_FRAMES = 6
 T_BASE_CAMERA = transform_from_xyz_quat([0.5, -0.1, 0.6], [0.9238795, -0.3826834, 0.0, 0.0])
@@ -62,7 +62,8 @@ def test_camera_node_publishes_every_frame_of_a_bag(tmp_path, spawn, ros_node, d
     camera = spawn(
         [
             "-m",
-            "visuomotor.nodes.camera_node",
+            "visuomotor.nodes",
+            "camera_node",
             "--ros-args",
             "-p",
             "source:=bag",
@@ -115,7 +116,8 @@ def test_camera_node_fixed_mount_parameter_is_latched_for_late_subscribers(tmp_p
     camera = spawn(
         [
             "-m",
-            "visuomotor.nodes.camera_node",
+            "visuomotor.nodes",
+            "camera_node",
             "--ros-args",
             "-p",
             "source:=bag",
@@ -145,7 +147,8 @@ def test_camera_node_sim_source_publishes_rendered_frames_and_the_camera_mount(s
     camera = spawn(
         [
             "-m",
-            "visuomotor.nodes.camera_node",
+            "visuomotor.nodes",
+            "camera_node",
             "--ros-args",
             "-p",
             "source:=sim",
@@ -190,7 +193,7 @@ def test_camera_node_sim_source_publishes_rendered_frames_and_the_camera_mount(s
     ],
 )
 def test_camera_node_exits_with_the_cause(spawn, arguments, code, message):
-    argv = ["-m", "visuomotor.nodes.camera_node", "--ros-args"]
+    argv = ["-m", "visuomotor.nodes", "camera_node", "--ros-args"]
     for argument in arguments:
         argv += ["-p", argument]
     camera = spawn(argv)
@@ -203,6 +206,6 @@ def test_camera_node_reads_its_section_of_a_parameter_file(tmp_path, spawn):
     """config/*.yaml address the node as /**/camera_node."""
     params = tmp_path / "replay.yaml"
     params.write_text("/**/camera_node:\n  ros__parameters:\n    source: bag\n    bag_path: /nonexistent/from_yaml\n")
-    camera = spawn(["-m", "visuomotor.nodes.camera_node", "--ros-args", "--params-file", str(params)])
+    camera = spawn(["-m", "visuomotor.nodes", "camera_node", "--ros-args", "--params-file", str(params)])
     assert camera.popen.wait(timeout=30) == 1, camera.output()
     assert "[camera_node]: camera_node: bag /nonexistent/from_yaml does not exist" in camera.output()

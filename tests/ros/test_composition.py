@@ -8,8 +8,8 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros_testing import spin_until
 from visuomotor_ros.msg import Detection2DArray, Object3DArray, TrackArray
 
+from visuomotor.harness.composition import ComposedGraph
 from visuomotor.launching.loader import NodeSpec
-from visuomotor.nodes.composition import ComposedGraph
 
 QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 

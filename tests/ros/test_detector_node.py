@@ -10,7 +10,7 @@ from ros_testing import spin_until
 from sensor_msgs.msg import Image
 from visuomotor_ros.msg import Detection2DArray, LabelInfo
 
-from visuomotor.nodes.image_msgs import image_msg
+from visuomotor.nodes.msgs.image import image_msg
 
 QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -20,7 +20,8 @@ def test_detects_newest_frames_and_skips_bad_ones(spawn, ros_node):
     detector = spawn(
         [
             "-m",
-            "visuomotor.nodes.detector_node",
+            "visuomotor.nodes",
+            "detector_node",
             "--ros-args",
             "-p",
             "weights:=yolov8n.yaml",

@@ -14,7 +14,7 @@ from visuomotor.camera.bag import BagWriter
 from visuomotor.camera.bag_source import write_frames
 from visuomotor.cli import main
 from visuomotor.detection.assets import SHIPPED_YOLO
-from visuomotor.eval.bag_sim_recording import SimBagConfig, record_sim_bag
+from visuomotor.sim.bag_recording import SimBagConfig, record_sim_bag
 
 FRAMES = 20  # 2 s at 10 Hz
 

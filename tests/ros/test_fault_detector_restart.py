@@ -23,7 +23,7 @@ DELIVERY_S = 0.1  # allowance for DDS delivery and scheduling on a loaded machin
 
 def test_detector_killed_mid_episode_holds_the_arm_and_the_stack_recovers(spawn, ros_node):
     nodes = {
-        name: spawn(["-m", f"visuomotor.nodes.{name}", *PARAMS])
+        name: spawn(["-m", "visuomotor.nodes", name, *PARAMS])
         for name in (
             "sim_node",
             "detector_node",
@@ -60,7 +60,7 @@ def test_detector_killed_mid_episode_holds_the_arm_and_the_stack_recovers(spawn,
     velocities = np.array([m.points[0].velocities for m in holding])
     assert np.all(velocities == 0.0) and np.all(positions == positions[0]), "the arm was not held still"
 
-    restarted = spawn(["-m", "visuomotor.nodes.detector_node", *PARAMS])
+    restarted = spawn(["-m", "visuomotor.nodes", "detector_node", *PARAMS])
     nodes["detector_node (restarted)"] = restarted
     chunks_before = len(received["chunks"])
     assert spin_until(executor, lambda: len(received["chunks"]) >= chunks_before + 25, 180), output()

@@ -13,9 +13,9 @@ from sensor_msgs.msg import CameraInfo, Image
 from visuomotor_ros.msg import Detection2DArray, Object3DArray
 
 from visuomotor.detection.result import Detection
-from visuomotor.nodes.camera_node import extrinsics_msg
-from visuomotor.nodes.detection_msgs import detections_msg
-from visuomotor.nodes.image_msgs import frame_to_msgs, header, image_msg
+from visuomotor.nodes.msgs.detection import detections_msg
+from visuomotor.nodes.msgs.image import frame_to_msgs, header, image_msg
+from visuomotor.nodes.msgs.transform import extrinsics_msg
 from visuomotor.sim.simulator import TabletopSim
 
 QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
@@ -45,7 +45,7 @@ def rendered():
 
 def test_objects_match_ground_truth_and_bad_input_is_refused(spawn, ros_node, rendered):
     frame, detections, centres = rendered
-    localizer = spawn(["-m", "visuomotor.nodes.localizer_node"])
+    localizer = spawn(["-m", "visuomotor.nodes", "localizer_node"])
     node, executor = ros_node("localizer_test")
     objects: list[Object3DArray] = []
     diagnostics: list[str] = []

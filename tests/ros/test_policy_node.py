@@ -13,14 +13,14 @@ from std_msgs.msg import Empty
 from trajectory_msgs.msg import JointTrajectory
 from visuomotor_ros.msg import ObjectHypothesis, Track, TrackArray
 
-from visuomotor.nodes.image_msgs import header
-from visuomotor.nodes.object_msgs import pose_with_covariance
+from visuomotor.nodes.msgs.image import header
+from visuomotor.nodes.msgs.objects import pose_with_covariance
 from visuomotor.policy.act import ACT, ACTConfig
 from visuomotor.policy.checkpoint import load_policy, save_policy
 from visuomotor.policy.normalization import NormalizationStats
 from visuomotor.policy.runner import PolicyRunner
+from visuomotor.robot.joints import JOINT_NAMES
 from visuomotor.sim.layout import HOME_Q
-from visuomotor.sim.scene_xml import JOINT_NAMES
 
 QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 
@@ -46,7 +46,8 @@ def test_chunks_follow_inputs_and_stop_when_stale(spawn, ros_node, checkpoint):
     policy = spawn(
         [
             "-m",
-            "visuomotor.nodes.policy_node",
+            "visuomotor.nodes",
+            "policy_node",
             "--ros-args",
             "-p",
             f"checkpoint:={checkpoint}",
@@ -96,7 +97,7 @@ def test_chunks_follow_inputs_and_stop_when_stale(spawn, ros_node, checkpoint):
 
 
 def test_missing_checkpoint_is_a_one_line_error(spawn, tmp_path):
-    policy = spawn(["-m", "visuomotor.nodes.policy_node", "--ros-args", "-p", f"checkpoint:={tmp_path / 'none'}"])
+    policy = spawn(["-m", "visuomotor.nodes", "policy_node", "--ros-args", "-p", f"checkpoint:={tmp_path / 'none'}"])
     assert policy.popen.wait(timeout=60) == 2
     assert "policy_node:" in policy.output() and "missing" in policy.output()
 
@@ -120,7 +121,16 @@ def test_locks_onto_the_freshest_track_and_forgets_the_old_scene_on_reset(spawn,
     """Chunks are compared with the same checkpoint run here: with temporal ensembling the policy is
     queried every step, so points 1.. of every chunk are that step's prediction for (joints, target)."""
     policy = spawn(
-        ["-m", "visuomotor.nodes.policy_node", "--ros-args", "-p", f"checkpoint:={checkpoint}", "-p", "rate_hz:=20.0"]
+        [
+            "-m",
+            "visuomotor.nodes",
+            "policy_node",
+            "--ros-args",
+            "-p",
+            f"checkpoint:={checkpoint}",
+            "-p",
+            "rate_hz:=20.0",
+        ]
     )
     model, stats, _ = load_policy(checkpoint)
     runner = PolicyRunner(model, stats)

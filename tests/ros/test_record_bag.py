@@ -24,11 +24,11 @@ from visuomotor.camera import topics
 from visuomotor.camera.bag import read_bag
 from visuomotor.camera.extrinsics import transform_from_xyz_quat
 from visuomotor.camera.frame import CameraIntrinsics, RGBDFrame
-from visuomotor.commands import UserError
 from visuomotor.commands.record import COMMANDS
+from visuomotor.errors import UserError
 from visuomotor.nodes import qos
-from visuomotor.nodes.camera_node import extrinsics_msg
-from visuomotor.nodes.image_msgs import frame_to_msgs
+from visuomotor.nodes.msgs.image import frame_to_msgs
+from visuomotor.nodes.msgs.transform import extrinsics_msg
 
 N = 5
 (COMMAND,) = COMMANDS
@@ -53,7 +53,7 @@ def recorder_argv(out, *extra: str) -> list[str]:
 
 def recorder_node_argv(out, *parameters: str) -> list[str]:
     """`ros2 run visuomotor_ros recorder_node` equivalent (starts faster than the whole CLI)."""
-    argv = ["-m", "visuomotor.nodes.recorder_node", "--ros-args", "-p", f"out:={out}"]
+    argv = ["-m", "visuomotor.nodes", "recorder_node", "--ros-args", "-p", f"out:={out}"]
     for parameter in parameters:
         argv += ["-p", parameter]
     return argv

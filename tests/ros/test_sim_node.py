@@ -10,14 +10,14 @@ from sensor_msgs.msg import CameraInfo, Image, JointState
 from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 from visuomotor_ros.msg import Object3DArray
 
-from visuomotor.sim.scene_xml import JOINT_NAMES
+from visuomotor.robot.joints import JOINT_NAMES
 
 QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
 def test_publishes_camera_state_truth_and_follows_commands(spawn, ros_node):
-    sim = spawn(["-m", "visuomotor.nodes.sim_node", "--ros-args", "-p", "camera_rate_hz:=5.0"])
+    sim = spawn(["-m", "visuomotor.nodes", "sim_node", "--ros-args", "-p", "camera_rate_hz:=5.0"])
     node, executor = ros_node("sim_node_test")
     got: dict[str, list] = {name: [] for name in ("color", "depth", "info", "joints", "truth", "extrinsics")}
     for topic, kind, key, qos in (

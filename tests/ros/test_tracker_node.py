@@ -10,8 +10,8 @@ from std_msgs.msg import Empty
 from visualization_msgs.msg import MarkerArray
 from visuomotor_ros.msg import Object3DArray, Track, TrackArray
 
-from visuomotor.nodes.image_msgs import header
-from visuomotor.nodes.object_msgs import object3d_msg
+from visuomotor.nodes.msgs.image import header
+from visuomotor.nodes.msgs.objects import object3d_msg
 
 QOS = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
 
@@ -30,7 +30,7 @@ def objects_at(stamp_ns: int, t: float) -> Object3DArray:
 
 
 def test_ids_are_stable_and_tracks_coast_when_input_stops(spawn, ros_node):
-    tracker = spawn(["-m", "visuomotor.nodes.tracker_node"])
+    tracker = spawn(["-m", "visuomotor.nodes", "tracker_node"])
     node, executor = ros_node("tracker_test")
     tracks: list[TrackArray] = []
     markers: list[MarkerArray] = []
@@ -67,7 +67,7 @@ def test_ids_are_stable_and_tracks_coast_when_input_stops(spawn, ros_node):
 
 
 def test_reset_forgets_the_scene_and_refuses_frames_captured_before_it(spawn, ros_node):
-    tracker = spawn(["-m", "visuomotor.nodes.tracker_node"])
+    tracker = spawn(["-m", "visuomotor.nodes", "tracker_node"])
     node, executor = ros_node("tracker_reset_test")
     tracks: list[TrackArray] = []
     node.create_subscription(TrackArray, "/tracks", tracks.append, QOS)

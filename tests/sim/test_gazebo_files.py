@@ -24,19 +24,13 @@ from scipy.spatial.transform import Rotation
 from visuomotor.camera import topics
 from visuomotor.camera.extrinsics import transform_from_xyz_quat
 from visuomotor.camera.frame import BASE_FRAME, COLOR_OPTICAL_FRAME, CameraIntrinsics
-from visuomotor.control.kinematics import UR5E, forward_kinematics, link_frames, rot_z
 from visuomotor.launching import launch_api, loader
+from visuomotor.robot.arm import UR5E
+from visuomotor.robot.joints import JOINT_NAMES
+from visuomotor.robot.kinematics import forward_kinematics, link_frames, rot_z
+from visuomotor.robot.wrist_mount import look_at_optical
 from visuomotor.sim.layout import HOME_Q, CameraConfig, SceneConfig, sample_layout
-from visuomotor.sim.scene_xml import (
-    ARM_KP,
-    ARM_KV,
-    ARM_TORQUE_LIMIT,
-    FINGER_JOINTS,
-    FINGER_MAX_OPENING_M,
-    JOINT_NAMES,
-    look_at_optical,
-    scene_xml,
-)
+from visuomotor.sim.scene_xml import ARM_KP, ARM_KV, ARM_TORQUE_LIMIT, FINGER_JOINTS, FINGER_MAX_OPENING_M, scene_xml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORLD = ROOT / "sim/gazebo/tabletop.sdf"

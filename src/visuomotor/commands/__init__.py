@@ -15,10 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-class UserError(Exception):
-    """Bad input from the user: the CLI prints `visuomotor: <message>` as one line and exits 2."""
-
-
 @dataclass(frozen=True)
 class Command:
     verb: str  # e.g. "eval"

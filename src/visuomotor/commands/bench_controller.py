@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.seconds <= 0:
         raise UserError(f"--seconds {args.seconds}: give a positive duration")
-    from visuomotor.nodes.controller_bench import measure_controller_jitter
+    from visuomotor.harness.controller_bench import measure_controller_jitter
 
     emit_result(measure_controller_jitter(args.seconds), args.json)
     return 0

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
+from visuomotor.process import configure_process
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
         "conv2d_forward_backward": bench.conv_forward_backward(config, data),
         "transformer_block_forward": bench.transformer_block_forward(config, data),
     }
-    torch.set_num_threads(args.threads)
+    configure_process(torch_threads=args.threads)
     theirs = _torch_workloads(config, data)
     result: dict = {
         "threads": args.threads,

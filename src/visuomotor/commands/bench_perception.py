@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,7 +17,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.repeats < 1 or args.batch < 1:
         raise UserError(f"--repeats ({args.repeats}) and --batch ({args.batch}) must be ≥ 1")
-    from visuomotor.eval.tracking_perception_benchmark import benchmark_perception
+    from visuomotor.eval.tracking.perception_benchmark import benchmark_perception
 
     emit_result(benchmark_perception(args.repeats, args.batch), args.json)
     return 0

@@ -9,8 +9,9 @@ import platform
 from datetime import datetime, timezone
 from pathlib import Path
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
 from visuomotor.commands.demo import DEMO_SEED_START
+from visuomotor.errors import UserError
 
 # seed 004 §29.5 latency budget per frame (ms); the total is recomputed, not copied
 SEED_29_5_MS = {
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         },
         "modes": {},
     }
-    from visuomotor.nodes.demo_session import run_session
+    from visuomotor.harness.demo_session import run_session
 
     for mode in args.modes:
         log(f"== {mode}")

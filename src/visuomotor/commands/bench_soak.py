@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
 from visuomotor.commands.demo import DEMO_SEED_START
+from visuomotor.errors import UserError
 
 
 def rss_mb(pid: int) -> float:
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         command = record.latency_ms["command"]
         latencies.append(float(np.median(command)) if command else float("nan"))
 
-    from visuomotor.nodes.demo_session import run_session
+    from visuomotor.harness.demo_session import run_session
 
     summary = run_session(
         out,

@@ -2,32 +2,18 @@
 detector_node (shipped YOLOv8n), localizer_node, tracker_node, policy_node (shipped ACT),
 arm_controller_node — running N pick-and-place episodes, then a summary and a report folder (report.md,
 latency / tracking-error / joint plots, an annotated image strip, the MCAP bag of episode 1).
-`--composed` runs the same nodes in one process (visuomotor.nodes.composition)."""
+`--composed` runs the same nodes in one process (visuomotor.harness.composition)."""
 
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
 
 DEMO_SEED_START = 10_000  # disjoint from the seeds the shipped policy was trained on
-RECORDED_TOPICS = [
-    "/camera/color/image_raw",
-    "/camera/color/camera_info",
-    "/camera/aligned_depth_to_color/image_raw",
-    "/camera/aligned_depth_to_color/camera_info",
-    "/camera/extrinsics",
-    "/joint_states",
-    "/sim/ground_truth",
-    "/detections",
-    "/tracks",
-    "/policy/action_chunk",
-    "/arm_controller/joint_trajectory",
-]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--out {out} exists already; choose a new folder (reports are never overwritten)")
     log = (lambda line: None) if args.json else (lambda line: print(line, flush=True))
 
-    from visuomotor.nodes.demo_session import run_session
+    from visuomotor.harness.demo_session import run_session
 
     summary = run_session(
         out,
@@ -67,25 +53,6 @@ def run(args: argparse.Namespace) -> int:
     log(f"report: {out}")
     emit_result(summary, args.json)
     return 0 if not summary["crashes"] else 1
-
-
-def start_recorder(bag: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "visuomotor.cli", "record", "--out", str(bag), "--topics", *RECORDED_TOPICS, "--json"],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def stop_recorder(recorder: subprocess.Popen) -> None:
-    import os
-    import signal
-
-    os.killpg(recorder.pid, signal.SIGINT)
-    try:
-        recorder.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(recorder.pid, signal.SIGKILL)
 
 
 COMMANDS = [

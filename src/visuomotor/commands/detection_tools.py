@@ -7,7 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
+from visuomotor.process import configure_process
 
 
 def _add_dataset_make_arguments(parser: argparse.ArgumentParser) -> None:
@@ -184,9 +186,11 @@ def _add_threads_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_threads(threads: int) -> None:
+def _configure_threads(threads: int) -> None:
+    """--threads: torch's pool for this process and ONNX Runtime's session threads (DetectorConfig.threads)."""
     if threads < 1:
         raise UserError(f"--threads {threads} must be ≥ 1")
+    configure_process(torch_threads=threads)
 
 
 def _run_eval(args: argparse.Namespace) -> int:
@@ -196,7 +200,7 @@ def _run_eval(args: argparse.Namespace) -> int:
     from visuomotor.detection.assets import backend_of
     from visuomotor.detection.evaluation import EVAL_CONFIDENCE, evaluate
 
-    _check_threads(args.threads)
+    _configure_threads(args.threads)
     try:
         detector = load_detector(
             DetectorConfig(
@@ -255,7 +259,7 @@ def _run_bench(args: argparse.Namespace) -> int:
 
     if args.frames < 1:
         raise UserError(f"--frames {args.frames} must be ≥ 1")
-    _check_threads(args.threads)
+    _configure_threads(args.threads)
     frames = sim_frames(8)
     result = {
         "input": "640x480 RGB sim renders",

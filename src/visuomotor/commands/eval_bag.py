@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -134,10 +135,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.realtime:
         return _run_realtime(args)
     from visuomotor.detection import DetectorError
-    from visuomotor.eval.bag_replay import BagReplayConfig, replay_bag
-    from visuomotor.eval.bag_replay_frames import ReplayBagError
-    from visuomotor.eval.bag_replay_report import write_plots, write_report
-    from visuomotor.eval.tracking_sim_evaluation import sim_size_priors
+    from visuomotor.eval.bag.replay import BagReplayConfig, replay_bag
+    from visuomotor.eval.bag.replay_frames import ReplayBagError
+    from visuomotor.eval.bag.replay_report import write_plots, write_report
+    from visuomotor.eval.tracking.sim_evaluation import sim_size_priors
     from visuomotor.localization import LocalizerConfig
 
     config = BagReplayConfig(
@@ -178,7 +179,7 @@ def _run_realtime(args: argparse.Namespace) -> int:
         raise UserError(
             f"--startup-timeout ({args.startup_timeout}) and --drain-timeout ({args.drain_timeout}) must be > 0 seconds"
         )
-    from visuomotor.eval.bag_realtime import (
+    from visuomotor.eval.bag.realtime import (
         LiveReplayError,
         RealtimeReplayConfig,
         live_report_lines,
@@ -186,9 +187,9 @@ def _run_realtime(args: argparse.Namespace) -> int:
         realtime_detector,
         score_live_replay,
     )
-    from visuomotor.eval.bag_replay_frames import ReplayBagError
-    from visuomotor.eval.bag_replay_report import write_plots, write_report
-    from visuomotor.nodes.replay_probe import record_live_replay
+    from visuomotor.eval.bag.replay_frames import ReplayBagError
+    from visuomotor.eval.bag.replay_report import write_plots, write_report
+    from visuomotor.harness.replay_probe import record_live_replay
 
     overrides = _detector_overrides(args)
     out_dir = args.out or args.bag.parent / f"{args.bag.name}.realtime-eval"

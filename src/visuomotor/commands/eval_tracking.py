@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
 
-SCENARIO_CHOICES = ("static", "moved", "occlusion", "wrist")  # visuomotor.eval.tracking_sim_scenarios.SCENARIOS
+SCENARIO_CHOICES = ("static", "moved", "occlusion", "wrist")  # visuomotor.eval.tracking.sim_scenarios.SCENARIOS
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +64,7 @@ def _run(args: argparse.Namespace) -> int:
             f"--seeds ({args.seeds}) and --frames ({args.frames}) must be ≥ 1 and --frame-hz "
             f"({args.frame_hz}) in (0, 50] (the control rate)"
         )
-    from visuomotor.eval.tracking_sim_evaluation import (
+    from visuomotor.eval.tracking.sim_evaluation import (
         TrackingEvalConfig,
         evaluate_tracking,
         load_yolo,

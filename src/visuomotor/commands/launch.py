@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from visuomotor.commands import Command, UserError
+from visuomotor.commands import Command
+from visuomotor.errors import UserError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
             print(" ".join(node_command(spec)))
         return 0
     if args.composed:
-        from visuomotor.nodes.composition import run_composed
+        from visuomotor.harness.composition import run_composed
 
         try:
             return run_composed(plan.nodes, args.duration)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
+from visuomotor.process import configure_process
 
 
 def _image_size(text: str) -> tuple[int, int]:
@@ -45,7 +47,6 @@ def _run_record(args: argparse.Namespace) -> int:
         raise UserError(f"--episodes ({args.episodes}) must be >= 1 and --seed-start ({args.seed_start}) >= 0")
     if args.action_noise_rad < 0 or (args.start_jitter_rad is not None and args.start_jitter_rad < 0):
         raise UserError("--action-noise-rad and --start-jitter-rad must be >= 0 (radians)")
-    os.environ.setdefault("MUJOCO_GL", "egl")
     from visuomotor.policy.config import EVAL_SEED_START
     from visuomotor.policy.rollout import record_demos
 
@@ -153,6 +154,7 @@ def _run_train(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             pretrained_backbone=args.pretrained_backbone,
         )
+        configure_process(torch_threads=args.threads or None)
         result = train_policy(config, model, {"command": "visuomotor train policy"})
     except (DatasetError, CheckpointError, FileNotFoundError, ValueError) as error:
         raise UserError(str(error)) from error
@@ -204,14 +206,12 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_eval(args: argparse.Namespace) -> int:
     if args.episodes < 1 or args.seed_start < 0:
         raise UserError(f"--episodes ({args.episodes}) must be >= 1 and --seed-start ({args.seed_start}) >= 0")
-    os.environ.setdefault("MUJOCO_GL", "egl")
-    import torch
 
     from visuomotor.policy.checkpoint import CheckpointError, load_policy
     from visuomotor.policy.rollout import evaluate_policy
     from visuomotor.policy.runner import PolicyRunner
 
-    torch.set_num_threads(max(1, args.threads))
+    configure_process(torch_threads=max(1, args.threads))
     try:
         model, stats, info = load_policy(args.checkpoint)
     except CheckpointError as error:
@@ -263,7 +263,8 @@ def _run_bench(args: argparse.Namespace) -> int:
     from visuomotor.policy.checkpoint import CheckpointError
 
     try:
-        result = benchmark_policy(args.checkpoint or None, args.iterations, args.image_size, args.threads)
+        configure_process(torch_threads=args.threads or None)
+        result = benchmark_policy(args.checkpoint or None, args.iterations, args.image_size)
     except (CheckpointError, ValueError) as error:
         raise UserError(str(error)) from error
     emit_result(result, args.json)

@@ -7,7 +7,8 @@ import argparse
 import json
 from pathlib import Path
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:

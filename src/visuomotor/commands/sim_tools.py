@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from visuomotor.commands import Command, UserError, add_json_flag, emit_result
+from visuomotor.commands import Command, add_json_flag, emit_result
+from visuomotor.errors import UserError
 
 
 def _add_eval_expert_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,7 +18,7 @@ def _add_eval_expert_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_eval_expert(args: argparse.Namespace) -> int:
     if args.episodes < 1 or args.seed_start < 0:
         raise UserError(f"--episodes ({args.episodes}) must be ≥ 1 and --seed-start ({args.seed_start}) ≥ 0")
-    from visuomotor.control.expert_eval import evaluate_expert
+    from visuomotor.eval.expert import evaluate_expert
 
     emit_result(evaluate_expert(args.episodes, args.seed_start), args.json)
     return 0

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from visuomotor.control.kinematics import NUM_JOINTS, UR5E, ArmModel, tcp_positions
+from visuomotor.robot.arm import NUM_JOINTS, UR5E, ArmModel
+from visuomotor.robot.kinematics import tcp_positions
 
 
 def braking_speed(distance: np.ndarray, a_max: float, dt: float) -> np.ndarray:

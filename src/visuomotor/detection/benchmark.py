@@ -10,7 +10,6 @@ Seed 004 figures, recomputed (seed 004 §26.5.2, §29.5):
 
 from __future__ import annotations
 
-import os
 import time
 
 import numpy as np
@@ -24,7 +23,6 @@ SEED_PIPELINE_MS = 5.0 + 15.0 + 2.0 + 20.0 + 10.0 + 5.0  # §29.5 total = 57 ms
 
 def sim_frames(count: int, seed: int = 0) -> list[np.ndarray]:
     """`count` RGB 640×480 renders of different random sim scenes."""
-    os.environ.setdefault("MUJOCO_GL", "egl")
     from visuomotor.sim.simulator import TabletopSim
 
     frames = []

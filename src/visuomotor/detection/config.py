@@ -17,7 +17,8 @@ class DetectorConfig:
     image side, pixels (YOLO: a multiple of 32); None = the size the model was trained at (YOLO
     checkpoint's train imgsz, else 640; DETR processor's longest_edge). runtime: what runs the network
     — "torch", or "onnxruntime" (YOLO on the CPU: the fused network exported to ONNX at load, ~30 %
-    faster per frame on a CPU); threads: the runtime's CPU threads (0 = its default, all cores).
+    faster per frame on a CPU); threads: ONNX Runtime's intra-op CPU threads (0 = its default, all cores); torch's
+    thread pool is process-wide, set once per process (visuomotor.process.configure_process).
     """
 
     backend: str

@@ -11,7 +11,7 @@ Layout of DIR:
 Scene i is sim seed `seed · 1_000_000 + i`; it has 3–9 distractors and the arm jittered around home so it
 sometimes occludes objects. Labels follow labels.box_labels (≥ 50 % of the silhouette visible).
 With approach_views = N ≥ 1 each scene is instead rendered N times along the scripted expert's pick-and-place
-(control.expert, started at the scene's start pose): at N distinct control steps drawn from
+(sim.expert, started at the scene's start pose): at N distinct control steps drawn from
 [0, approach_s) with seed (spec.seed, scene index), so a wrist camera sees the objects from above as it
 descends, grasps and carries the cube. All views of a scene share its split.
 """
@@ -19,7 +19,6 @@ descends, grasps and carries the cube. All views of a scene share its split.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +109,6 @@ def make_dataset(spec: DatasetSpec, out_dir: Path, progress=None) -> dict:
 
     progress: optional callable(iterable) → iterable (e.g. tqdm).
     """
-    os.environ.setdefault("MUJOCO_GL", "egl")
     from visuomotor.sim.objects import CLASS_NAMES
 
     if spec.approach_views < 0 or spec.approach_s <= 0 or spec.joint_jitter_rad < 0:
@@ -197,7 +195,7 @@ def scene_views(spec: DatasetSpec, index: int, tasks: dict) -> Iterator[tuple]:
 
     tasks: {SceneConfig: PickPlaceTask}, reused across scenes (one simulator and GL context per config).
     """
-    from visuomotor.control.expert import ExpertConfig, PickPlaceExpert
+    from visuomotor.sim.expert import ExpertConfig, PickPlaceExpert
     from visuomotor.sim.task import PickPlaceTask, TaskConfig
 
     config, sim_seed = scene_config(spec, index)

@@ -46,8 +46,6 @@ class Detector(ABC):
         self.class_names = list(class_names)
         self.device = torch.device(config.device)
         self.dtype = torch.float16 if config.half else torch.float32
-        if config.runtime == "torch" and config.threads:
-            torch.set_num_threads(config.threads)  # process-wide: torch has one intra-op thread pool
         self.last_timing = FrameTiming()
         unknown = sorted(set(config.classes or ()) - set(self.class_names))
         if unknown:

@@ -9,7 +9,6 @@ rounding the resize did. score = max softmax over the C real classes.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,6 @@ from visuomotor.detection.result import Detection
 
 def load_detr(weights: str):
     """(model, image processor) from a save_pretrained directory."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers import AutoImageProcessor, AutoModelForObjectDetection
 
     directory = Path(weights)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,6 @@ class DetrSize:
 
 def build_detr(class_names: list[str], size: DetrSize = DetrSize()):
     """(DetrForObjectDetection randomly initialised, DetrImageProcessor) for these classes."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers import DetrConfig, DetrForObjectDetection, DetrImageProcessor
 
     config = DetrConfig(

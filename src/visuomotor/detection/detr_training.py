@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -84,7 +83,6 @@ def train_detr(
     data_dir: Path, out_dir: Path, class_names: list[str], config: DetrTrainConfig, resume: bool = False
 ) -> Path:
     """Train (or resume) a DETR; returns the directory of the best model (out_dir/model)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     checkpoint_path = out_dir / "detr" / "checkpoint.pt"
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -8,7 +8,6 @@ class-filter and NMS (Detector._select).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,6 @@ DEFAULT_IMAGE_SIZE = 640  # for a model .yaml, which records no training size
 
 def load_yolo_model(weights: str):
     """ultralytics.YOLO from a .pt checkpoint (must exist) or a model .yaml (file or built-in name)."""
-    os.environ.setdefault("YOLO_OFFLINE", "1")
     from ultralytics import YOLO
 
     suffix = Path(weights).suffix

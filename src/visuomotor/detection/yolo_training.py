@@ -8,7 +8,6 @@ new data), and copy the best checkpoint, stripped to inference weights, to OUT/m
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,6 @@ def default_device() -> str:
 
 def checkpoint_class_names(weights: Path) -> list[str]:
     """The class names of a YOLO .pt checkpoint, in class-id order."""
-    os.environ.setdefault("YOLO_OFFLINE", "1")
     from ultralytics import YOLO
 
     names = YOLO(str(weights)).names
@@ -53,7 +51,6 @@ def checkpoint_class_names(weights: Path) -> list[str]:
 
 def train_yolo(data_dir: Path, out_dir: Path, config: YoloTrainConfig, resume: bool = False) -> Path:
     """Train (or resume) into out_dir/yolo/; returns out_dir/model.pt (the best epoch by val fitness)."""
-    os.environ.setdefault("YOLO_OFFLINE", "1")
     from ultralytics import YOLO
     from ultralytics.utils.torch_utils import strip_optimizer
 

@@ -14,7 +14,7 @@ from visuomotor.launching.loader import NodeSpec
 
 def node_command(spec: NodeSpec) -> list[str]:
     """`ros2 run visuomotor_ros <exe> <args> --ros-args ...`, as a module of this interpreter."""
-    return [sys.executable, "-m", f"visuomotor.nodes.{spec.executable}", *spec.arguments, *spec.ros_args()]
+    return [sys.executable, "-m", "visuomotor.nodes", spec.executable, *spec.arguments, *spec.ros_args()]
 
 
 class ProcessGroup:

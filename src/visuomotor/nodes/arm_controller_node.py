@@ -5,8 +5,6 @@ messages and keeps time. Holds position (and says why on /diagnostics) when inpu
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.node import Node
@@ -16,10 +14,8 @@ from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 
 from visuomotor.control.arm_controller import ActionChunk, ArmController, ArmControllerConfig
 from visuomotor.nodes import qos
-from visuomotor.nodes.lifecycle import run_node
-from visuomotor.sim.scene_xml import JOINT_NAMES
-
-GRIPPER_JOINT = "gripper"
+from visuomotor.nodes.runner import run_node
+from visuomotor.robot.joints import GRIPPER_JOINT, JOINT_NAMES
 
 
 def seconds(stamp) -> float:
@@ -139,7 +135,3 @@ NODE_CLASS = ArmControllerNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(ArmControllerNode, "arm_controller_node", args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

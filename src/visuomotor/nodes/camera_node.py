@@ -30,11 +30,12 @@ from sensor_msgs.msg import CameraInfo, Image
 
 from visuomotor.camera import topics
 from visuomotor.camera.depth_units import with_depth_encoding
-from visuomotor.camera.extrinsics import transform_from_xyz_quat, xyz_quat_from_transform
-from visuomotor.camera.frame import BASE_FRAME, RGBDFrame
+from visuomotor.camera.extrinsics import transform_from_xyz_quat
+from visuomotor.camera.frame import RGBDFrame
 from visuomotor.camera.source import FrameSource, FrameSourceError
 from visuomotor.nodes import qos
-from visuomotor.nodes.image_msgs import frame_to_msgs, header
+from visuomotor.nodes.msgs.image import frame_to_msgs
+from visuomotor.nodes.msgs.transform import extrinsics_msg
 
 PARAMETERS = {  # name: (default, description)
     "source": ("realsense", "frame source: realsense | sim | bag"),
@@ -165,7 +166,7 @@ class CameraNode(Node):
             )
             return RealSenseSource(config, log=self.get_logger().warning)
         if kind == "sim":
-            from visuomotor.camera.sim_source import SimSource, SimSourceConfig
+            from visuomotor.sim.camera_source import SimSource, SimSourceConfig
 
             return SimSource(
                 SimSourceConfig(
@@ -215,16 +216,6 @@ class CameraNode(Node):
             self.publish_frame(frame, mount)
         for publisher in self.all_publishers():
             publisher.wait_for_all_acked(Duration(seconds=2.0))
-
-
-def extrinsics_msg(T_base_camera: np.ndarray, stamp_ns: int, camera_frame: str) -> TransformStamped:
-    """The mount as TransformStamped: header.frame_id base_link, child = camera optical frame (§29.2.3)."""
-    xyz, quat = xyz_quat_from_transform(T_base_camera)
-    message = TransformStamped(header=header(stamp_ns, BASE_FRAME), child_frame_id=camera_frame)
-    t, r = message.transform.translation, message.transform.rotation
-    t.x, t.y, t.z = (float(v) for v in xyz)
-    r.x, r.y, r.z, r.w = (float(v) for v in quat)
-    return message
 
 
 def run(node: CameraNode) -> int:
@@ -285,7 +276,3 @@ def main(args: list[str] | None = None) -> int:
     finally:
         node.destroy_node()
         rclpy.try_shutdown()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """detector_node: /camera/color/image_raw -> /detections (+ latched /detections/label_info, optional
 /detections/debug_image). Always works on the newest frame: frames that arrive while the model runs
-replace each other (counted as skipped, never queued). In composed mode (visuomotor.nodes.composition)
+replace each other (counted as skipped, never queued). In composed mode (visuomotor.harness.composition)
 frames arrive as in-process RGBDFrames instead of over the image topic. Reports per-frame latency, input
 age (now − image stamp when it starts on a frame) and skips on /diagnostics; a frame it cannot read
 (encoding, size) is skipped with a diagnostic, never a crash. Parameter `runtime`: torch, or onnxruntime
@@ -8,7 +8,6 @@ age (now − image stamp when it starts on a frame) and skips on /diagnostics; a
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 
@@ -22,11 +21,11 @@ from visuomotor.detection import DetectorConfig, DetectorError, load_detector
 from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
 from visuomotor.detection.drawing import draw_detections
 from visuomotor.nodes import qos
-from visuomotor.nodes.detection_msgs import detections_msg, label_info_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
-from visuomotor.nodes.image_msgs import header, image_msg
-from visuomotor.nodes.lifecycle import run_node
+from visuomotor.nodes.msgs.detection import detections_msg, label_info_msg
+from visuomotor.nodes.msgs.image import header, image_msg
 from visuomotor.nodes.newest import NewestOnly
+from visuomotor.nodes.runner import run_node
 
 
 class DetectorNode(Node):
@@ -138,7 +137,3 @@ NODE_CLASS = DetectorNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(DetectorNode, "detector_node", args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

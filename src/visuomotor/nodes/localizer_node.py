@@ -6,12 +6,11 @@ waiting at most max_pair_wait_s for it; the camera pose is the one valid at that
 detection that cannot be localized (size/frame/intrinsics mismatch, no valid depth) is refused with a
 diagnostic; nothing is guessed. The colour image's geometry is taken from its camera_info: its pixels
 are not needed here, so they are never transferred to this node. In composed mode
-(visuomotor.nodes.composition) whole RGBDFrames arrive in-process instead of over the depth topics.
+(visuomotor.harness.composition) whole RGBDFrames arrive in-process instead of over the depth topics.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import deque
 
@@ -24,19 +23,20 @@ from visuomotor_ros.msg import Detection2DArray, Object3DArray
 from visuomotor.camera.extrinsics import transform_from_xyz_quat
 from visuomotor.camera.frame import RGBDFrame
 from visuomotor.camera.image_codec import ImageEncodingError, decode_image, intrinsics_from_camera_info, stamp_to_ns
-from visuomotor.control.kinematics import link_frames
 from visuomotor.localization.camera_pose import JointStateHistory, WristCameraPose
 from visuomotor.localization.diagnostics import Diagnostic
 from visuomotor.localization.localizer import Localizer, LocalizerConfig
 from visuomotor.localization.stamp_pairing import StampPairer
 from visuomotor.nodes import qos
-from visuomotor.nodes.detection_msgs import detection_from_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
-from visuomotor.nodes.image_msgs import header
-from visuomotor.nodes.lifecycle import run_node
-from visuomotor.nodes.object_msgs import object3d_msg
+from visuomotor.nodes.msgs.detection import detection_from_msg
+from visuomotor.nodes.msgs.image import header
+from visuomotor.nodes.msgs.objects import object3d_msg
+from visuomotor.nodes.runner import run_node
+from visuomotor.robot.joints import JOINT_NAMES
+from visuomotor.robot.kinematics import link_frames
+from visuomotor.robot.wrist_mount import wrist_camera_in_flange
 from visuomotor.sim.objects import CLASS_NAMES, HALF_EXTENTS_M
-from visuomotor.sim.scene_xml import JOINT_NAMES, wrist_camera_in_flange
 
 SIM_SIZE_PRIORS = {name: tuple(2 * h for h in HALF_EXTENTS_M[name.split("_", 1)[1]]) for name in CLASS_NAMES}
 
@@ -231,7 +231,3 @@ NODE_CLASS = LocalizerNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(LocalizerNode, "localizer_node", args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

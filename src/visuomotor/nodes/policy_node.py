@@ -25,11 +25,9 @@ object's offset are forgotten, and only tracks measured afterwards count.
 
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
-import torch
 from rclpy.duration import Duration
 from rclpy.node import Node
 from rclpy.time import Time
@@ -39,18 +37,17 @@ from trajectory_msgs.msg import JointTrajectory, JointTrajectoryPoint
 from visuomotor_ros.msg import Track, TrackArray
 
 from visuomotor.camera.image_codec import stamp_to_ns
-from visuomotor.control.kinematics import forward_kinematics
 from visuomotor.nodes import qos
 from visuomotor.nodes.diagnostics import StageDiagnostics
-from visuomotor.nodes.lifecycle import run_node
+from visuomotor.nodes.runner import run_node
 from visuomotor.policy.checkpoint import SHIPPED_CHECKPOINT, load_policy
 from visuomotor.policy.runner import GRIPPER_THRESHOLD, PolicyRunner
-from visuomotor.sim.scene_xml import JOINT_NAMES
+from visuomotor.robot.arm import UR5E
+from visuomotor.robot.joints import GRIPPER_JOINT, JOINT_NAMES
+from visuomotor.robot.kinematics import forward_kinematics
 
-GRIPPER_JOINT = "gripper"
 HOLDING_CLOSURE = (0.3, 0.9)  # gripper closure while it holds a cube (≈ 0.55); 1 = closed on nothing
 RESET_JUMP_RAD = 0.2  # a joint moving this much more than its drive can between two joint states
-MAX_JOINT_SPEED_RAD_S = np.pi  # UR5e, every joint
 
 
 class PolicyNode(Node):
@@ -64,10 +61,9 @@ class PolicyNode(Node):
         declare("target_class", "red_cube")
         declare("stale_timeout_s", 0.5)
         declare("device", "cpu")
-        declare("torch_threads", 1)
+        declare("threads", 1)
         declare("backend", "torch")  # "torch", "nnfoundation" (torch-free) or "onnxruntime" (both: state mode)
         p = lambda name: self.get_parameter(name).value  # noqa: E731
-        torch.set_num_threads(p("torch_threads"))  # a state-mode ACT step is tiny: more threads only contend
         model, stats, _ = load_policy(p("checkpoint") or SHIPPED_CHECKPOINT, device=p("device"))
         if model.config.camera_names:
             raise ValueError(
@@ -108,7 +104,7 @@ class PolicyNode(Node):
             return
         values, stamp = np.asarray(values, dtype=float), stamp_to_ns(message.header.stamp)
         if self.joint_state is not None:
-            allowed = RESET_JUMP_RAD + MAX_JOINT_SPEED_RAD_S * max(0, stamp - self.joint_state_stamp_ns) * 1e-9
+            allowed = RESET_JUMP_RAD + UR5E.max_speed_rad_s * max(0, stamp - self.joint_state_stamp_ns) * 1e-9
             if np.max(np.abs(values[:6] - self.joint_state[1][:6])) > allowed:
                 self.start_episode("joint states jumped (robot reset or moved by hand)")
         self.joint_state, self.joint_state_stamp_ns = (self.now_ns(), values), stamp
@@ -207,7 +203,3 @@ NODE_CLASS = PolicyNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(PolicyNode, "policy_node", args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

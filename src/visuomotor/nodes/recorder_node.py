@@ -150,7 +150,3 @@ def main(args: list[str] | None = None) -> int:
         return 2
     print(f"recorded {sum(counts.values())} messages: {counts}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

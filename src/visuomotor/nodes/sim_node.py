@@ -12,14 +12,13 @@ re-close the gripper, so after a reset arm and gripper commands are ignored unti
 within RESYNC_TOLERANCE_RAD of the new pose (the arm controller restarts from the measured pose when
 the joint states jump by more than that, so it sends such a trajectory as soon as it sees the reset).
 
-Composed mode (visuomotor.nodes.composition): frames are also handed as RGBDFrames to `frame_sinks`
+Composed mode (visuomotor.harness.composition): frames are also handed as RGBDFrames to `frame_sinks`
 (the detector and localizer in the same process) and the image topics are then published only when some
 other process subscribes to them, so no frame is serialised between perception stages.
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -38,17 +37,16 @@ from visuomotor.camera.depth_units import with_depth_encoding
 from visuomotor.camera.frame import RGBDFrame
 from visuomotor.control.arm_controller import ArmControllerConfig
 from visuomotor.nodes import qos
-from visuomotor.nodes.camera_node import extrinsics_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
-from visuomotor.nodes.image_msgs import frame_to_msgs, header
-from visuomotor.nodes.lifecycle import run_node
-from visuomotor.nodes.object_msgs import ground_truth_msg
+from visuomotor.nodes.msgs.image import frame_to_msgs, header
+from visuomotor.nodes.msgs.objects import ground_truth_msg
+from visuomotor.nodes.msgs.transform import extrinsics_msg
+from visuomotor.nodes.runner import run_node
+from visuomotor.robot.joints import GRIPPER_JOINT, JOINT_NAMES
 from visuomotor.sim.layout import SceneConfig
 from visuomotor.sim.realtime import RealTimePacer
-from visuomotor.sim.scene_xml import JOINT_NAMES
 from visuomotor.sim.task import PickPlaceTask, TaskConfig
 
-GRIPPER_JOINT = "gripper"
 RESYNC_TOLERANCE_RAD = ArmControllerConfig.resync_jump_rad
 
 
@@ -234,7 +232,3 @@ NODE_CLASS = SimNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(SimNode, "sim_node", args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,7 +9,6 @@ turning LOST and finally being deleted after max_age missed updates — never fr
 
 from __future__ import annotations
 
-import sys
 from dataclasses import fields
 
 import numpy as np
@@ -23,11 +22,11 @@ from visuomotor_ros.msg import Object3DArray, ObjectHypothesis, Track, TrackArra
 from visuomotor.camera.image_codec import stamp_to_ns
 from visuomotor.localization.localizer import LocalizedObject
 from visuomotor.nodes import qos
-from visuomotor.nodes.detection_msgs import detection_from_msg
 from visuomotor.nodes.diagnostics import StageDiagnostics
-from visuomotor.nodes.image_msgs import header
-from visuomotor.nodes.lifecycle import run_node
-from visuomotor.nodes.object_msgs import pose_with_covariance
+from visuomotor.nodes.msgs.detection import detection_from_msg
+from visuomotor.nodes.msgs.image import header
+from visuomotor.nodes.msgs.objects import pose_with_covariance
+from visuomotor.nodes.runner import run_node
 from visuomotor.tracking.track import TrackedObject, TrackState
 from visuomotor.tracking.tracker import Tracker, TrackerConfig
 
@@ -180,7 +179,3 @@ NODE_CLASS = TrackerNode
 
 def main(args: list[str] | None = None) -> int:
     return run_node(TrackerNode, "tracker_node", args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -56,9 +56,8 @@ def _neutral_stats(config: ACTConfig) -> NormalizationStats:
     )
 
 
-def benchmark_policy(checkpoint: str | None, iterations: int, image_size: tuple[int, int], threads: int) -> dict:
-    if threads > 0:
-        torch.set_num_threads(threads)
+def benchmark_policy(checkpoint: str | None, iterations: int, image_size: tuple[int, int]) -> dict:
+    """Query latency in state mode (torch and ONNX Runtime) and image mode, in this process's torch threads."""
     torch.manual_seed(0)
     if checkpoint:
         model, stats, _ = load_policy(checkpoint)

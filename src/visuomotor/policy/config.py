@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from visuomotor.robot.state_layout import ACTION_DIM, STATE_DIM
+
 EVAL_SEED_START = 100_000  # demonstrations use seeds below this, held-out evaluation seeds start here
 
 
 @dataclass(frozen=True)
 class ACTConfig:
-    state_dim: int = 10  # 6 joints (rad) + gripper (0..1) + red cube position in base_link (m)
-    action_dim: int = 7  # 6 absolute joint targets (rad) + gripper command (0 open / 1 closed)
+    state_dim: int = STATE_DIM  # 6 joints (rad) + gripper (0..1) + red cube position in base_link (m)
+    action_dim: int = ACTION_DIM  # 6 absolute joint targets (rad) + gripper command (0 open / 1 closed)
     chunk_size: int = 16  # k = T_a actions predicted per query
     latent_dim: int = 32  # L, size of the CVAE latent z
     d_model: int = 256  # transformer width
@@ -86,7 +88,7 @@ class TrainConfig:
     time_limit_s: float = 0.0  # stop (and checkpoint) after this many seconds; 0 = no limit
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     num_workers: int = 0  # DataLoader workers per process
-    threads: int = 0  # torch intra-op threads per process; 0 = torch's default
+    threads: int = 0  # torch intra-op threads per process (set by the command); 0 = torch's default
     pretrained_backbone: str = ""  # image mode: local ResNet18 safetensors to start the trunk from
     progress: bool = True  # tqdm bar on rank 0
 

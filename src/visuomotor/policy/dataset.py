@@ -27,11 +27,7 @@ import torch
 from torch.utils.data import Dataset
 
 from visuomotor.policy.normalization import NormalizationStats
-
-QPOS_DIM = 7
-OBJECT_DIM = 3
-ACTION_DIM = 7
-STATE_DIM = QPOS_DIM + OBJECT_DIM
+from visuomotor.robot.state_layout import ACTION_DIM, OBJECT_DIM, QPOS_DIM
 
 
 class DatasetError(ValueError):

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from visuomotor.control.kinematics import NUM_JOINTS
 from visuomotor.policy.dataset import Episode, write_episode
 from visuomotor.policy.runner import PolicyRunner
+from visuomotor.robot.arm import NUM_JOINTS
 
 
 def make_task(camera_names: tuple[str, ...] = (), start_jitter_rad: float | None = None):
@@ -68,7 +68,7 @@ def record_demos(
     episode_<seed>.hdf5 per successful episode (failed ones are counted, not written).
     start_jitter_rad: start-pose jitter (make_task); action_noise_rad: σ of the CorrelatedNoise added to the
     executed joint targets (the expert's clean action is what is recorded)."""
-    from visuomotor.control.expert import ExpertConfig, PickPlaceExpert
+    from visuomotor.sim.expert import ExpertConfig, PickPlaceExpert
 
     task = make_task(camera_names, start_jitter_rad)
     expert = PickPlaceExpert(
@@ -106,7 +106,7 @@ def record_demos(
                 "seed": seed,
                 "success": True,
                 "control_hz": task.config.control_hz,
-                "source": "visuomotor.control.expert.PickPlaceExpert",
+                "source": "visuomotor.sim.expert.PickPlaceExpert",
                 "start_jitter_rad": task.config.scene.joint_jitter_rad,
                 "action_noise_rad": action_noise_rad,
             },

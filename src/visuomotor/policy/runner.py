@@ -19,10 +19,10 @@ import torch
 from visuomotor.onnx_runtime import OnnxRuntimeNetwork
 from visuomotor.policy.act import ACT
 from visuomotor.policy.action_schedule import ChunkExecution, TemporalEnsembling
-from visuomotor.policy.dataset import OBJECT_DIM, QPOS_DIM
 from visuomotor.policy.nn_export import export_act
 from visuomotor.policy.normalization import NormalizationStats
 from visuomotor.policy.preprocess import checked_vector, images_to_tensor
+from visuomotor.robot.state_layout import OBJECT_DIM, QPOS_DIM
 
 GRIPPER_THRESHOLD = 0.5
 BACKENDS = ("torch", "nnfoundation", "onnxruntime")

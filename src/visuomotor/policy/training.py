@@ -66,8 +66,6 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
             "processes; pick a multiple of the process count"
         )
     device = pick_device(config.device, context)
-    if config.threads > 0:
-        torch.set_num_threads(config.threads)
     out = Path(config.out)
     resuming = has_training_state(out)
     torch.manual_seed(config.seed)  # identical initial weights on every rank

@@ -1,19 +1,17 @@
 """MuJoCo tabletop simulation: UR5e-class arm + parallel gripper, table, bin, coloured objects, RGB-D cameras.
 
-Headless rendering uses EGL (`MUJOCO_GL=egl`, set by visuomotor.sim.renderer before importing mujoco).
+Headless rendering uses EGL (`MUJOCO_GL=egl`, set by visuomotor.process.configure_process before mujoco is imported).
 See docs/simulation.md for the frames, the task wrapper and the measured numbers.
 """
 
 from visuomotor.sim.ground_truth import ObjectState, SceneGroundTruth
 from visuomotor.sim.layout import HOME_Q, CameraConfig, SceneConfig, SceneLayout, sample_layout
 from visuomotor.sim.objects import CLASS_NAMES, SHAPES, TASK_OBJECT_CLASS, object_class
-from visuomotor.sim.scene_xml import JOINT_NAMES, wrist_camera_in_flange
 from visuomotor.sim.simulator import TabletopSim
 
 __all__ = [
     "CLASS_NAMES",
     "HOME_Q",
-    "JOINT_NAMES",
     "SHAPES",
     "TASK_OBJECT_CLASS",
     "CameraConfig",
@@ -24,5 +22,4 @@ __all__ = [
     "TabletopSim",
     "object_class",
     "sample_layout",
-    "wrist_camera_in_flange",
 ]

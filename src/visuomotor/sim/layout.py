@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from visuomotor.camera.frame import DEPTH_SCALE_M, CameraIntrinsics
-from visuomotor.control.kinematics import NUM_JOINTS, forward_kinematics
+from visuomotor.robot.arm import NUM_JOINTS
+from visuomotor.robot.kinematics import forward_kinematics
 from visuomotor.sim.objects import CLASS_NAMES, COLORS, HALF_EXTENTS_M, TASK_OBJECT_CLASS, object_class
 
 CAMERA_MOUNTS = ("fixed", "wrist")

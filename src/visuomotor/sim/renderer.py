@@ -8,10 +8,6 @@ plane, 0 at the far plane: mjDEPTH_ZEROFAR) is linearised to the distance along 
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("MUJOCO_GL", "egl")
-
 import mujoco
 import numpy as np
 from mujoco.rendering.classic import gl_context

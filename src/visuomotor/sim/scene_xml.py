@@ -2,7 +2,7 @@
 bin, objects and RGB-D cameras. No external assets; every geom is a primitive.
 
 Arm: body i+1 sits at the joint-independent DH transform Tz(d_i)·Tx(a_i)·Rx(α_i) of body i and rotates
-about its own z axis, so MuJoCo's body poses equal the DH frames of visuomotor.control.kinematics.
+about its own z axis, so MuJoCo's body poses equal the DH frames of visuomotor.robot.kinematics.
 Arm links are visual only; the gripper palm and fingers collide with objects, bin and table.
 """
 
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from visuomotor.control.kinematics import NUM_JOINTS, UR5E, ArmModel, dh_fixed_transform
+from visuomotor.robot.arm import NUM_JOINTS, UR5E, ArmModel
+from visuomotor.robot.joints import JOINT_NAMES
+from visuomotor.robot.kinematics import dh_fixed_transform
+from visuomotor.robot.wrist_mount import WRIST_CAMERA_POS_M, look_at_optical, wrist_camera_optical_rotation
 from visuomotor.sim.layout import CameraConfig, SceneConfig, SceneLayout
 from visuomotor.sim.objects import HALF_EXTENTS_M, MASS_KG, object_class
 
-JOINT_NAMES = ("shoulder_pan", "shoulder_lift", "elbow", "wrist_1", "wrist_2", "wrist_3")
 FINGER_JOINTS = ("finger_left", "finger_right")
 FINGER_MAX_OPENING_M = 0.045  # per finger, inner face to the gripper's centre plane
 ARM_KP = (4000.0, 4000.0, 3000.0, 1000.0, 1000.0, 1000.0)  # N·m/rad
@@ -22,38 +24,10 @@ ARM_KV = (400.0, 400.0, 300.0, 60.0, 60.0, 60.0)  # N·m·s/rad
 ARM_ARMATURE = (0.5, 0.5, 0.3, 0.1, 0.1, 0.1)  # kg·m², reflected rotor inertia
 ARM_TORQUE_LIMIT = (150.0, 150.0, 150.0, 28.0, 28.0, 28.0)  # N·m, UR5e size-3/size-1 joints
 GRIPPER_KP, GRIPPER_KV, GRIPPER_FORCE_N = 600.0, 8.0, 25.0
-WRIST_CAMERA_POS_M = (0.07, 0.0, 0.06)  # in the flange frame
-WRIST_CAMERA_AIM_M = (0.0, 0.0, 0.32)  # the point (flange frame) the wrist camera looks at
 
 
 def _fmt(values) -> str:
     return " ".join(f"{float(v):.12g}" for v in np.ravel(values))
-
-
-def look_at_optical(eye: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """R (3×3) of a REP-103 optical frame at `eye` looking at `target`: z forward, x right, y down (world up = +z)."""
-    z = np.asarray(target, float) - np.asarray(eye, float)
-    z /= np.linalg.norm(z)
-    x = np.cross(z, [0.0, 0.0, 1.0])
-    x /= np.linalg.norm(x)
-    return np.column_stack([x, np.cross(z, x), z])
-
-
-def wrist_camera_optical_rotation() -> np.ndarray:
-    """R (3×3) of the wrist camera's optical frame in the flange frame: looks at WRIST_CAMERA_AIM_M, x = flange y."""
-    z = np.subtract(WRIST_CAMERA_AIM_M, WRIST_CAMERA_POS_M)
-    z /= np.linalg.norm(z)
-    x = np.array([0.0, 1.0, 0.0])
-    return np.column_stack([x, np.cross(z, x), z])
-
-
-def wrist_camera_in_flange() -> np.ndarray:
-    """T_flange_camera (4×4): the wrist camera's optical frame in the flange frame (DH frame 6), so that
-    T_base_camera = link_frames(q)[-1] @ wrist_camera_in_flange() for joint angles q."""
-    T = np.eye(4)
-    T[:3, :3] = wrist_camera_optical_rotation()
-    T[:3, 3] = WRIST_CAMERA_POS_M
-    return T
 
 
 def _camera_xml(cam: CameraConfig, pos: np.ndarray, R_optical: np.ndarray) -> str:

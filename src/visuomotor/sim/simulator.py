@@ -13,12 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from visuomotor.camera.frame import RGBDFrame
-from visuomotor.control.kinematics import NUM_JOINTS, UR5E, ArmModel
+from visuomotor.robot.arm import NUM_JOINTS, UR5E, ArmModel
+from visuomotor.robot.joints import JOINT_NAMES
 from visuomotor.sim.ground_truth import ObjectState, SceneGroundTruth
 from visuomotor.sim.layout import CameraConfig, SceneConfig, SceneLayout, sample_layout
 from visuomotor.sim.objects import HALF_EXTENTS_M, object_class
 from visuomotor.sim.renderer import CameraRenderer, mujoco
-from visuomotor.sim.scene_xml import FINGER_JOINTS, FINGER_MAX_OPENING_M, JOINT_NAMES, scene_xml
+from visuomotor.sim.scene_xml import FINGER_JOINTS, FINGER_MAX_OPENING_M, scene_xml
 
 SETTLE_TIME_S = 0.3  # objects come to rest and the arm reaches its start pose during reset
 OPTICAL_FROM_MUJOCO_CAMERA = np.diag([1.0, -1.0, -1.0])  # MuJoCo cameras look along −z with y up

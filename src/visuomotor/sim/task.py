@@ -19,16 +19,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from visuomotor.camera.frame import RGBDFrame
-from visuomotor.control.kinematics import NUM_JOINTS
+from visuomotor.robot.arm import NUM_JOINTS
+from visuomotor.robot.state_layout import ACTION_DIM
 from visuomotor.sim.layout import SceneConfig
 from visuomotor.sim.objects import TASK_OBJECT_CLASS
 from visuomotor.sim.scene_xml import FINGER_JOINTS
 from visuomotor.sim.simulator import TabletopSim
 
-ACTION_DIM = NUM_JOINTS + 1
-STATE_DIM = NUM_JOINTS + 1 + 3
-GRIPPER_OPEN = 0.0
-GRIPPER_CLOSED = 1.0
 REST_SPEED_M_S = 0.05  # the cube "rests" below this speed
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from visuomotor.control.arm_controller import ActionChunk, ArmController, ArmControllerConfig
-from visuomotor.control.kinematics import UR5E, forward_kinematics
+from visuomotor.robot.arm import UR5E
+from visuomotor.robot.kinematics import forward_kinematics
 from visuomotor.sim.layout import HOME_Q
 
 HOME = np.asarray(HOME_Q)

@@ -56,7 +56,8 @@ def test_nodes_parameters_and_remaps_resolve(launch_file):
     assert node_command(detector) == [
         sys.executable,
         "-m",
-        "visuomotor.nodes.detector_node",
+        "visuomotor.nodes",
+        "detector_node",
         "--ros-args",
         "-r",
         "__node:=detector",

@@ -7,8 +7,8 @@ import pytest
 
 from visuomotor.camera.frame import CameraIntrinsics
 from visuomotor.detection.result import Detection
-from visuomotor.eval.tracking_detection_sources import boxes_from_segmentation
-from visuomotor.eval.tracking_synthetic_scene import SceneObject, look_at, render
+from visuomotor.eval.tracking.detection_sources import boxes_from_segmentation
+from visuomotor.sim.analytic_scene import SceneObject, look_at, render
 
 SIZES = {"box": (0.05, 0.05, 0.05), "cylinder": (0.04, 0.04, 0.06), "sphere": (0.05, 0.05, 0.05)}
 

@@ -7,10 +7,10 @@ import pytest
 
 from visuomotor.camera.frame import CameraIntrinsics
 from visuomotor.detection.result import Detection
-from visuomotor.eval.tracking_detection_sources import boxes_from_segmentation
-from visuomotor.eval.tracking_synthetic_scene import SceneObject, look_at, render
+from visuomotor.eval.tracking.detection_sources import boxes_from_segmentation
 from visuomotor.localization import Localizer, LocalizerConfig
 from visuomotor.localization.object_pixels import select_foreground
+from visuomotor.sim.analytic_scene import SceneObject, look_at, render
 
 
 def errors_mm(result, objects):

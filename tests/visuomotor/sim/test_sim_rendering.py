@@ -114,8 +114,8 @@ def test_render_without_segmentation_and_unknown_camera(sim):
 
 
 def test_wrist_camera_pose_follows_forward_kinematics(sim):
-    from visuomotor.control.kinematics import link_frames
-    from visuomotor.sim import wrist_camera_in_flange
+    from visuomotor.robot.kinematics import link_frames
+    from visuomotor.robot.wrist_mount import wrist_camera_in_flange
 
     frame = sim.render("wrist", with_segmentation=False)
     expected = link_frames(sim.joint_positions())[-1] @ wrist_camera_in_flange()

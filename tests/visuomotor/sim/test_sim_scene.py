@@ -108,7 +108,7 @@ def test_bad_config_and_commands_are_rejected():
 
 
 def test_crowded_layouts_place_every_object_and_keep_the_gripper_above_the_table():
-    from visuomotor.control.kinematics import forward_kinematics
+    from visuomotor.robot.kinematics import forward_kinematics
     from visuomotor.sim.layout import MIN_START_TCP_HEIGHT_M
 
     config = SceneConfig(num_distractors=9, joint_jitter_rad=0.5)

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from visuomotor.cli import main
+from visuomotor.robot.joints import GRIPPER_CLOSED
+from visuomotor.robot.state_layout import ACTION_DIM, STATE_DIM
 from visuomotor.sim import SceneConfig
-from visuomotor.sim.task import ACTION_DIM, GRIPPER_CLOSED, STATE_DIM, PickPlaceTask, TaskConfig
+from visuomotor.sim.task import PickPlaceTask, TaskConfig
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""Replay of recorded bags through detection → localization → tracking, scored against the recorded ground truth."""

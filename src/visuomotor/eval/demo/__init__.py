@@ -1,0 +1,1 @@
+"""The demo's per-episode records, summary and report folder."""

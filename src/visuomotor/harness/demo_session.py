@@ -1,0 +1,126 @@
+"""One demo/bench session: the sim graph (one process per node, or composed) driven episode by episode
+by the DemoMonitor, with a report written at the end. Used by `visuomotor demo` and `visuomotor bench`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import rclpy
+from rclpy.executors import SingleThreadedExecutor
+
+from visuomotor.errors import UserError
+from visuomotor.eval.demo.report import image_strip, summarize, write_report
+from visuomotor.harness.composition import ComposedGraph
+from visuomotor.harness.demo_monitor import DemoMonitor
+from visuomotor.harness.recorder import start_recorder, stop_recorder
+from visuomotor.launching.loader import load_launch_file
+from visuomotor.launching.runner import ProcessGroup
+from visuomotor.paths import share_dir
+
+
+def run_session(
+    out: Path,
+    composed: bool,
+    episodes: int,
+    seed_start: int,
+    episode_timeout_s: float,
+    startup_timeout_s: float,
+    record_bag: bool,
+    log,
+    parameter_overrides: dict | None = None,
+    until_s: float | None = None,
+    after_episode=None,
+) -> dict:
+    """Start the sim graph (one process per node, or composed), run the episodes, write the report to
+    `out` and return its summary. parameter_overrides: node name -> {parameter: value}; until_s: keep
+    running episodes (beyond `episodes`) until this many seconds have passed; after_episode(group,
+    record): called after each episode (e.g. to sample memory)."""
+    plan = load_launch_file(share_dir() / "launch" / "sim.launch.py")
+    for spec in plan.nodes:
+        spec.param_values.update((parameter_overrides or {}).get(spec.name, {}))
+    mode = "composed" if composed else "multi-process"
+    out.mkdir(parents=True, exist_ok=True)
+    rclpy.init()
+    monitor = DemoMonitor()
+    executor = None
+    if composed:
+        log(f"starting {len(plan.nodes)} nodes in this process: {', '.join(s.name for s in plan.nodes)}")
+        group = ComposedGraph(plan.nodes, extra_nodes=[monitor])
+        group.start()
+    else:
+        (out / "logs").mkdir(exist_ok=True)
+        log(
+            f"starting {len(plan.nodes)} node processes: {', '.join(s.name for s in plan.nodes)} "
+            f"(logs in {out / 'logs'})"
+        )
+        group = ProcessGroup(plan.nodes, log_dir=out / "logs")
+        executor = SingleThreadedExecutor()
+        executor.add_node(monitor)
+        threading.Thread(target=executor.spin, daemon=True).start()
+    records, recorder = [], None
+    try:
+        wait_until_flowing(monitor, group, startup_timeout_s, log)
+        started = time.monotonic()
+        index = 0
+        while index < episodes or (until_s is not None and time.monotonic() - started < until_s):
+            seed = seed_start + index
+            if index == 0 and record_bag:
+                recorder = start_recorder(out / "bag")
+                wait_for_recorder(monitor, recorder, startup_timeout_s, log)
+            record = monitor.run_episode(seed, episode_timeout_s)
+            if recorder is not None:
+                stop_recorder(recorder)
+                recorder = None
+            records.append(record)
+            log(
+                f"episode {index + 1} seed {seed}: {'success' if record.success else 'FAILED'} "
+                f"in {record.duration_s:.1f} s"
+            )
+            if after_episode is not None:
+                after_episode(group, record)
+            index += 1
+            if group.exited():
+                log(f"nodes exited: {group.exited()}; stopping")
+                break
+    finally:
+        if recorder is not None:
+            stop_recorder(recorder)
+        crashes = [f"{name} (exit {code})" for name, code in group.exited().items()]
+        group.stop()
+        if executor is not None:
+            executor.shutdown()
+        monitor.destroy_node()
+        rclpy.try_shutdown()
+    summary = summarize(records, mode, crashes)
+    strip = image_strip(out / "bag") if (out / "bag").exists() else None
+    write_report(out, summary, records, strip)
+    summary["report"] = str(out)
+    return summary
+
+
+def wait_until_flowing(monitor, group, timeout_s: float, log) -> None:
+    """Until action chunks flow (the whole chain works) — or a node dies, or timeout_s passes."""
+
+    deadline = time.monotonic() + timeout_s
+    while not monitor.pipeline_flowing():
+        if group.exited():
+            raise UserError(f"nodes exited during start-up: {group.exited()}; see the node logs")
+        if time.monotonic() > deadline:
+            raise UserError(f"the graph did not produce action chunks within {timeout_s:.0f} s; see the node logs")
+        time.sleep(0.5)
+    log("graph is up: camera → detector → localizer → tracker → policy → controller")
+
+
+def wait_for_recorder(monitor, recorder, timeout_s: float, log) -> None:
+    """Until the recorder subscribes to /joint_states (it records from then on), so episode 1 is recorded
+    from its start; a recorder that dies or never comes up is reported and the demo goes on without a bag."""
+    deadline = time.monotonic() + timeout_s
+    baseline = monitor.count_subscribers("/joint_states")  # the recorder needs seconds to start: not yet in it
+    while monitor.count_subscribers("/joint_states") <= baseline:
+        if recorder.poll() is not None or time.monotonic() > deadline:
+            log("the recorder did not start: episode 1 is not recorded")
+            return
+        time.sleep(0.1)
+    time.sleep(0.5)  # the remaining topics match within discovery's round trip

@@ -1,0 +1,1 @@
+"""Converters between ROS messages and the ROS-free core's records (images, detections, objects, transforms)."""
