@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from visuomotor.process import ENVIRONMENT_DEFAULTS, FASTDDS_PROFILE
+from visuomotor.process import ENVIRONMENT_DEFAULTS, ENVIRONMENT_REQUIRED, FASTDDS_PROFILE
 
 NS = {"dds": "http://www.eprosima.com"}
 
@@ -28,7 +28,7 @@ def test_profile_is_the_default_participant_profile_with_a_large_shm_segment():
     assert sorted(used) == sorted(transports)
 
 
-SET_BY_US = ("FASTDDS_DEFAULT_PROFILES_FILE", "RMW_IMPLEMENTATION", *ENVIRONMENT_DEFAULTS)
+SET_BY_US = ("FASTDDS_DEFAULT_PROFILES_FILE", "RMW_IMPLEMENTATION", *ENVIRONMENT_DEFAULTS, *ENVIRONMENT_REQUIRED)
 
 
 def run_python(code: str, environment: dict) -> str:
@@ -55,6 +55,12 @@ def test_configure_process_sets_the_offline_and_headless_defaults_unless_the_use
     assert run_python(CONFIGURED.format("MUJOCO_GL"), {"MUJOCO_GL": "glfw"}) == "glfw"
     assert run_python(CONFIGURED.format("HF_HUB_OFFLINE"), {}) == "1"
     assert run_python(CONFIGURED.format("YOLO_OFFLINE"), {}) == "1"
+
+
+def test_configure_process_always_turns_on_ultralytics_safe_loading():
+    """Weights never run code: the user cannot switch ultralytics' weights_only loading off by accident."""
+    assert run_python(CONFIGURED.format("ULTRALYTICS_SAFE_LOAD"), {}) == "1"
+    assert run_python(CONFIGURED.format("ULTRALYTICS_SAFE_LOAD"), {"ULTRALYTICS_SAFE_LOAD": "0"}) == "1"
 
 
 def test_importing_visuomotor_changes_neither_the_environment_nor_torch():

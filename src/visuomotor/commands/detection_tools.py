@@ -85,6 +85,7 @@ def _add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_train(args: argparse.Namespace) -> int:
     from visuomotor.detection.dataset import read_class_names
+    from visuomotor.detection.detector import DetectorError
 
     if not (args.data / "data.yaml").is_file():
         raise UserError(f"{args.data} is not a dataset (no data.yaml); make one with `visuomotor dataset make`")
@@ -112,7 +113,7 @@ def _run_train(args: argparse.Namespace) -> int:
             _check_init_weights(args.init_weights, class_names)
         try:
             model = train_yolo(args.data, args.out, config, resume=args.resume)
-        except FileNotFoundError as error:
+        except (FileNotFoundError, DetectorError) as error:
             raise UserError(str(error)) from None
     else:
         from visuomotor.detection.detr_training import DetrTrainConfig, train_detr
@@ -130,12 +131,15 @@ def _run_train(args: argparse.Namespace) -> int:
 
 def _check_init_weights(weights: Path, class_names: list[str]) -> None:
     """--init-weights must be a loadable YOLO .pt whose classes are the dataset's, in the same order."""
+    from visuomotor.detection.detector import DetectorError
     from visuomotor.detection.yolo_training import checkpoint_class_names
 
     if weights.suffix != ".pt" or not weights.is_file():
         raise UserError(f"--init-weights {weights} is not a YOLO .pt file; pass a checkpoint such as a run's model.pt")
     try:
         names = checkpoint_class_names(weights)
+    except DetectorError as error:  # corrupt, or would run code: the message names the file and the cause
+        raise UserError(str(error)) from None
     except Exception as error:  # ultralytics raises many types for a corrupt checkpoint
         raise UserError(
             f"--init-weights {weights} cannot be loaded ({type(error).__name__}: "

@@ -17,6 +17,7 @@ from visuomotor.detection.config import DetectorConfig
 from visuomotor.detection.detector import Detector, DetectorError, check_config
 from visuomotor.detection.letterbox import Letterbox
 from visuomotor.detection.result import Detection
+from visuomotor.detection.safe_weights import load_yolo
 from visuomotor.onnx_runtime import OnnxRuntimeNetwork
 
 YOLO_STRIDE = 32  # the coarsest feature-map stride; the canvas side must be a multiple of it
@@ -24,9 +25,8 @@ DEFAULT_IMAGE_SIZE = 640  # for a model .yaml, which records no training size
 
 
 def load_yolo_model(weights: str):
-    """ultralytics.YOLO from a .pt checkpoint (must exist) or a model .yaml (file or built-in name)."""
-    from ultralytics import YOLO
-
+    """ultralytics.YOLO from a .pt checkpoint (must exist; loaded without running code from it, see
+    safe_weights.py) or a model .yaml (file or built-in name)."""
     suffix = Path(weights).suffix
     if suffix not in (".pt", ".yaml", ".yml"):
         raise DetectorError(f"YOLO weights {weights!r} must be a .pt checkpoint or a model .yaml (e.g. yolov8n.yaml)")
@@ -35,14 +35,7 @@ def load_yolo_model(weights: str):
             f"YOLO weights file {weights!r} does not exist; train one with "
             "`visuomotor train detector --backend yolo` or use the shipped weights"
         )
-    try:
-        return YOLO(weights, task="detect")
-    except Exception as error:  # ultralytics raises many types for unreadable files
-        cause = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise DetectorError(
-            f"cannot load YOLO weights {weights!r} ({type(error).__name__}: {cause}); "
-            "the file is corrupt or not an ultralytics checkpoint — re-train or re-copy it"
-        ) from None
+    return load_yolo(weights)
 
 
 class YoloDetector(Detector):
