@@ -4,8 +4,10 @@
     config.json           {"format": FORMAT, "act": ACTConfig fields, "info": free-form provenance}
     normalization.json    state/action mean and std (visuomotor.policy.normalization)
 
-Loading checks the format tag, the config, the normalisation sizes and every weight name and shape, and
-raises CheckpointError naming what is wrong."""
+Loading checks the format tag, the config, the normalisation sizes, every weight name and shape (against the
+model built on torch's "meta" device, from the safetensors header, before anything is allocated: a config that
+implies a 512 TB layer is refused, not attempted) and that every weight is finite, and raises CheckpointError
+naming what is wrong."""
 
 from __future__ import annotations
 
@@ -42,6 +44,11 @@ def save_policy(directory: str | Path, model: ACT, stats: NormalizationStats, in
     (directory / CONFIG_FILE).write_text(json.dumps(config, indent=1, sort_keys=True))
     stats.save(directory / NORMALIZATION_FILE)
     return directory
+
+
+def holds_checkpoint(directory: Path) -> bool:
+    """Whether `directory` holds (part of) a saved policy: its weights or its config."""
+    return (directory / WEIGHTS_FILE).exists() or (directory / CONFIG_FILE).exists()
 
 
 def read_json(path: Path, what: str) -> dict:
@@ -97,19 +104,58 @@ def load_policy(directory: str | Path, device: str | torch.device = "cpu") -> tu
     weights_path = directory / WEIGHTS_FILE
     if not weights_path.is_file():
         raise CheckpointError(f"{weights_path} is missing; the checkpoint is incomplete")
+    stored = _stored_shapes(weights_path)
+    layers = config.n_cvae_layers + config.n_encoder_layers + config.n_decoder_layers
+    if layers > len(stored):  # each layer holds several tensors; checked before building that many layers
+        raise CheckpointError(
+            f"{directory / CONFIG_FILE} asks for {layers} transformer layers but {weights_path} holds only "
+            f"{len(stored)} tensors; the weights and config come from different models"
+        )
+    check_state_dict(_expected_shapes(config, weights_path), stored, weights_path)
     try:
         weights = load_file(str(weights_path))
     except (SafetensorError, OSError, ValueError) as error:
         raise CheckpointError(
             f"{weights_path} is not a readable safetensors file ({error}); re-save the checkpoint"
         ) from error
+    for name, tensor in weights.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise CheckpointError(
+                f"{weights_path}: {name} holds NaN or infinite values; the training run diverged — "
+                "use an earlier checkpoint or retrain"
+            )
     model = ACT(config)
-    check_state_dict(model.state_dict(), weights, weights_path)
     model.load_state_dict(weights)
     return model.to(device).eval(), stats, config_values.get("info", {})
 
 
-def check_state_dict(expected: dict[str, torch.Tensor], found: dict[str, torch.Tensor], source: Path) -> None:
+def _stored_shapes(weights_path: Path) -> dict[str, tuple[int, ...]]:
+    """Tensor name → shape from the safetensors header (no tensor data is read)."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(weights_path), framework="pt") as stored:
+            return {name: tuple(stored.get_slice(name).get_shape()) for name in stored.keys()}  # noqa: SIM118
+    except (SafetensorError, OSError, ValueError) as error:
+        raise CheckpointError(
+            f"{weights_path} is not a readable safetensors file ({error}); re-save the checkpoint"
+        ) from error
+
+
+def _expected_shapes(config: ACTConfig, weights_path: Path) -> dict[str, tuple[int, ...]]:
+    """Tensor name → shape of ACT(config), built on the meta device (shapes only, no memory)."""
+    try:
+        with torch.device("meta"):
+            model = ACT(config)
+    except (RuntimeError, ValueError, OverflowError) as error:
+        raise CheckpointError(
+            f"{weights_path.parent / CONFIG_FILE}: the ACT config cannot be built ({error}); the file is corrupt"
+        ) from None
+    return {name: tuple(tensor.shape) for name, tensor in model.state_dict().items()}
+
+
+def check_state_dict(expected: dict[str, tuple[int, ...]], found: dict[str, tuple[int, ...]], source: Path) -> None:
+    """expected / found: tensor name → shape."""
     missing = sorted(set(expected) - set(found))
     unexpected = sorted(set(found) - set(expected))
     if missing or unexpected:
@@ -117,9 +163,9 @@ def check_state_dict(expected: dict[str, torch.Tensor], found: dict[str, torch.T
             f"{source} does not match its config.json: missing {missing[:4]}, unexpected "
             f"{unexpected[:4]}; the weights and config come from different models"
         )
-    for name, tensor in expected.items():
-        if tuple(found[name].shape) != tuple(tensor.shape):
+    for name, shape in expected.items():
+        if tuple(found[name]) != tuple(shape):
             raise CheckpointError(
-                f"{source}: {name} has shape {tuple(found[name].shape)}, config.json implies "
-                f"{tuple(tensor.shape)}; the weights and config come from different models"
+                f"{source}: {name} has shape {tuple(found[name])}, config.json implies "
+                f"{tuple(shape)}; the weights and config come from different models"
             )

@@ -48,10 +48,7 @@ class NormalizationStats:
         missing = [name for name in cls.__dataclass_fields__ if name not in values]
         if missing:
             raise ValueError(f"normalisation statistics lack {missing}")
-        arrays = {name: np.asarray(values[name], dtype=np.float64) for name in cls.__dataclass_fields__}
-        for name, array in arrays.items():
-            if array.ndim != 1 or not np.all(np.isfinite(array)):
-                raise ValueError(f"normalisation statistic {name} must be a finite 1-D list, got {values[name]!r}")
+        arrays = {name: _finite_vector(name, values[name]) for name in cls.__dataclass_fields__}
         for name in ("state_std", "action_std"):
             if np.any(arrays[name] <= 0):
                 raise ValueError(f"normalisation statistic {name} has non-positive entries")
@@ -59,6 +56,21 @@ class NormalizationStats:
 
     def save(self, path: Path) -> None:
         Path(path).write_text(json.dumps(self.to_json_dict(), indent=1))
+
+
+def _finite_vector(name: str, value: object) -> np.ndarray:
+    """A JSON value as a non-empty finite 1-D float64 array, else ValueError naming the statistic."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):  # a dict, a string, a ragged list ...
+        array = None
+    if array is None or array.ndim != 1 or array.size == 0 or not np.all(np.isfinite(array)):
+        shown = repr(value)
+        raise ValueError(
+            f"normalisation statistic {name} must be a finite 1-D list of numbers, got "
+            f"{shown if len(shown) <= 60 else shown[:57] + '...'}"
+        )
+    return array
 
 
 def _like(array: np.ndarray, reference: torch.Tensor) -> torch.Tensor:

@@ -7,7 +7,8 @@ single process would take; the CVAE noise ε is drawn for the whole global batch
 run therefore follows the 1-process run up to floating-point summation order. Only rank 0 logs, shows the
 tqdm bar and writes checkpoints.
 
-Resume: `--out` holding training_state.* continues at the saved step with the saved optimizer moments and RNG.
+Resume: `--out` holding training_state.* continues at the saved step with the saved optimizer moments and RNG;
+an `--out` holding a checkpoint without training state (e.g. the shipped act_state) is refused, never overwritten.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler
 
 from visuomotor.policy.act import ACT, ACTConfig, act_loss
-from visuomotor.policy.checkpoint import load_policy, save_policy
+from visuomotor.policy.checkpoint import holds_checkpoint, load_policy, save_policy
 from visuomotor.policy.config import TrainConfig
 from visuomotor.policy.dataset import ChunkDataset, episode_files
 from visuomotor.policy.distributed import DistributedContext, pick_device, start_distributed, stop_distributed
@@ -68,6 +69,11 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
     device = pick_device(config.device, context)
     out = Path(config.out)
     resuming = has_training_state(out)
+    if not resuming and holds_checkpoint(out):
+        raise ValueError(
+            f"out directory {out} holds a trained policy checkpoint without training state: it cannot be resumed "
+            f"and training would overwrite it; choose a new --out (or delete {out} to retrain it)"
+        )
     torch.manual_seed(config.seed)  # identical initial weights on every rank
     if resuming:
         model, stats, _ = load_policy(out)

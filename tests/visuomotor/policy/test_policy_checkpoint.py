@@ -148,3 +148,51 @@ def test_the_shipped_checkpoint_loads_and_acts():
     assert max(info["demo_seeds"]) < 100_000  # evaluation seeds start at 100 000
     action = PolicyRunner(model, stats).act([0.0, -1.6, 1.6, -1.6, -1.57, 0.0, 0.0], [0.45, -0.05, 0.02])
     assert action.shape == (7,) and np.all(np.isfinite(action))
+
+
+# Corrupt checkpoints: each is one CheckpointError line, never a traceback (issue 18, defect 8).
+
+
+def write_config_field(directory, name, value) -> None:
+    config = json.loads((directory / CONFIG_FILE).read_text())
+    config["act"][name] = value
+    (directory / CONFIG_FILE).write_text(json.dumps(config))
+
+
+def one_line_error(directory) -> str:
+    with pytest.raises(CheckpointError) as caught:
+        load_policy(directory)
+    assert "\n" not in str(caught.value)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("value", [{"a": 1.0}, "0.5", [[1.0], [2.0, 3.0]], [], [None] * 7])
+def test_normalisation_statistic_that_is_not_a_list_of_numbers_is_reported(saved, value):
+    directory, _, stats = saved
+    values = stats.to_json_dict()
+    values["action_mean"] = value
+    (directory / NORMALIZATION_FILE).write_text(json.dumps(values))
+    assert "action_mean must be a finite 1-D list of numbers" in one_line_error(directory)
+
+
+def test_layer_that_would_allocate_512_terabytes_is_refused_without_allocating(saved):
+    """d_feedforward 2^39 × d_model 32 × 4 B × several layers: refused from the shapes alone."""
+    directory, _, _ = saved
+    write_config_field(directory, "d_feedforward", 2**39)
+    assert "config.json implies" in one_line_error(directory)
+
+
+def test_absurd_layer_count_is_refused_before_building_the_layers(saved):
+    directory, _, _ = saved
+    write_config_field(directory, "n_encoder_layers", 10**9)
+    assert "asks for 1000000003 transformer layers" in one_line_error(directory)
+
+
+def test_nan_weights_are_reported(saved):
+    from safetensors.torch import load_file, save_file
+
+    directory, _, _ = saved
+    weights = load_file(str(directory / WEIGHTS_FILE))
+    weights["decoder.layers.0.linear1.weight"][0, 0] = float("nan")
+    save_file(weights, str(directory / WEIGHTS_FILE))
+    assert "decoder.layers.0.linear1.weight holds NaN or infinite values" in one_line_error(directory)

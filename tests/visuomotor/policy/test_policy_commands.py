@@ -1,11 +1,13 @@
 """The policy CLI end to end on the real MuJoCo task: record → train → eval, and bench."""
 
 import json
+import shutil
 
 import h5py
 import pytest
 
 from visuomotor.cli import main
+from visuomotor.policy.checkpoint import SHIPPED_CHECKPOINT
 
 
 @pytest.fixture(autouse=True)
@@ -100,6 +102,11 @@ def test_bad_user_input_is_one_clear_line(tmp_path, capsys):
     assert "divisible by n_heads" in capsys.readouterr().err
     assert main(["demos", "record", "--episodes", "1", "--out", str(tmp_path / "d"), "--action-noise-rad", "-0.1"]) == 2
     assert "must be >= 0" in capsys.readouterr().err
+    shipped = shutil.copytree(SHIPPED_CHECKPOINT, tmp_path / "act_state")  # trained, no training state
+    assert main(["train", "policy", "--data", str(tmp_path), "--out", str(shipped), *TINY]) == 2
+    error = capsys.readouterr().err
+    assert "holds a trained policy checkpoint without training state" in error and error.count("\n") == 1
+    assert (shipped / "model.safetensors").read_bytes() == (SHIPPED_CHECKPOINT / "model.safetensors").read_bytes()
 
 
 def test_dart_recording_keeps_the_expert_actions_and_records_its_settings(tmp_path, capsys):

@@ -139,3 +139,16 @@ def test_cosine_schedule_anneals_from_lr_to_zero():
     assert learning_rate(config, 50) == pytest.approx(5e-4)
     assert learning_rate(config, 100) == pytest.approx(0.0, abs=1e-12)
     assert learning_rate(TrainConfig(data="d", out="o", lr=1e-3), 70) == 1e-3
+
+
+def test_a_trained_checkpoint_without_training_state_is_never_overwritten(demo_dir, tmp_path):
+    """The shipped act_state is such a directory (issue 18, defect 6); with training state it resumes."""
+    from visuomotor.policy.training_state import STATE_JSON, STATE_TENSORS
+
+    run(demo_dir, tmp_path / "ckpt", steps=2)
+    (tmp_path / "ckpt" / STATE_JSON).unlink()
+    (tmp_path / "ckpt" / STATE_TENSORS).unlink()
+    weights = (tmp_path / "ckpt" / "model.safetensors").read_bytes()
+    with pytest.raises(ValueError, match="holds a trained policy checkpoint without training state"):
+        run(demo_dir, tmp_path / "ckpt", steps=4)
+    assert (tmp_path / "ckpt" / "model.safetensors").read_bytes() == weights
