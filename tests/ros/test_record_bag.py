@@ -169,3 +169,38 @@ def test_bad_record_arguments_are_one_line_errors(tmp_path, argv, message):
     with pytest.raises(UserError, match=re.escape(message)):
         COMMAND.run(args)
     assert not (tmp_path / "new").exists()
+
+
+RATE_HZ = 50.0
+SPLIT_S = 0.5
+
+
+@pytest.mark.parametrize("storage", ["mcap", "sqlite3"])
+def test_sigkilled_recording_opens_in_standard_readers_up_to_the_last_split(tmp_path, spawn, ros_node, storage):
+    """A recorder killed mid-recording (SIGKILL: no shutdown code runs) leaves a bag that rosbags' Reader and
+    AnyReader and our read_bag open; it holds the first n published messages, in order, and loses at most
+    split_s + the 0.2 s flush tick (+ delivery) worth of the end (issue 18, defect 9)."""
+    from rosbags.highlevel import AnyReader
+
+    node, executor = ros_node("killed_recording_publisher")
+    publisher = node.create_publisher(JointState, topics.JOINT_STATES, STATE_QOS)
+    recorder = spawn(
+        recorder_node_argv(tmp_path / "bag", "topics:=['/joint_states']", f"storage:={storage}", f"split_s:={SPLIT_S}")
+    )
+    assert spin_until(executor, lambda: publisher.get_subscription_count() > 0, timeout_s=40), recorder.output()
+    published, started = 0, time.monotonic()
+    while published < int(3.0 * RATE_HZ):  # 3 s at 50 Hz
+        publisher.publish(JointState(name=["shoulder_pan"], position=[float(published)]))
+        published += 1
+        executor.spin_once(timeout_sec=max(0.0, started + published / RATE_HZ - time.monotonic()))
+    recorder.kill()
+
+    with Reader(tmp_path / "bag") as reader:
+        positions = [deserialize_message(bytes(data), JointState).position[0] for _, _, data in reader.messages()]
+        assert reader.message_count == len(positions)
+    assert positions == [float(i) for i in range(len(positions))], "not the published prefix, in order"
+    lost = published - len(positions)
+    assert lost <= (SPLIT_S + 0.2 + 0.5) * RATE_HZ, f"{lost} of {published} messages lost"
+    with AnyReader([tmp_path / "bag"]) as reader:
+        assert sum(1 for _ in reader.messages()) == len(positions)
+    assert [r.message.position[0] for r in read_bag(tmp_path / "bag")] == positions

@@ -4,16 +4,22 @@ Writing stores raw CDR bytes (what rclpy subscriptions with raw=True deliver) wi
 definition embedded (schema text + RIHS01 hash), so `ros2 bag` and Foxglove open the bags; our
 `visuomotor_ros/msg/*` types are registered from the package's .msg files.
 
-Crash safety: BagWriter.close() (the recorder calls it on SIGINT/SIGTERM) writes the MCAP summary and
-metadata.yaml. After SIGKILL an MCAP bag has no metadata.yaml and no summary, and loses at most the
-chunk being filled (≤ 1 MiB) plus unflushed file buffers; read_bag() then raises TruncatedBagError
-naming the file and how many messages are readable, and read_bag(..., allow_truncated=True) yields
-that readable prefix. A killed sqlite3 recording keeps nothing: rosbags commits the database at close.
+Crash safety: BagWriter writes the bag as a sequence of complete storage files ("splits", <bag>_<i>.mcap
+or .db3, as `ros2 bag record --max-bag-duration` does) and keeps metadata.yaml listing exactly the closed ones
+(bag_metadata.py), from the moment the bag is created. The split being filled lives in <bag>/.recording/ and
+is closed, moved beside the others and added to metadata.yaml every `split_s` seconds (default 1 s). After
+SIGKILL, rosbags' Reader/AnyReader, `ros2 bag` and read_bag() open the bag and get every message up to the last
+closed split; what is lost is bounded by split_s (plus the recorder's 0.2 s flush tick). The same holds for
+sqlite3: each split is a closed, committed database. (WAL mode would not do: rosbags opens .db3 files with
+`immutable=1`, which ignores a WAL and a hot journal, so committed-but-uncheckpointed rows would be invisible.)
+A bag without metadata.yaml (written by an older recorder, killed): read_bag raises TruncatedBagError naming
+the file and how many messages are readable; read_bag(..., allow_truncated=True) yields that readable prefix.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,8 +31,12 @@ from rosbags.rosbag2 import Reader, ReaderError, StoragePlugin, Writer, WriterEr
 from rosbags.typesys import Stores, get_types_from_msg, get_typestore
 from rosbags.typesys.store import Typestore
 
+from visuomotor.camera.bag_metadata import METADATA_FILE, SplitBagMetadata, load_metadata
+
 INTERFACE_PACKAGE = "visuomotor_ros"
 STORAGES = {"mcap": StoragePlugin.MCAP, "sqlite3": StoragePlugin.SQLITE3}
+DEFAULT_SPLIT_S = 1.0  # seconds of recording per storage file: what a crash can lose at most
+ACTIVE_SPLIT = ".recording"  # <bag>/.recording/: the split being written (not listed in metadata.yaml)
 _REPO_MSG_DIR = Path(__file__).resolve().parents[3] / "msg"
 
 
@@ -81,28 +91,37 @@ def normalize_msgtype(msgtype: str) -> str:
 class BagWriter:
     """Write a rosbag2 directory: topics are registered once, messages added as CDR bytes.
 
-    storage: "mcap" (default, crash-tolerant prefix) or "sqlite3". Use as a context manager or call
-    close(); an existing path is refused (never overwritten).
+    storage: "mcap" (default) or "sqlite3". split_s: close the storage file and start the next one split_s
+    seconds of wall time after its first message (None: one file, closed by close()); see the module
+    docstring for what that buys after a crash. Use as a context manager or call close(); an existing path
+    is refused (never overwritten).
     """
 
-    def __init__(self, path: str | Path, storage: str = "mcap"):
+    def __init__(self, path: str | Path, storage: str = "mcap", split_s: float | None = DEFAULT_SPLIT_S):
         if storage not in STORAGES:
             raise BagError(f"bag storage {storage!r}: use one of {', '.join(STORAGES)}")
+        if split_s is not None and not split_s > 0:
+            raise BagError(f"bag split period {split_s} s must be > 0 (or None for one file)")
         self.path = Path(path)
+        self.storage, self.split_s = storage, split_s
+        if self.path.exists():
+            raise BagError(f"cannot create bag {self.path}: it exists already (bags are never overwritten)")
         try:
-            self._writer = Writer(self.path, version=Writer.VERSION_LATEST, storage_plugin=STORAGES[storage])
-            self._writer.open()
-        except (WriterError, OSError) as error:
+            self.path.mkdir(parents=True)
+            self._metadata = SplitBagMetadata(self.path, storage)
+            self._metadata.write()
+        except OSError as error:
             raise BagError(f"cannot create bag {self.path}: {error}") from None
-        self._connections: dict[str, Any] = {}
+        self._topics: dict[str, tuple[str, Qos]] = {}  # topic -> (msgtype, offered QoS), for every split
         self.counts: dict[str, int] = {}
+        self._split: Writer | None = None
+        self._open_split()
 
     def add_topic(self, topic: str, msgtype: str, transient_local: bool = False, best_effort: bool = False) -> None:
         """Register a topic; the offered QoS is stored so `ros2 bag play` republishes it alike (latched
         /camera/extrinsics stays transient_local)."""
         msgtype = normalize_msgtype(msgtype)
-        store = typestore()
-        if msgtype not in store.fielddefs:
+        if msgtype not in typestore().fielddefs:
             raise BagError(
                 f"message type {msgtype} of {topic} is unknown to the bag typestore: "
                 f"only ROS 2 Kilted standard types and {INTERFACE_PACKAGE}/msg/* can be recorded"
@@ -119,28 +138,74 @@ class BagWriter:
             liveliness_lease_duration=unset,
             avoid_ros_namespace_conventions=False,
         )
-        self._connections[topic] = self._writer.add_connection(
-            topic, msgtype, typestore=store, offered_qos_profiles=[qos]
-        )
+        self._topics[topic] = (msgtype, qos)
+        self._add_connection(topic)
         self.counts[topic] = 0
 
     def has_topic(self, topic: str) -> bool:
-        return topic in self._connections
+        return topic in self._topics
 
     def write_cdr(self, topic: str, data: bytes, stamp_ns: int) -> None:
         """Append one serialized (CDR) message of a registered topic; stamp_ns = receive/log time."""
-        self._writer.write(self._connections[topic], int(stamp_ns), data)
+        self._split.write(self._connections[topic], int(stamp_ns), data)
         self.counts[topic] += 1
+        if not self._split_messages:
+            self._split_started = time.monotonic()
+        self._split_messages += 1
+        self.split_if_due()
 
     def write(self, topic: str, message: Any, stamp_ns: int) -> None:
         """Append one `rosbags` message object (typestore() classes) of a registered topic."""
-        msgtype = self._connections[topic].msgtype
-        self.write_cdr(topic, typestore().serialize_cdr(message, msgtype), stamp_ns)
+        self.write_cdr(topic, typestore().serialize_cdr(message, self._topics[topic][0]), stamp_ns)
+
+    def split_if_due(self) -> None:
+        """Close the storage file being filled, and start the next, once split_s has passed since its first
+        message (write_cdr calls this; a recorder also calls it from a timer so a quiet topic is flushed too)."""
+        due = self.split_s is not None and time.monotonic() - self._split_started >= self.split_s
+        if due and self._split_messages:
+            self._close_split()
+            self._open_split()
 
     def close(self) -> None:
-        """Write the index/summary and metadata.yaml; idempotent."""
-        if self._writer.storage is not None:
-            self._writer.close()
+        """Close the last storage file and write metadata.yaml; idempotent."""
+        if self._split is not None:
+            self._close_split()
+
+    def _open_split(self) -> None:
+        try:
+            self._split = Writer(
+                self.path / ACTIVE_SPLIT, version=Writer.VERSION_LATEST, storage_plugin=STORAGES[self.storage]
+            )
+            self._split.open()
+        except (WriterError, OSError) as error:
+            raise BagError(f"cannot write bag {self.path}: {error}") from None
+        self._connections: dict[str, Any] = {}
+        for topic in self._topics:
+            self._add_connection(topic)
+        self._split_messages, self._split_started = 0, 0.0
+
+    def _add_connection(self, topic: str) -> None:
+        msgtype, qos = self._topics[topic]
+        self._connections[topic] = self._split.add_connection(
+            topic, msgtype, typestore=typestore(), offered_qos_profiles=[qos]
+        )
+
+    def _close_split(self) -> None:
+        """Close the split, move its storage file beside the others, list it in metadata.yaml (an empty split
+        after earlier ones is dropped)."""
+        split, self._split = self._split, None
+        split.close()
+        active = self.path / ACTIVE_SPLIT
+        (storage_file,) = [p for p in active.iterdir() if p.name != METADATA_FILE]
+        if self._split_messages or not self._metadata.files:
+            name = f"{self.path.name}_{len(self._metadata.files)}{storage_file.suffix}"
+            self._metadata.add_split(load_metadata(active / METADATA_FILE), name)
+            storage_file.replace(self.path / name)
+            self._metadata.write()
+        else:
+            storage_file.unlink()
+        (active / METADATA_FILE).unlink()
+        active.rmdir()
 
     def __enter__(self) -> BagWriter:
         return self

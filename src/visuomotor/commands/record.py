@@ -22,7 +22,15 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         "--storage",
         choices=("mcap", "sqlite3"),
         default="mcap",
-        help="mcap (default: a crash loses at most the last ~1 MiB) or sqlite3",
+        help="mcap (default) or sqlite3",
+    )
+    parser.add_argument(
+        "--split",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="write the bag as files of S seconds, each listed in metadata.yaml once closed: if the recorder is "
+        "killed, readers open the bag and lose at most the last S seconds (default 1)",
     )
     parser.add_argument(
         "--duration",
@@ -37,6 +45,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.out.exists():
         raise UserError(f"--out {args.out} exists already; choose a new bag directory (bags are never overwritten)")
+    if not args.split > 0:
+        raise UserError(f"--split {args.split} must be > 0 seconds (e.g. 1)")
     if args.duration < 0:
         raise UserError(f"--duration {args.duration} is negative; give seconds > 0, or 0 to record until Ctrl-C")
     bad = [topic for topic in args.topics if not topic.startswith("/")]
@@ -55,6 +65,8 @@ def _run(args: argparse.Namespace) -> int:
         f"storage:={args.storage}",
         "-p",
         f"duration_s:={float(args.duration)}",
+        "-p",
+        f"split_s:={float(args.split)}",
     ]
     try:
         counts = record(["visuomotor-record", *ros_args], log=lambda line: None if args.json else print(line))

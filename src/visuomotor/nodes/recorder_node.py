@@ -3,7 +3,9 @@
 Subscribes with raw=True (serialized CDR bytes straight into the bag, no decode) as soon as each topic has
 a publisher, with QoS adapted to the publishers (reliable unless one is best-effort; transient_local
 when all are, so latched /camera/extrinsics is recorded too). Each message is logged at its receive time.
-SIGINT/SIGTERM (or `duration_s`) close the bag properly; see visuomotor.camera.bag for SIGKILL.
+SIGINT/SIGTERM (or `duration_s`) close the bag properly. The bag is written as complete files of `split_s`
+seconds each, listed in metadata.yaml as they close (visuomotor.camera.bag): after SIGKILL every reader opens
+it and gets all but the last ≤ split_s + 0.2 s of messages.
 
     python -m visuomotor.nodes.recorder_node --ros-args -p out:=run1 -p storage:=mcap
 """
@@ -25,16 +27,21 @@ from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPo
 from rclpy.signals import SignalHandlerOptions
 
 from visuomotor.camera import topics as camera_topics
-from visuomotor.camera.bag import BagError, BagWriter, normalize_msgtype
+from visuomotor.camera.bag import DEFAULT_SPLIT_S, BagError, BagWriter, normalize_msgtype
 
 DEFAULT_TOPICS = list(camera_topics.RECORDED_TOPIC_TYPES)
+FLUSH_PERIOD_S = 0.2  # how often a quiet recording checks whether its storage file is due to close
 PARAMETERS = {  # name: (default, description)
     "out": ("", "output rosbag2 directory (must not exist)"),
     "topics": (
         DEFAULT_TOPICS,
         "topics to record (default: camera topics, extrinsics, /joint_states, /sim/ground_truth)",
     ),
-    "storage": ("mcap", "bag storage: mcap (survives a crash up to the last ~1 MiB) or sqlite3"),
+    "storage": ("mcap", "bag storage: mcap or sqlite3"),
+    "split_s": (
+        DEFAULT_SPLIT_S,
+        "close a storage file and start the next every split_s seconds (a crash loses at most that)",
+    ),
     "duration_s": (0.0, "stop after this many seconds; 0 = until SIGINT/SIGTERM"),
 }
 
@@ -54,10 +61,11 @@ class RecorderNode(Node):
         if not out:
             raise BagError("recorder needs an output path: set out (visuomotor record --out PATH)")
         self.wanted = list(self.get_parameter("topics").value)
-        self.writer = BagWriter(out, self.get_parameter("storage").value)
+        self.writer = BagWriter(out, self.get_parameter("storage").value, self.get_parameter("split_s").value)
         self._recording: dict[str, object] = {}  # topic -> subscription (None: refused)
         self._lock = threading.Lock()
         self.create_timer(0.2, self.subscribe_new_topics)
+        self.create_timer(FLUSH_PERIOD_S, self.flush)
         self.subscribe_new_topics()
 
     def subscribe_new_topics(self) -> None:
@@ -90,6 +98,12 @@ class RecorderNode(Node):
         with self._lock:
             if self.writer is not None:
                 self.writer.write_cdr(topic, data, self.get_clock().now().nanoseconds)
+
+    def flush(self) -> None:
+        """Close the storage file being filled once it is split_s old, even if no message arrives."""
+        with self._lock:
+            if self.writer is not None:
+                self.writer.split_if_due()
 
     def close(self) -> dict[str, int]:
         """Close the bag (summary + metadata.yaml); returns messages recorded per topic."""

@@ -106,7 +106,7 @@ def record_sim_bag(path: Path, config: SimBagConfig = SimBagConfig()) -> int:
     )
     names = [*JOINT_NAMES, GRIPPER_JOINT]
     written = 0
-    with BagWriter(path, storage=config.storage) as writer:
+    with BagWriter(path, storage=config.storage, split_s=None) as writer:  # offline: one file (rerun if interrupted)
         writer.add_topic(topics.JOINT_STATES, topics.RECORDED_TOPIC_TYPES[topics.JOINT_STATES])
         writer.add_topic(topics.GROUND_TRUTH, topics.RECORDED_TOPIC_TYPES[topics.GROUND_TRUTH])
         step = 0

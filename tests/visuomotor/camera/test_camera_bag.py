@@ -13,8 +13,10 @@ import time
 import numpy as np
 import pytest
 from mcap.reader import make_reader
+from rosbags.rosbag2 import Reader
 
 from visuomotor.camera.bag import BagError, BagWriter, TruncatedBagError, interface_msg_dir, read_bag, typestore
+from visuomotor.camera.bag_metadata import load_metadata
 
 STORE = typestore()
 T = STORE.types
@@ -83,9 +85,36 @@ def test_written_messages_read_back_equal(tmp_path, storage):
     assert [r.topic for r in read_bag(tmp_path / "bag", topics=["/sim/ground_truth"])] == ["/sim/ground_truth"] * 5
 
 
+@pytest.mark.parametrize("storage", ["mcap", "sqlite3"])
+def test_split_files_are_listed_in_metadata_as_they_close(tmp_path, storage):
+    """Every split is a complete file listed in metadata.yaml; a topic added later is in the later files only."""
+    writer = BagWriter(tmp_path / "bag", storage, split_s=1e-9)  # every message closes its file
+    writer.add_topic("/sim/ground_truth", "visuomotor_ros/msg/Object3DArray")
+    for i in range(3):
+        writer.write("/sim/ground_truth", ground_truth(i), 1_000 + i)
+        with Reader(tmp_path / "bag") as reader:  # readable mid-recording, up to the last closed file
+            assert reader.message_count == i + 1 == len(list(reader.messages()))
+        assert len(load_metadata(tmp_path / "bag" / "metadata.yaml")["relative_file_paths"]) == i + 1
+    writer.add_topic("/camera/color/image_raw", "sensor_msgs/Image")
+    writer.write("/camera/color/image_raw", image(3), 2_000)
+    writer.close()
+    suffix = ".mcap" if storage == "mcap" else ".db3"
+    assert sorted(p.name for p in (tmp_path / "bag").iterdir()) == [
+        *(f"bag_{i}{suffix}" for i in range(4)),
+        "metadata.yaml",
+    ]
+    with Reader(tmp_path / "bag") as reader:
+        assert {topic: info.msgcount for topic, info in reader.topics.items()} == {
+            "/sim/ground_truth": 3,
+            "/camera/color/image_raw": 1,
+        }
+        assert (reader.start_time, reader.end_time) == (1_000, 2_001)
+    assert [r.log_time_ns for r in read_bag(tmp_path / "bag")] == [1_000, 1_001, 1_002, 2_000]
+
+
 def test_mcap_embeds_message_definitions_for_ros2_bag_and_foxglove(tmp_path):
     write_sample(tmp_path / "bag", "mcap")
-    with open(tmp_path / "bag" / "bag.mcap", "rb") as stream:
+    with open(tmp_path / "bag" / "bag_0.mcap", "rb") as stream:
         summary = make_reader(stream).get_summary()
     schemas = {schema.name: schema for schema in summary.schemas.values()}
     gt = schemas["visuomotor_ros/msg/Object3DArray"]
@@ -119,7 +148,7 @@ def test_type_hashes_equal_the_ones_rosidl_generated():
 
 def test_sqlite3_embeds_message_definitions(tmp_path):
     write_sample(tmp_path / "bag", "sqlite3")
-    with sqlite3.connect(tmp_path / "bag" / "bag.db3") as db:
+    with sqlite3.connect(tmp_path / "bag" / "bag_0.db3") as db:
         definitions = dict(db.execute("SELECT topic_type, encoded_message_definition FROM message_definitions"))
     assert "MSG: visuomotor_ros/ObjectHypothesis" in definitions["visuomotor_ros/msg/Object3DArray"]
 
@@ -129,7 +158,7 @@ import sys, time
 import numpy as np
 from visuomotor.camera.bag import BagWriter, typestore
 T = typestore().types
-writer = BagWriter(sys.argv[1], sys.argv[2])
+writer = BagWriter(sys.argv[1], sys.argv[2], split_s=float(sys.argv[3]) if sys.argv[3] != "none" else None)
 writer.add_topic("/camera/color/image_raw", "sensor_msgs/msg/Image")
 i = 0
 while True:
@@ -143,9 +172,11 @@ while True:
 """
 
 
-def kill_writer_midway(path, storage: str) -> None:
+def kill_writer_midway(path, storage: str, split_s: str) -> None:
     """A real recorder process, SIGKILLed while writing (no chance to close the bag)."""
-    process = subprocess.Popen([sys.executable, "-c", WRITER_SCRIPT, str(path), storage], stdout=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-c", WRITER_SCRIPT, str(path), storage, split_s], stdout=subprocess.PIPE
+    )
     try:
         assert process.stdout.readline() == b"twelve\n"
         time.sleep(0.05)
@@ -154,26 +185,37 @@ def kill_writer_midway(path, storage: str) -> None:
         process.wait(timeout=10)
 
 
-def test_sigkilled_mcap_recording_gives_a_clear_error_and_its_readable_prefix(tmp_path):
-    kill_writer_midway(tmp_path / "killed", "mcap")
-    assert not (tmp_path / "killed" / "metadata.yaml").exists()
+@pytest.mark.parametrize("storage", ["mcap", "sqlite3"])
+def test_sigkilled_writer_leaves_a_bag_every_reader_opens(tmp_path, storage):
+    """metadata.yaml lists the closed splits at every instant: rosbags' Reader and read_bag open the killed
+    bag and get a gap-free prefix of what was written."""
+    kill_writer_midway(tmp_path / "killed", storage, split_s="0.03")
+    records = list(read_bag(tmp_path / "killed"))
+    assert len(records) >= 5
+    for i, record in enumerate(records):
+        assert record.message.header.stamp.sec == i == record.log_time_ns
+        assert np.all(record.message.data == i % 256)
+    with Reader(tmp_path / "killed") as reader:
+        assert reader.message_count == len(records) == sum(1 for _ in reader.messages())
+
+
+def test_killed_bag_without_metadata_gives_a_clear_error_and_its_readable_prefix(tmp_path):
+    """An MCAP that was never closed, alone (as an older recorder left it): TruncatedBagError, and
+    allow_truncated=True streams the complete records before the cut."""
+    kill_writer_midway(tmp_path / "killed", "mcap", split_s="none")
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (tmp_path / "killed" / ".recording" / ".recording.mcap").replace(legacy / "legacy.mcap")
     with pytest.raises(
         TruncatedBagError,
-        match=r"bag .*killed.mcap is truncated \(not closed: recorder killed\?\): "
-        r"\d+ messages readable",
+        match=r"bag .*legacy.mcap is truncated \(not closed: recorder killed\?\): \d+ messages readable",
     ) as error:
-        list(read_bag(tmp_path / "killed"))
-    prefix = list(read_bag(tmp_path / "killed", allow_truncated=True))
+        list(read_bag(legacy))
+    prefix = list(read_bag(legacy, allow_truncated=True))
     assert len(prefix) == error.value.readable >= 10  # ~1 MiB chunks: at most the open chunk is lost
     for i, record in enumerate(prefix):  # an exact, gap-free prefix
         assert record.message.header.stamp.sec == i == record.log_time_ns
         assert np.all(record.message.data == i % 256)
-
-
-def test_sigkilled_sqlite3_recording_is_reported(tmp_path):
-    kill_writer_midway(tmp_path / "killed", "sqlite3")
-    with pytest.raises(BagError, match="has no metadata.yaml: this sqlite3 recording was not closed"):
-        list(read_bag(tmp_path / "killed"))
 
 
 def test_bad_bags_are_one_line_errors_naming_the_file(tmp_path):
@@ -183,7 +225,7 @@ def test_bad_bags_are_one_line_errors_naming_the_file(tmp_path):
     with pytest.raises(BagError, match=r".*empty is not a rosbag2 bag"):
         list(read_bag(tmp_path / "empty"))
     write_sample(tmp_path / "corrupt", "mcap")
-    (tmp_path / "corrupt" / "corrupt.mcap").write_bytes(b"\x00garbage" * 100)
+    (tmp_path / "corrupt" / "corrupt_0.mcap").write_bytes(b"\x00garbage" * 100)
     with pytest.raises(BagError, match=r"bag .*corrupt is corrupt or unreadable") as error:
         list(read_bag(tmp_path / "corrupt"))
     assert "\n" not in str(error.value)

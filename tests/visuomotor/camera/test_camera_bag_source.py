@@ -99,9 +99,9 @@ def test_bags_without_frames_or_files_are_one_line_errors(tmp_path):
     with BagWriter(tmp_path / "cut") as writer:
         write_frames(writer, frames(4))
     (tmp_path / "cut" / "metadata.yaml").unlink()  # as after SIGKILL: no metadata, file cut short
-    mcap = tmp_path / "cut" / "cut.mcap"
+    mcap = tmp_path / "cut" / "cut_0.mcap"
     mcap.write_bytes(mcap.read_bytes()[: mcap.stat().st_size // 2])
-    with pytest.raises(FrameSourceError, match=r"bag .*cut.mcap is truncated \(not closed: recorder killed\?\)"):
+    with pytest.raises(FrameSourceError, match=r"bag .*cut_0.mcap is truncated \(not closed: recorder killed\?\)"):
         list(BagSource(BagSourceConfig(path=str(tmp_path / "cut"))).frames())
 
 
