@@ -73,8 +73,14 @@ def test_cmake_install_layout(tmp_path):
     assert executables == NODE_MODULES
     for name in executables:
         assert os.access(prefix / "lib/visuomotor_ros" / name, os.X_OK)
-        assert f'sys.exit(main(["{name}", *sys.argv[1:]]))' in (prefix / "lib/visuomotor_ros" / name).read_text()
+        text = (prefix / "lib/visuomotor_ros" / name).read_text()
+        assert text.startswith(f"#!{sys.executable}\n") and f'sys.exit(main(["{name}", *sys.argv[1:]]))' in text
     site = prefix / f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
     for package in ("visuomotor", "nnfoundation", "visuomotor_ros"):
         assert (site / package / "__init__.py").is_file(), package
     assert (site / "visuomotor/cli.py").is_file()
+    # The executable runs with the interpreter it was built for, not the first python3 on PATH (issue 18,
+    # defect 10): run without the venv on PATH, a recorder without `out` refuses in one line and exits 2.
+    bare = {**os.environ, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(site), "ROS_AUTOMATIC_DISCOVERY_RANGE": "OFF"}
+    done = subprocess.run([str(node_dir / "recorder_node")], env=bare, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "recorder_node: recorder needs an output path" in done.stderr, done.stderr
