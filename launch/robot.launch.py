@@ -9,6 +9,11 @@ from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
 from launch_ros.substitutions import FindPackageShare
 
+# A node that exits is started again, as ros2 launch does (docs/reliability.md), after RESPAWN_DELAY_S;
+# one that keeps dying (e.g. a bad parameter: exit 2) is given up after RESPAWN_MAX_RETRIES restarts.
+RESPAWN_DELAY_S = 1.0
+RESPAWN_MAX_RETRIES = 5
+
 
 def generate_launch_description():
     share = FindPackageShare("visuomotor_ros")
@@ -35,6 +40,9 @@ def generate_launch_description():
                 namespace=namespace,
                 parameters=[config],
                 output="screen",
+                respawn=True,
+                respawn_delay=RESPAWN_DELAY_S,
+                respawn_max_retries=RESPAWN_MAX_RETRIES,
             ),
             IncludeLaunchDescription(
                 PythonLaunchDescriptionSource(PathJoinSubstitution([share, "launch", "perception.launch.py"])),
@@ -47,6 +55,9 @@ def generate_launch_description():
                 namespace=namespace,
                 parameters=[config],
                 output="screen",
+                respawn=True,
+                respawn_delay=RESPAWN_DELAY_S,
+                respawn_max_retries=RESPAWN_MAX_RETRIES,
             ),
             Node(
                 package="visuomotor_ros",
@@ -56,6 +67,9 @@ def generate_launch_description():
                 parameters=[config],
                 remappings=[("arm_controller/joint_trajectory", trajectory)],
                 output="screen",
+                respawn=True,
+                respawn_delay=RESPAWN_DELAY_S,
+                respawn_max_retries=RESPAWN_MAX_RETRIES,
             ),
         ]
     )

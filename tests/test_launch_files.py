@@ -62,6 +62,14 @@ def test_launch_file_references_exist_and_match(path):
         assert not unknown, f"{path.name}: {spec.name} does not declare {sorted(unknown)}"
 
 
+@pytest.mark.parametrize("name", ["sim", "robot"])
+def test_every_node_of_the_sim_and_robot_graphs_is_respawned(name):
+    plan = load_launch_file(ROOT / "launch" / f"{name}.launch.py")
+    assert all(spec.respawn is not None and spec.respawn.max_retries > 0 for spec in plan.nodes), [
+        spec.name for spec in plan.nodes if spec.respawn is None
+    ]
+
+
 @pytest.mark.parametrize("name", ["sim", "robot", "replay", "perception"])
 def test_visuomotor_launch_starts_what_the_launch_file_describes(name):
     arguments = [f"{k}:={v}" for k, v in REQUIRED_ARGUMENTS.get(f"{name}.launch.py", {}).items()]

@@ -59,6 +59,10 @@ class ComposedGraph:
         """{"composed graph": 1} once the executor thread has died (it only ends on shutdown)."""
         return {} if self.thread.is_alive() else {"composed graph": 1}
 
+    def died(self) -> dict[str, list[int]]:
+        """Exit codes by node (the ProcessGroup interface): the graph, once its executor thread has died."""
+        return {name: [code] for name, code in self.exited().items()}
+
     def stop(self) -> None:
         for node in self.nodes:
             if hasattr(node, "stop"):

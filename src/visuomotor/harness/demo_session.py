@@ -87,7 +87,7 @@ def run_session(
     finally:
         if recorder is not None:
             stop_recorder(recorder)
-        crashes = [f"{name} (exit {code})" for name, code in group.exited().items()]
+        crashes = [f"{name} (exit {code})" for name, codes in group.died().items() for code in codes]
         group.stop()
         if executor is not None:
             executor.shutdown()

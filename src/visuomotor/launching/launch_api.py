@@ -99,7 +99,7 @@ class IfCondition:
     predicate: SomeSubstitution
 
     def evaluate(self, context: LaunchContext) -> bool:
-        return _truthy(resolve(self.predicate, context))
+        return truthy(resolve(self.predicate, context))
 
 
 @dataclass
@@ -108,7 +108,7 @@ class UnlessCondition(IfCondition):
         return not super().evaluate(context)
 
 
-def _truthy(text: str) -> bool:
+def truthy(text: str) -> bool:
     lowered = text.strip().lower()
     if lowered in ("true", "1", "yes", "on"):
         return True
@@ -119,7 +119,9 @@ def _truthy(text: str) -> bool:
 
 @dataclass
 class Node:
-    """launch_ros.actions.Node."""
+    """launch_ros.actions.Node. respawn, respawn_delay (s) and respawn_max_retries are launch's
+    ExecuteProcess arguments, which Node passes on: restart the process whenever it exits while the launch
+    runs, after respawn_delay, at most respawn_max_retries times (-1: without limit)."""
 
     package: SomeSubstitution
     executable: SomeSubstitution
@@ -130,6 +132,9 @@ class Node:
     arguments: Sequence[SomeSubstitution] = ()
     output: str = "screen"
     condition: IfCondition | None = None
+    respawn: bool | SomeSubstitution = False
+    respawn_delay: float | None = None
+    respawn_max_retries: int = -1
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __init__(
@@ -144,11 +149,15 @@ class Node:
         arguments=(),
         output="screen",
         condition=None,
+        respawn=False,
+        respawn_delay=None,
+        respawn_max_retries=-1,
         **extra,
     ):
         self.package, self.executable, self.name, self.namespace = package, executable, name, namespace
         self.parameters, self.remappings, self.arguments = list(parameters), list(remappings), list(arguments)
         self.output, self.condition, self.extra = output, condition, extra
+        self.respawn, self.respawn_delay, self.respawn_max_retries = respawn, respawn_delay, respawn_max_retries
 
 
 @dataclass

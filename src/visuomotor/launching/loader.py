@@ -28,6 +28,15 @@ _SHIM_MODULES = {
 }
 
 
+@dataclass(frozen=True)
+class RespawnPolicy:
+    """Restart a node whenever it exits while the launch runs: after delay_s, at most max_retries times
+    (-1: without limit) — launch's respawn / respawn_delay / respawn_max_retries."""
+
+    delay_s: float = 0.0
+    max_retries: int = -1
+
+
 @dataclass
 class NodeSpec:
     """One node as `ros2 launch` would start it."""
@@ -40,6 +49,7 @@ class NodeSpec:
     param_values: dict[str, Any] = field(default_factory=dict)
     remappings: list[tuple[str, str]] = field(default_factory=list)
     arguments: list[str] = field(default_factory=list)
+    respawn: RespawnPolicy | None = None  # None: not restarted when it exits
 
     def ros_args(self) -> list[str]:
         """The `--ros-args ...` command-line tail that applies this spec to one node."""
@@ -148,6 +158,7 @@ def _add_action(action: Any, context: api.LaunchContext, plan: LaunchPlan) -> No
                 spec.param_files.append(Path(api.resolve(parameter, context)))
         spec.remappings = [(api.resolve(a, context), api.resolve(b, context)) for a, b in action.remappings]
         spec.arguments = [api.resolve(a, context) for a in action.arguments]
+        spec.respawn = _respawn_policy(action, context)
         plan.nodes.append(spec)
     elif isinstance(action, api.IncludeLaunchDescription):
         try:
@@ -159,6 +170,16 @@ def _add_action(action: Any, context: api.LaunchContext, plan: LaunchPlan) -> No
         sub = load_launch_file(included, values)
         plan.nodes.extend(sub.nodes)
         plan.foreign.extend(sub.foreign)
+
+
+def _respawn_policy(action: api.Node, context: api.LaunchContext) -> RespawnPolicy | None:
+    respawn = action.respawn if isinstance(action.respawn, bool) else api.truthy(api.resolve(action.respawn, context))
+    if not respawn:
+        return None
+    delay = float(action.respawn_delay or 0.0)
+    if delay < 0:
+        raise ValueError(f"{action.executable}: respawn_delay {delay} must be >= 0 seconds")
+    return RespawnPolicy(delay, int(action.respawn_max_retries))
 
 
 def _resolve_value(value: Any, context: api.LaunchContext) -> Any:

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from visuomotor.launching.loader import load_launch_file
+from visuomotor.launching.loader import RespawnPolicy, load_launch_file
 from visuomotor.launching.runner import node_command
 
 LAUNCH_FILE = textwrap.dedent("""
@@ -30,7 +30,9 @@ LAUNCH_FILE = textwrap.dedent("""
                  parameters=[LaunchConfiguration("config"), {"half": False, "classes": ["a", "b"]}],
                  remappings=[("camera/color/image_raw", "/cam/image")]),
             Node(
-                package="visuomotor_ros", executable="tracker_node", condition=IfCondition(LaunchConfiguration("debug"))
+                package="visuomotor_ros", executable="tracker_node",
+                condition=IfCondition(LaunchConfiguration("debug")),
+                respawn=True, respawn_delay=0.5, respawn_max_retries=2,
             ),
             Node(package="ros_gz_bridge", executable="parameter_bridge"),
         ])
@@ -77,6 +79,13 @@ def test_nodes_parameters_and_remaps_resolve(launch_file):
 def test_condition_enables_node(launch_file):
     plan = load_launch_file(launch_file, {"debug": "true"})
     assert [n.executable for n in plan.nodes] == ["detector_node", "tracker_node"]
+
+
+def test_respawn_arguments_are_read_as_launch_does(launch_file):
+    """launch_ros Node passes respawn, respawn_delay and respawn_max_retries to launch's ExecuteProcess."""
+    detector, tracker = load_launch_file(launch_file, {"debug": "true"}).nodes
+    assert detector.respawn is None  # respawn defaults to False
+    assert tracker.respawn == RespawnPolicy(delay_s=0.5, max_retries=2)
 
 
 def test_launch_modules_do_not_leak(launch_file):
