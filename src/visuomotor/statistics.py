@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import TypedDict
+from typing import Literal, TypedDict
 
 import numpy as np
 
 Z_95 = 1.959963984540054  # two-sided 95 % standard-normal quantile, Φ⁻¹(0.975)
 DECIMALS = 3
+Statistic = Literal["mean_ms", "min_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
 
 
 class LatencySummary(TypedDict):
@@ -60,6 +61,12 @@ def latency_summary(samples_ms: Iterable[float]) -> LatencySummary:
         p99_ms=_rounded(p99),
         max_ms=_rounded(samples.max()),
     )
+
+
+def meets_goal(summary: LatencySummary, goal_ms: float, statistic: Statistic = "p50_ms") -> bool:
+    """Whether `statistic` of a latency summary (the median by default) is ≤ goal_ms; False without samples."""
+    value = summary[statistic]
+    return value is not None and value <= goal_ms
 
 
 def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from visuomotor.statistics import latency_summary, success_summary, wilson_interval
+from visuomotor.statistics import latency_summary, meets_goal, success_summary, wilson_interval
 
 LATENCY_KEYS = ["n", "mean_ms", "min_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
 
@@ -40,6 +40,12 @@ def test_latency_summary_without_samples_has_the_same_keys_and_no_values():
     summary = latency_summary([])
     assert list(summary) == LATENCY_KEYS
     assert summary["n"] == 0 and all(summary[k] is None for k in LATENCY_KEYS[1:])
+
+
+def test_meets_goal_reads_the_median_unless_told():
+    summary = latency_summary([1.0, 2.0, 10.0])
+    assert meets_goal(summary, 2.0) and not meets_goal(summary, 2.0, "p95_ms") and meets_goal(summary, 10.0, "max_ms")
+    assert not meets_goal(latency_summary([]), 1e9)
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf")])

@@ -38,10 +38,11 @@ from visuomotor.camera.source import FrameSourceError
 from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
 from visuomotor.detection.result import Detection
 from visuomotor.eval.bag.ground_truth import ground_truth_boxes
-from visuomotor.eval.bag.replay import FrameRecord, ReplayOutcome, latency_quantiles_ms
+from visuomotor.eval.bag.replay import FrameRecord, ReplayOutcome
 from visuomotor.eval.bag.replay_frames import ReadStatus, ReplayBagError, replay_frames
 from visuomotor.eval.bag.replay_scoring import ReplayScorer
 from visuomotor.paths import share_dir
+from visuomotor.statistics import latency_summary
 
 STAGES = ("detections", "objects", "tracks")
 
@@ -240,7 +241,7 @@ def score_live_replay(
         "detections_source": "model",
         "detector": detector,
         **scorer.summary(),
-        "latency_ms": {f"glass_to_{stage}": latency_quantiles_ms(values) for stage, values in latency.items()},
+        "latency_ms": {f"glass_to_{stage}": latency_summary(values) for stage, values in latency.items()},
         "live": {
             "frames_in_bag": status.frames,
             "frames_published": len(published),

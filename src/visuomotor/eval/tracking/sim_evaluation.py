@@ -26,6 +26,7 @@ from visuomotor.eval.tracking.detection_sources import DetectionSource, Detector
 from visuomotor.eval.tracking.mot_metrics import MotFrame, evaluate, frame_from_positions
 from visuomotor.eval.tracking.sim_scenarios import SCENARIOS, ScenarioFrame, run_scenario
 from visuomotor.localization import Localizer, LocalizerConfig
+from visuomotor.statistics import latency_summary
 from visuomotor.tracking import Tracker, TrackerConfig
 
 DETECTION_MODES = ("gt-masks", "gt-boxes", "yolo")
@@ -217,15 +218,13 @@ def _summary(scores: list[SequenceScore]) -> dict:
     def mm(values: np.ndarray, q: float) -> float | None:
         return round(float(np.quantile(values, q)) * 1000, 3) if values.size else None
 
-    detector_wall = np.array([t for s in scores for t in s.detector_wall_ms]) / 1000
-    detector_cpu = np.array([t for s in scores for t in s.detector_cpu_ms]) / 1000
+    detector_wall = [t for s in scores for t in s.detector_wall_ms]
     detector_time = (
         {
-            "detector_wall_ms_median": mm(detector_wall, 0.5),
-            "detector_wall_ms_p95": mm(detector_wall, 0.95),
-            "detector_cpu_ms_median": mm(detector_cpu, 0.5),
+            "detector_wall_ms": latency_summary(detector_wall),
+            "detector_cpu_ms": latency_summary(t for s in scores for t in s.detector_cpu_ms),
         }
-        if detector_wall.size
+        if detector_wall
         else {}
     )
     return {
