@@ -3,10 +3,12 @@
 Definitions follow the established implementations, and tests check equal values against them:
 - CLEAR MOT (Bernardin & Stiefelhagen 2008) as in `motmetrics`: per frame, first keep each ground-truth
   object's previous hypothesis if still within the threshold, then a Hungarian assignment of the rest
-  minimising distance; a match to a different hypothesis than the object's last one is an ID switch.
+  (tracking.association.gated_assignment: the most pairs within the threshold, then the least total distance,
+  as motmetrics); a match to a different hypothesis than the object's last one is an ID switch.
   MOTA = 1 − (FN + FP + IDSW)/GT; MOTP = mean distance of the matches.
 - IDF1 (Ristani et al. 2016): one global one-to-one assignment of object ids to hypothesis ids
-  maximising IDTP, the frames where the pair is present and within the threshold;
+  maximising IDTP, the frames where the pair is present and within the threshold (a maximum-weight
+  assignment, not a gated one: a pair never within the threshold weighs 0);
   IDF1 = 2·IDTP/(GT + hypotheses).
 - HOTA (Luiten et al. 2021) as in `trackeval`: for α = 0.05, 0.10, …, 0.95, HOTA_α = √(DetA_α·AssA_α)
   with DetA_α = TP/(TP + FN + FP), AssA_α = mean over TPs of TPA/(TPA + FNA + FPA); reported values are
@@ -28,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+
+from visuomotor.tracking.association import gated_assignment
 
 HOTA_ALPHAS = np.arange(0.05, 0.99, 0.05)
 EPS = np.finfo(float).eps
@@ -134,18 +138,6 @@ def evaluate(frames: list[MotFrame]) -> MotMetrics:
     return MotMetrics(**clear, **identity, **hota)
 
 
-def _min_cost_assignment(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Hungarian assignment where NaN entries are forbidden, replaced like motmetrics by a constant so
-    large that any solution using fewer forbidden edges is cheaper; forbidden pairs are then dropped."""
-    valid = np.isfinite(cost)
-    if not valid.any():
-        return np.zeros(0, int), np.zeros(0, int)
-    large = 2 * min(cost.shape) * (np.abs(cost[valid]).max() + 1) + 1
-    rows, cols = linear_sum_assignment(np.where(valid, cost, large))
-    keep = valid[rows, cols]
-    return rows[keep], cols[keep]
-
-
 def _clear_mot(frames: list[MotFrame]) -> dict[str, float | int]:
     last_hyp: dict[Hashable, Hashable] = {}
     switches = false_positives = misses = matches = num_gt = num_hyp = 0
@@ -169,7 +161,8 @@ def _clear_mot(frames: list[MotFrame]) -> dict[str, float | int]:
             free = distance.copy()  # 2. Hungarian on the rest
             free[gt_done, :] = np.nan
             free[:, hyp_done] = np.nan
-            for i, j in zip(*_min_cost_assignment(free)):
+            assignment = gated_assignment(free, np.isfinite(free))  # NaN: may not match
+            for i, j in zip(assignment.rows, assignment.cols):
                 gt, hyp = frame.gt_ids[i], frame.hyp_ids[j]
                 switches += int(gt in last_hyp and last_hyp[gt] != hyp)
                 last_hyp[gt] = hyp

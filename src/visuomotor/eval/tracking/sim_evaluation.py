@@ -20,14 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from visuomotor.eval.tracking.detection_sources import DetectionSource, DetectorDetections, GroundTruthDetections
 from visuomotor.eval.tracking.mot_metrics import MotFrame, evaluate, frame_from_positions
 from visuomotor.eval.tracking.sim_scenarios import SCENARIOS, ScenarioFrame, run_scenario
 from visuomotor.localization import Localizer, LocalizerConfig
 from visuomotor.statistics import latency_summary
-from visuomotor.tracking import Tracker, TrackerConfig
+from visuomotor.tracking import Tracker, TrackerConfig, gated_assignment
 
 DETECTION_MODES = ("gt-masks", "gt-boxes", "yolo")
 
@@ -199,10 +198,8 @@ def _collect_errors(
         return
     found = np.array([o.position for o in objects])
     distance = np.linalg.norm(found[:, None] - gt_xyz[None], axis=-1)
-    rows, cols = linear_sum_assignment(np.where(distance <= config.match_distance_m, distance, 1e6))
-    for r, c in zip(rows, cols):
-        if distance[r, c] > config.match_distance_m:
-            continue
+    pairs = gated_assignment(distance, distance <= config.match_distance_m)
+    for r, c in zip(pairs.rows, pairs.cols):
         score.errors_all.append(float(distance[r, c]))
         if in_view[c]:
             score.errors_in_view.append(float(distance[r, c]))
