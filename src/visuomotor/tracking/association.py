@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+
+from nnfoundation.detection.matching import hungarian_match
 
 
 def iou_3d(centres_a: np.ndarray, sizes_a: np.ndarray, centres_b: np.ndarray, sizes_b: np.ndarray) -> np.ndarray:
@@ -72,18 +73,19 @@ class Assignment:
 
 def gated_assignment(cost: np.ndarray, feasible: np.ndarray) -> Assignment:
     """Minimum-cost one-to-one assignment (Hungarian algorithm, seed 004 §29.4.2) of rows to columns of an
-    (N, M) cost matrix over the pairs where `feasible` (N, M) bool is True; an infeasible pair is never
-    matched.
+        (N, M) cost matrix over the pairs where `feasible` (N, M) bool is True; an infeasible pair is never
+        matched.
 
-    Among all assignments using only feasible pairs it returns one with the most pairs, and among those the
-    least total cost (what the tracker, motmetrics' CLEAR MOT and the 3D error pairing want: a feasible match
-    is never given up to lower the cost). Solved, like motmetrics, by scipy's linear_sum_assignment with each
-    infeasible pair at the cost S = 2·min(N, M)·(max |C_feasible| + 1) + 1: one infeasible pair costs more
-    than any difference between two sets of feasible pairs, so no solution uses one it could avoid; the
-    infeasible pairs it must use are dropped.
+        Among all assignments using only feasible pairs it returns one with the most pairs, and among those the
+        least total cost (what the tracker, motmetrics' CLEAR MOT and the 3D error pairing want: a feasible match
+        is never given up to lower the cost). Solved, like motmetrics, by the exact Hungarian solver
+    (nnfoundation.detection.matching.hungarian_match, scipy's linear_sum_assignment) with each
+        infeasible pair at the cost S = 2·min(N, M)·(max |C_feasible| + 1) + 1: one infeasible pair costs more
+        than any difference between two sets of feasible pairs, so no solution uses one it could avoid; the
+        infeasible pairs it must use are dropped.
 
-    Costs outside the gate are never read (NaN or ±inf are fine there); a NaN or infinite cost at a
-    feasible pair raises ValueError (gate such pairs out explicitly)."""
+        Costs outside the gate are never read (NaN or ±inf are fine there); a NaN or infinite cost at a
+        feasible pair raises ValueError (gate such pairs out explicitly)."""
     cost = np.asarray(cost, dtype=np.float64)
     feasible = np.asarray(feasible, dtype=bool)
     if cost.ndim != 2 or feasible.shape != cost.shape:
@@ -94,9 +96,9 @@ def gated_assignment(cost: np.ndarray, feasible: np.ndarray) -> Assignment:
     rows = cols = np.zeros(0, np.int64)
     if allowed.size:
         infeasible_cost = 2 * min(cost.shape) * (np.abs(allowed).max() + 1) + 1
-        rows, cols = linear_sum_assignment(np.where(feasible, cost, infeasible_cost))
+        rows, cols = hungarian_match(np.where(feasible, cost, infeasible_cost))
         keep = feasible[rows, cols]
-        rows, cols = rows[keep].astype(np.int64), cols[keep].astype(np.int64)
+        rows, cols = rows[keep], cols[keep]
     return Assignment(
         rows,
         cols,

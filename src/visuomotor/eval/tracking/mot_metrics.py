@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
+from nnfoundation.detection.matching import hungarian_match
 from visuomotor.tracking.association import gated_assignment
 
 HOTA_ALPHAS = np.arange(0.05, 0.99, 0.05)
@@ -117,7 +117,7 @@ def without_ignored(frame: MotFrame) -> MotFrame:
     drop_hyp = np.zeros(shape[1], bool)
     if distance.size:
         score = np.where(np.isfinite(distance), similarity, 0.0)
-        rows, cols = linear_sum_assignment(-score)
+        rows, cols = hungarian_match(score, maximize=True)
         matched = score[rows, cols] > EPS
         drop_hyp[cols[matched & ignored[rows]]] = True
     keep_gt, keep_hyp = ~ignored, ~drop_hyp
@@ -201,7 +201,7 @@ def _identity(frames: list[MotFrame]) -> dict[str, float]:
     for frame in frames:
         rows, cols = np.nonzero(np.isfinite(np.reshape(frame.distance, (len(frame.gt_ids), len(frame.hyp_ids)))))
         np.add.at(together, ([gt_index[frame.gt_ids[r]] for r in rows], [hyp_index[frame.hyp_ids[c]] for c in cols]), 1)
-    rows, cols = linear_sum_assignment(-together) if together.size else ([], [])
+    rows, cols = hungarian_match(together, maximize=True)
     idtp = float(together[rows, cols].sum())
     return {
         "idf1": 2 * idtp / (num_gt + num_hyp) if num_gt + num_hyp else float("nan"),
@@ -241,7 +241,7 @@ def _hota(frames: list[MotFrame]) -> dict[str, float]:
             fp += len(h)
             fn += len(g)
             continue
-        rows, cols = linear_sum_assignment(-(alignment[g[:, None], h[None, :]] * s))
+        rows, cols = hungarian_match(alignment[g[:, None], h[None, :]] * s, maximize=True)
         for a, alpha in enumerate(HOTA_ALPHAS):
             ok = s[rows, cols] >= alpha - EPS
             count = int(ok.sum())
