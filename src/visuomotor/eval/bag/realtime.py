@@ -128,7 +128,8 @@ def plan_bag(path: Path) -> BagPlan:
     """Check that the bag can be replayed live and scored, before any node starts: ReplayBagError (one
     line) for a bag without camera frames, extrinsics or ground truth, or one camera_node cannot read."""
     next(replay_frames(path, ReadStatus(), max_frames=1))  # raises ReplayBagError naming the problem
-    stamps, error = [], None
+    stamps: list[int] = []
+    error: str | None = None
     try:
         stamps.extend(frame.stamp_ns for frame in BagSource(BagSourceConfig(path=str(path))).frames())
     except FrameSourceError as failure:

@@ -124,7 +124,7 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
         "frames_without_extrinsics": status.frames_without_extrinsics,
         "detections_source": config.detections,
         "detector": None
-        if detector is None
+        if detector is None or config.detector is None
         else {
             "backend": config.detector.backend,
             "weights": str(config.detector.weights),

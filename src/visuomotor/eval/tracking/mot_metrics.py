@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -138,7 +139,31 @@ def evaluate(frames: list[MotFrame]) -> MotMetrics:
     return MotMetrics(**clear, **identity, **hota)
 
 
-def _clear_mot(frames: list[MotFrame]) -> dict[str, float | int]:
+class _ClearMot(TypedDict):
+    mota: float
+    motp: float
+    id_switches: int
+    false_positives: int
+    misses: int
+    matches: int
+    num_gt: int
+    num_hyp: int
+
+
+class _Identity(TypedDict):
+    idf1: float
+    idp: float
+    idr: float
+
+
+class _Hota(TypedDict):
+    hota: float
+    det_a: float
+    ass_a: float
+    loc_a: float
+
+
+def _clear_mot(frames: list[MotFrame]) -> _ClearMot:
     last_hyp: dict[Hashable, Hashable] = {}
     switches = false_positives = misses = matches = num_gt = num_hyp = 0
     distance_sum = 0.0
@@ -192,7 +217,7 @@ def _index(ids_per_frame: list[list[Hashable]]) -> dict[Hashable, int]:
     return index
 
 
-def _identity(frames: list[MotFrame]) -> dict[str, float]:
+def _identity(frames: list[MotFrame]) -> _Identity:
     gt_index = _index([f.gt_ids for f in frames])
     hyp_index = _index([f.hyp_ids for f in frames])
     together = np.zeros((len(gt_index), len(hyp_index)))
@@ -210,7 +235,7 @@ def _identity(frames: list[MotFrame]) -> dict[str, float]:
     }
 
 
-def _hota(frames: list[MotFrame]) -> dict[str, float]:
+def _hota(frames: list[MotFrame]) -> _Hota:
     """HOTA, DetA, AssA, LocA averaged over α (trackeval's HOTA.eval_sequence)."""
     gt_index = _index([f.gt_ids for f in frames])
     hyp_index = _index([f.hyp_ids for f in frames])

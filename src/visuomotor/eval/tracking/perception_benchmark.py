@@ -57,6 +57,7 @@ def localization_scene(num_objects: int = 20):
         CameraIntrinsics(),
         depth_encoding="16UC1",
     )
+    assert frame.segmentation is not None  # the analytic renderer always labels its pixels
     boxes = boxes_from_segmentation(frame.segmentation)
     if len(boxes) != num_objects:
         raise RuntimeError(f"benchmark scene shows {len(boxes)} of {num_objects} objects")

@@ -156,6 +156,7 @@ def score_sequence(
             objects = []
         score.localized += len(objects)
         tracks = tracker.update(objects, frame.stamp_ns).confirmed()
+        assert frame.segmentation is not None  # scenario frames are rendered with it
         counts = np.bincount(frame.segmentation.ravel(), minlength=max(o.object_id for o in truth.objects) + 1)
         visible = [o for o in truth.objects if counts[o.object_id] >= config.min_visible_pixels]
         gt_xyz = np.array([o.position_m for o in visible]).reshape(-1, 3)
