@@ -36,7 +36,14 @@ LAYERS = [
     "commands",
     "cli",
 ]
-BASE_MODULES = {"visuomotor", "visuomotor.errors", "visuomotor.paths", "visuomotor.process", "visuomotor.onnx_runtime"}
+BASE_MODULES = {
+    "visuomotor",
+    "visuomotor.errors",
+    "visuomotor.paths",
+    "visuomotor.process",
+    "visuomotor.onnx_runtime",
+    "visuomotor.statistics",
+}
 ROS_LAYERS = {"nodes", "launching", "harness", "commands"}
 
 
