@@ -114,8 +114,8 @@ class BagWriter:
             raise BagError(f"cannot create bag {self.path}: {error}") from None
         self._topics: dict[str, tuple[str, Qos]] = {}  # topic -> (msgtype, offered QoS), for every split
         self.counts: dict[str, int] = {}
-        self._split: Writer | None = None
-        self._open_split()
+        self._closed = False
+        self._split = self._open_split()
 
     def add_topic(self, topic: str, msgtype: str, transient_local: bool = False, best_effort: bool = False) -> None:
         """Register a topic; the offered QoS is stored so `ros2 bag play` republishes it alike (latched
@@ -139,7 +139,7 @@ class BagWriter:
             avoid_ros_namespace_conventions=False,
         )
         self._topics[topic] = (msgtype, qos)
-        self._add_connection(topic)
+        self._add_connection(topic, self._split)
         self.counts[topic] = 0
 
     def has_topic(self, topic: str) -> bool:
@@ -164,37 +164,38 @@ class BagWriter:
         due = self.split_s is not None and time.monotonic() - self._split_started >= self.split_s
         if due and self._split_messages:
             self._close_split()
-            self._open_split()
+            self._split = self._open_split()
 
     def close(self) -> None:
         """Close the last storage file and write metadata.yaml; idempotent."""
-        if self._split is not None:
+        if not self._closed:
             self._close_split()
+            self._closed = True
 
-    def _open_split(self) -> None:
+    def _open_split(self) -> Writer:
         try:
-            self._split = Writer(
+            split = Writer(
                 self.path / ACTIVE_SPLIT, version=Writer.VERSION_LATEST, storage_plugin=STORAGES[self.storage]
             )
-            self._split.open()
+            split.open()
         except (WriterError, OSError) as error:
             raise BagError(f"cannot write bag {self.path}: {error}") from None
         self._connections: dict[str, Any] = {}
         for topic in self._topics:
-            self._add_connection(topic)
+            self._add_connection(topic, split)
         self._split_messages, self._split_started = 0, 0.0
+        return split
 
-    def _add_connection(self, topic: str) -> None:
+    def _add_connection(self, topic: str, split: Writer) -> None:
         msgtype, qos = self._topics[topic]
-        self._connections[topic] = self._split.add_connection(
+        self._connections[topic] = split.add_connection(
             topic, msgtype, typestore=typestore(), offered_qos_profiles=[qos]
         )
 
     def _close_split(self) -> None:
         """Close the split, move its storage file beside the others, list it in metadata.yaml (an empty split
         after earlier ones is dropped)."""
-        split, self._split = self._split, None
-        split.close()
+        self._split.close()
         active = self.path / ACTIVE_SPLIT
         (storage_file,) = [p for p in active.iterdir() if p.name != METADATA_FILE]
         if self._split_messages or not self._metadata.files:
