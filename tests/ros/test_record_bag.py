@@ -158,6 +158,7 @@ def test_sigterm_and_duration_close_the_bag(tmp_path, spawn):
     [
         (["--out", "{exists}"], "exists already; choose a new bag directory (bags are never overwritten)"),
         (["--out", "{new}", "--duration", "-1"], "--duration -1.0 is negative"),
+        (["--out", "{new}", "--split", "0"], "--split 0.0 must be > 0 seconds"),
         (["--out", "{new}", "--topics", "joint_states"], "--topics joint_states: topic names are absolute"),
     ],
 )
