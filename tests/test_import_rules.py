@@ -36,7 +36,14 @@ LAYERS = [
     "commands",
     "cli",
 ]
-BASE_MODULES = {"visuomotor", "visuomotor.errors", "visuomotor.paths", "visuomotor.process", "visuomotor.onnx_runtime"}
+BASE_MODULES = {
+    "visuomotor",
+    "visuomotor.config_docs",
+    "visuomotor.errors",
+    "visuomotor.paths",
+    "visuomotor.process",
+    "visuomotor.onnx_runtime",
+}
 ROS_LAYERS = {"nodes", "launching", "harness", "commands"}
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from visuomotor.launching.loader import load_launch_file
 from visuomotor.launching.runner import node_command
+from visuomotor.nodes.parameters import parameter_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 LAUNCH_FILES = sorted((ROOT / "launch").glob("*.launch.py"))
@@ -22,12 +23,15 @@ REQUIRED_ARGUMENTS = {"replay.launch.py": {"bag": "/tmp/recording"}}
 
 
 def declared_parameters(executable: str) -> set[str]:
-    """Parameter names a node module declares: string literals passed to declare_parameter()/declare(),
-    keys of a module-level PARAMETERS dict, and the fields of dataclasses passed to fields()."""
-    module_name = f"visuomotor.nodes.{executable}"
-    tree = ast.parse((ROOT / "src/visuomotor/nodes" / f"{executable}.py").read_text())
+    """Parameter names a node declares: the fields of its PARAMETERS dataclasses (visuomotor.nodes.parameters),
+    or, for a node not converted yet, string literals passed to declare_parameter()/declare() and the keys of a
+    module-level PARAMETERS dict."""
+    module = importlib.import_module(f"visuomotor.nodes.{executable}")
     names: set[str] = {"use_sim_time"}  # declared by every rclpy Node
-    module = importlib.import_module(module_name)
+    node_class = getattr(module, "NODE_CLASS", None)
+    if node_class is not None and getattr(node_class, "PARAMETERS", ()):
+        return names | {spec.name for c in node_class.PARAMETERS for spec in parameter_specs(c)}
+    tree = ast.parse((ROOT / "src/visuomotor/nodes" / f"{executable}.py").read_text())
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.args:
             func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")

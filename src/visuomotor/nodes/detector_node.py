@@ -25,10 +25,11 @@ from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.msgs.detection import detections_msg, label_info_msg
 from visuomotor.nodes.msgs.image import header, image_msg
 from visuomotor.nodes.newest import NewestOnly
+from visuomotor.nodes.roles import BackgroundWork, FrameConsumer, FrameSink
 from visuomotor.nodes.runner import run_node
 
 
-class DetectorNode(Node):
+class DetectorNode(Node, BackgroundWork, FrameConsumer):
     def __init__(self, **node_kwargs):
         super().__init__("detector_node", **node_kwargs)
         declare = self.declare_parameter
@@ -79,7 +80,7 @@ class DetectorNode(Node):
         self.diagnostics.set_counter("frames_skipped", self.frames.skipped)
         self.diagnostics.publish()
 
-    def use_in_process_frames(self):
+    def use_in_process_frames(self) -> FrameSink:
         """Composed mode: stop reading the image topic; returns the callback taking RGBDFrames."""
         self.destroy_subscription(self.image_subscription)
         return self.frames.put

@@ -32,6 +32,7 @@ from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.msgs.detection import detection_from_msg
 from visuomotor.nodes.msgs.image import header
 from visuomotor.nodes.msgs.objects import object3d_msg
+from visuomotor.nodes.roles import FrameConsumer, FrameSink
 from visuomotor.nodes.runner import run_node
 from visuomotor.robot.joints import JOINT_NAMES
 from visuomotor.robot.kinematics import link_frames
@@ -41,7 +42,7 @@ from visuomotor.sim.objects import CLASS_NAMES, HALF_EXTENTS_M
 SIM_SIZE_PRIORS = {name: tuple(2 * h for h in HALF_EXTENTS_M[name.split("_", 1)[1]]) for name in CLASS_NAMES}
 
 
-class LocalizerNode(Node):
+class LocalizerNode(Node, FrameConsumer):
     def __init__(self, **node_kwargs):
         super().__init__("localizer_node", **node_kwargs)
         defaults = LocalizerConfig()
@@ -160,7 +161,7 @@ class LocalizerNode(Node):
         self.retry_pending()
 
     # -- pairing and localization ----------------------------------------------------------------------------
-    def use_in_process_frames(self):
+    def use_in_process_frames(self) -> FrameSink:
         """Composed mode: stop reading the depth topics; returns the callback taking RGBDFrames (from any
         thread: they are queued and taken in by the 10 ms timer on the executor thread)."""
         for subscription in self.depth_subscriptions:

@@ -9,7 +9,7 @@ seed, announced (latched) on /sim/episode once the new scene runs; std_msgs/Bool
 whether the red cube rests in the bin. A reset teleports the arm: commands computed for the old pose
 (in flight, or from a controller that has not seen the new joint states yet) would yank it back or
 re-close the gripper, so after a reset arm and gripper commands are ignored until a trajectory starts
-within RESYNC_TOLERANCE_RAD of the new pose (the arm controller restarts from the measured pose when
+within JUMP_TOLERANCE_RAD of the new pose (the arm controller restarts from the measured pose when
 the joint states jump by more than that, so it sends such a trajectory as soon as it sees the reset).
 
 Composed mode (visuomotor.harness.composition): frames are also handed as RGBDFrames to `frame_sinks`
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 import numpy as np
 from geometry_msgs.msg import TransformStamped
@@ -34,23 +33,21 @@ from visuomotor_ros.msg import Object3DArray
 
 from visuomotor.camera import topics
 from visuomotor.camera.depth_units import with_depth_encoding
-from visuomotor.camera.frame import RGBDFrame
-from visuomotor.control.arm_controller import ArmControllerConfig
 from visuomotor.nodes import qos
 from visuomotor.nodes.diagnostics import StageDiagnostics
 from visuomotor.nodes.msgs.image import frame_to_msgs, header
 from visuomotor.nodes.msgs.objects import ground_truth_msg
 from visuomotor.nodes.msgs.transform import extrinsics_msg
+from visuomotor.nodes.roles import BackgroundWork, FrameProducer, FrameSink
 from visuomotor.nodes.runner import run_node
+from visuomotor.robot.joint_checks import JUMP_TOLERANCE_RAD
 from visuomotor.robot.joints import GRIPPER_JOINT, JOINT_NAMES
 from visuomotor.sim.layout import SceneConfig
 from visuomotor.sim.realtime import RealTimePacer
 from visuomotor.sim.task import PickPlaceTask, TaskConfig
 
-RESYNC_TOLERANCE_RAD = ArmControllerConfig.resync_jump_rad
 
-
-class SimNode(Node):
+class SimNode(Node, BackgroundWork, FrameProducer):
     def __init__(self, **node_kwargs):
         super().__init__("sim_node", **node_kwargs)
         declare = self.declare_parameter
@@ -94,7 +91,7 @@ class SimNode(Node):
         self.create_subscription(UInt32, "/sim/reset", lambda m: self.request_reset(m.data), qos.DATA)
         self.gripper_command = 0.0
         self.wall_offset_ns = 0
-        self.frame_sinks: list[Callable[[RGBDFrame], None]] = []
+        self.frame_sinks: list[FrameSink] = []
         self.diagnostics = StageDiagnostics(self)
         self.create_timer(1.0, self.publish_diagnostics)
         self._stop = threading.Event()
@@ -125,7 +122,7 @@ class SimNode(Node):
         if np.all(np.isfinite(q)):
             with self.lock:
                 if self.reset_pose is not None:
-                    if np.max(np.abs(q - self.reset_pose)) > RESYNC_TOLERANCE_RAD:
+                    if np.max(np.abs(q - self.reset_pose)) > JUMP_TOLERANCE_RAD:
                         return  # computed for the pose before the reset
                     self.reset_pose = None
                 self.targets = (q, self.gripper_command)
