@@ -166,14 +166,15 @@ def parameter_table(node_classes: dict[str, type]) -> str:
         for config_class in node_class.PARAMETERS:
             for spec in parameter_specs(config_class):
                 default = "unset" if spec.default is None else f"`{_format(spec.default)}`"
-                lines.append(f"| `{spec.name}` | {spec.type_name} | {default} | {spec.description} |")
+                description = spec.description.replace("|", "\\|")
+                lines.append(f"| `{spec.name}` | {spec.type_name} | {default} | {description} |")
         lines.append("")
     return "\n".join(lines)
 
 
 def _format(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
+    if isinstance(value, float):  # 100.0, not 100: a parameter file must write a float as one
+        return f"{value:.1f}" if value.is_integer() else f"{value:.6g}"
     if isinstance(value, list):
         return "[" + ", ".join(_format(v) for v in value) + "]"
     if isinstance(value, str):
