@@ -18,7 +18,7 @@ Each step(now, joints, tracks):
 4. The object's position: while the gripper holds it (closure in HOLDING_CLOSURE), it moves with the tool —
    tool-centre point (forward kinematics) + the object's offset from it, measured when the grasp closed (the
    object still at rest; a track of a moving object lags behind it). Otherwise the locked track's position
-   while fresh: its tracks were stamped (the image captured) at most stale_timeout_s ago. So when perception
+   while fresh: its tracks were stamped (the image captured) less than stale_timeout_s ago. So when perception
    stops (the tracker only coasts, stamping its predictions coast_period_s in the past) the policy stops
    acting instead of following predictions; docs/reliability.md gives the resulting bound.
 5. The state s = [6 joint angles, gripper state, object position] (seed 004 §29.3.3) goes through the
@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from visuomotor.control.arm_controller import ArmControllerConfig
 from visuomotor.policy.checkpoint import SHIPPED_CHECKPOINT, load_policy
 from visuomotor.policy.runner import RUNTIMES, PolicyRunner
 from visuomotor.robot.joint_checks import jumped, limit_violation
@@ -42,6 +43,15 @@ from visuomotor.robot.state_layout import OBJECT_DIM, QPOS_DIM
 from visuomotor.tracking.track import TrackState
 
 HOLDING_CLOSURE = (0.3, 0.9)  # gripper closure while it holds a cube (≈ 0.55); 1 = closed on nothing
+
+
+def perception_hold_bound_s(policy: PolicyControllerConfig, controller: ArmControllerConfig) -> float:
+    """The longest the arm keeps moving after the capture of the last image that reached the tracker
+    (docs/reliability.md): the target goes stale stale_timeout_s after that capture, noticed at the policy's
+    next step (1/rate_hz); the arm controller holds once its newest chunk is older than watchdog_timeout_s, at
+    its next tick (1/rate_hz). Holds while the tracker's coast_period_s ≥ stale_timeout_s (its coasting
+    predictions are then stale on arrival). Defaults: 0.5 + 0.02 + 0.1 + 0.01 = 0.63 s."""
+    return policy.stale_timeout_s + 1 / policy.rate_hz + controller.watchdog_timeout_s + 1 / controller.rate_hz
 
 
 @dataclass(frozen=True)
@@ -249,7 +259,9 @@ class PolicyController:
         return refusals
 
     def _object_position(self, now_ns: int, q: np.ndarray) -> np.ndarray | None:
-        fresh = self._target is not None and now_ns - self._target.stamp_ns <= int(self.config.stale_timeout_s * 1e9)
+        # strictly younger: the tracker's coasting predictions, stamped coast_period_s ≥ stale_timeout_s in the
+        # past, are stale on arrival
+        fresh = self._target is not None and now_ns - self._target.stamp_ns < int(self.config.stale_timeout_s * 1e9)
         if not self.holding(q):
             self._grasp_offset = None
             return self._target.position if fresh else None

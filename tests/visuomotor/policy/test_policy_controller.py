@@ -145,8 +145,8 @@ def test_stale_joint_states_stop_the_policy_and_report_it_only_once_it_was_actin
 
 def test_a_target_whose_image_is_older_than_the_stale_timeout_stops_the_policy(controller):
     controller.step(0, joints(0), tracks(0, track("a", NEW_CUBE, 0)))
-    assert isinstance(controller.step(500 * MS, joints(500), None), Chunk)
-    result = controller.step(520 * MS, joints(520), None)  # perception stopped: the tracks are 0.52 s old
+    assert isinstance(controller.step(480 * MS, joints(480), None), Chunk)
+    result = controller.step(500 * MS, joints(500), None)  # perception stopped: the tracks are 0.5 s old
     assert isinstance(result, NoAction) and result.reason == "red_cube track stale or missing" and result.report
 
 
