@@ -43,6 +43,7 @@ BASE_MODULES = {
     "visuomotor.paths",
     "visuomotor.process",
     "visuomotor.onnx_runtime",
+    "visuomotor.statistics",
 }
 ROS_LAYERS = {"nodes", "launching", "harness", "commands"}
 

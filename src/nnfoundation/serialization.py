@@ -20,7 +20,7 @@ def save_state_dict(state: dict[str, np.ndarray], path: str | Path) -> Path:
         raise TypeError(f"state dict entries {bad} are not numeric arrays; only arrays can be saved")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        np.savez(handle, **state)
+        np.savez(handle, allow_pickle=False, **state)
     return path
 
 

@@ -31,8 +31,13 @@ class OnnxRuntimeNetwork:
         graph = io.BytesIO()
         with warnings.catch_warnings():  # the TorchScript exporter is deprecated in torch 2.9+, still supported;
             warnings.simplefilter("ignore", DeprecationWarning)  # the new one needs onnxscript, not a dependency
-            torch.onnx.export(
-                network, (example,), graph, input_names=[INPUT_NAME], opset_version=ONNX_OPSET, dynamo=False
+            torch.onnx.export(  # a file-like target is documented; torch's annotation names paths only
+                network,
+                (example,),
+                graph,  # type: ignore[arg-type]
+                input_names=[INPUT_NAME],
+                opset_version=ONNX_OPSET,
+                dynamo=False,
             )
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads

@@ -8,7 +8,7 @@ import numpy as np
 
 
 def _column(values: np.ndarray, count: int, name: str, dtype: type) -> np.ndarray:
-    array = np.asarray(values, dtype=dtype).reshape(-1)
+    array: np.ndarray = np.asarray(values, dtype=dtype).reshape(-1)
     if array.size != count:
         raise ValueError(f"{name} has {array.size} entries for {count} boxes; pass one per box")
     return array
@@ -29,13 +29,14 @@ def _boxes(values: np.ndarray) -> np.ndarray:
 class GroundTruth:
     """Ground-truth objects of one image: boxes (G, 4) as COCO (x, y, w, h) pixels, integer labels (G,).
 
-    ``difficult`` (G,) marks PASCAL VOC "difficult" objects, ignored by the VOC evaluator.
+    ``difficult`` (G,) marks PASCAL VOC "difficult" objects, ignored by the VOC evaluator (None when
+    constructed: none is; stored as a (G,) bool array either way).
     """
 
     image_id: int
     boxes_xywh: np.ndarray
     labels: np.ndarray
-    difficult: np.ndarray | None = None
+    difficult: np.ndarray = None  # type: ignore[assignment]  # None → all False in __post_init__
 
     def __post_init__(self) -> None:
         boxes = _boxes(self.boxes_xywh)

@@ -62,7 +62,7 @@ def voc_evaluate(
     truth_by_image, detections_by_image = index_by_image(ground_truths, detections)
     results: dict[int, float] = {}
     for class_id in sorted(int(c) for c in class_ids):
-        truths = {}
+        truths: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         num_positives = 0
         for image_id, truth in truth_by_image.items():
             selected = truth.labels == class_id
@@ -76,7 +76,7 @@ def voc_evaluate(
         ]
         order = np.argsort(-np.asarray([entry[0] for entry in entries], dtype=np.float64), kind="stable")
         taken = {image_id: np.zeros(boxes.shape[0], dtype=bool) for image_id, (boxes, _) in truths.items()}
-        flags = []  # +1 true positive, 0 false positive, None ignored
+        flags: list[int | None] = []  # +1 true positive, 0 false positive, None ignored
         for index in order:
             _, image_id, box = entries[index]
             truth_boxes, difficult = truths[image_id]

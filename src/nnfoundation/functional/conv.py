@@ -16,7 +16,10 @@ IntPair = int | tuple[int, int]
 
 
 def _pair(value: IntPair) -> tuple[int, int]:
-    return (int(value), int(value)) if np.isscalar(value) else (int(value[0]), int(value[1]))
+    if isinstance(value, (int, np.integer)):
+        return (int(value), int(value))
+    first, second = value
+    return (int(first), int(second))
 
 
 def conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
@@ -123,52 +126,57 @@ def conv2d(
     return Tensor.from_op(out, parents, backward)
 
 
-def _pool_geometry(x: Tensor, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, name: str):
+PoolGeometry = tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]
+
+
+def _pool_geometry(
+    x: Tensor, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, name: str
+) -> PoolGeometry:
     """Checked NCHW input → (kernel, stride (default: kernel), padding, output (H, W)) of a pooling op."""
     _check_nchw(x, name)
     kernel = _pair(kernel_size)
-    stride = kernel if stride is None else _pair(stride)
-    padding = _pair(padding)
+    strides = kernel if stride is None else _pair(stride)
+    pads = _pair(padding)
     h, w = x.shape[2:]
     out_hw = (
-        conv_output_size(h, kernel[0], stride[0], padding[0]),
-        conv_output_size(w, kernel[1], stride[1], padding[1]),
+        conv_output_size(h, kernel[0], strides[0], pads[0]),
+        conv_output_size(w, kernel[1], strides[1], pads[1]),
     )
-    return kernel, stride, padding, out_hw
+    return kernel, strides, pads, out_hw
 
 
 def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> Tensor:
     """Maximum over each K_h×K_w window (padding counts as -inf); the adjoint goes to the first argmax."""
-    kernel, stride, padding, out_hw = _pool_geometry(x, kernel_size, stride, padding, "max_pool2d")
+    kernel, strides, pads, out_hw = _pool_geometry(x, kernel_size, stride, padding, "max_pool2d")
     n, c, h, w = x.shape
-    padded = _pad(x.data, padding, -np.inf)
-    flat = _windows(padded, kernel, stride, (1, 1), out_hw).reshape(n, c, *out_hw, -1)
+    padded = _pad(x.data, pads, -np.inf)
+    flat = _windows(padded, kernel, strides, (1, 1), out_hw).reshape(n, c, *out_hw, -1)
     winner = flat.argmax(axis=-1)
     out = np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
 
     def backward(g):
         d_padded = np.zeros(padded.shape, dtype=x.dtype)
         for k in range(kernel[0] * kernel[1]):
-            d_padded[_offset_slices(k // kernel[1], k % kernel[1], stride, (1, 1), out_hw)] += g * (winner == k)
-        return (d_padded[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w],)
+            d_padded[_offset_slices(k // kernel[1], k % kernel[1], strides, (1, 1), out_hw)] += g * (winner == k)
+        return (d_padded[:, :, pads[0] : pads[0] + h, pads[1] : pads[1] + w],)
 
     return Tensor.from_op(out, (x,), backward)
 
 
 def avg_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> Tensor:
     """Mean over each K_h×K_w window, zero padding included in the count."""
-    kernel, stride, padding, out_hw = _pool_geometry(x, kernel_size, stride, padding, "avg_pool2d")
+    kernel, strides, pads, out_hw = _pool_geometry(x, kernel_size, stride, padding, "avg_pool2d")
     _n, _c, h, w = x.shape
-    padded = _pad(x.data, padding)
-    out = _windows(padded, kernel, stride, (1, 1), out_hw).mean(axis=(-2, -1))
+    padded = _pad(x.data, pads)
+    out = _windows(padded, kernel, strides, (1, 1), out_hw).mean(axis=(-2, -1))
     area = kernel[0] * kernel[1]
 
     def backward(g):
         d_padded = np.zeros(padded.shape, dtype=x.dtype)
         for i in range(kernel[0]):
             for j in range(kernel[1]):
-                d_padded[_offset_slices(i, j, stride, (1, 1), out_hw)] += g / area
-        return (d_padded[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w],)
+                d_padded[_offset_slices(i, j, strides, (1, 1), out_hw)] += g / area
+        return (d_padded[:, :, pads[0] : pads[0] + h, pads[1] : pads[1] + w],)
 
     return Tensor.from_op(out, (x,), backward)
 

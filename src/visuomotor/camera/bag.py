@@ -127,7 +127,7 @@ class BagWriter:
     def has_topic(self, topic: str) -> bool:
         return topic in self._connections
 
-    def write_cdr(self, topic: str, data: bytes, stamp_ns: int) -> None:
+    def write_cdr(self, topic: str, data: bytes | memoryview, stamp_ns: int) -> None:
         """Append one serialized (CDR) message of a registered topic; stamp_ns = receive/log time."""
         self._writer.write(self._connections[topic], int(stamp_ns), data)
         self.counts[topic] += 1
@@ -224,6 +224,8 @@ def _read_mcap_stream(path: Path, topics: list[str] | None, allow_truncated: boo
                 log_time_order=False
             ):
                 if topics is None or channel.topic in topics:
+                    if schema is None:
+                        raise ValueError(f"channel {channel.topic} has no schema (not a ROS 2 MCAP)")
                     msgtype = schema.name
                     messages.append(
                         BagMessage(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ class BagSource(FrameSource):
     def frames(self) -> Iterator[RGBDFrame]:
         config = self.config
         wanted = [config.color_topic, config.depth_topic, config.info_topic, config.extrinsics_topic]
-        pending: dict[int, dict[str, object]] = {}
+        pending: dict[int, dict[str, Any]] = {}
         T_base_camera: np.ndarray | None = None
         yielded = 0
         try:
@@ -88,7 +89,7 @@ class BagSource(FrameSource):
                 f"{config.depth_topic} and {config.info_topic} with equal header stamps"
             )
 
-    def _frame(self, parts: dict[str, object], stamp_ns: int, T_base_camera: np.ndarray | None) -> RGBDFrame:
+    def _frame(self, parts: dict[str, Any], stamp_ns: int, T_base_camera: np.ndarray | None) -> RGBDFrame:
         color_msg, depth_msg, info_msg = (
             parts[t] for t in (self.config.color_topic, self.config.depth_topic, self.config.info_topic)
         )

@@ -15,17 +15,17 @@ from scipy.spatial.transform import Rotation
 
 def transform_from_xyz_quat(xyz: Sequence[float], quat_xyzw: Sequence[float]) -> np.ndarray:
     """xyz (3,) m + quaternion (4,) x, y, z, w (normalized here; zero norm refused) → 4×4 T."""
-    xyz, quat = np.asarray(xyz, dtype=np.float64), np.asarray(quat_xyzw, dtype=np.float64)
-    if xyz.shape != (3,) or quat.shape != (4,) or not np.all(np.isfinite(np.r_[xyz, quat])):
+    position, quat = np.asarray(xyz, dtype=np.float64), np.asarray(quat_xyzw, dtype=np.float64)
+    if position.shape != (3,) or quat.shape != (4,) or not np.all(np.isfinite(np.r_[position, quat])):
         raise ValueError(
             f"camera mount needs finite xyz (3 values) + quaternion x y z w (4 values), "
-            f"got {xyz.tolist()} and {quat.tolist()}"
+            f"got {position.tolist()} and {quat.tolist()}"
         )
     if np.linalg.norm(quat) < 1e-9:
         raise ValueError("camera mount quaternion has zero norm: give a rotation, e.g. 0 0 0 1 for identity")
     transform = np.eye(4)
     transform[:3, :3] = Rotation.from_quat(quat / np.linalg.norm(quat)).as_matrix()
-    transform[:3, 3] = xyz
+    transform[:3, 3] = position
     return transform
 
 

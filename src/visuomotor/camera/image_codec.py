@@ -10,7 +10,7 @@ R = I (monocular), P = [K | 0], D = the distortion coefficients.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -76,7 +76,7 @@ def decode_image(message: Any) -> np.ndarray:
             f"data with step >= {row_bytes}, got {buffer.size} bytes"
         )
     rows = buffer.reshape(height, step)[:, :row_bytes]
-    byte_order = ">" if message.is_bigendian else "<"
+    byte_order: Literal[">", "<"] = ">" if message.is_bigendian else "<"
     pixels = np.ascontiguousarray(rows).view(dtype.newbyteorder(byte_order)).astype(dtype)
     return pixels.reshape((height, width, channels) if channels > 1 else (height, width))
 

@@ -193,7 +193,8 @@ class RealSenseSource(FrameSource):
                 try:
                     frameset = stream.wait(round(self.config.frame_timeout_s * 1000))
                 except RuntimeError as error:
-                    if stream.playback.current_status() == rs.playback_status.stopped:
+                    playback = stream.playback
+                    if playback is not None and playback.current_status() == rs.playback_status.stopped:
                         return
                     raise FrameSourceError(f"RealSense recording {path}: {error}") from None
                 frame = self._convert(frameset)

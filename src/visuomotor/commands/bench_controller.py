@@ -1,4 +1,4 @@
-"""`visuomotor bench controller --json`: arm controller loop period and jitter (p50, p99)."""
+"""`visuomotor bench controller --json`: arm controller loop period and jitter (statistics.latency_summary, ms)."""
 
 from __future__ import annotations
 

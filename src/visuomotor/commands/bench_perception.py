@@ -9,7 +9,7 @@ from visuomotor.errors import UserError
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--repeats", type=int, default=15, help="timed batches; the median is reported (default 15)")
+    parser.add_argument("--repeats", type=int, default=15, help="timed batches, summarised (default 15)")
     parser.add_argument("--batch", type=int, default=20, help="frames per timed batch (default 20)")
     add_json_flag(parser)
 

@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
                 "camera_frames_published",
                 "detector_frames_received",
                 "detector_frames_skipped",
+                "episodes",
                 "success_rate",
+                "success_wilson_95",
                 "crashes",
             )
         }
@@ -100,8 +102,9 @@ def print_table(result: dict) -> None:
     for mode, values in result["modes"].items():
         g = values["glass_to_ms"]
         print(
-            f"{mode:>13}: glass→detections p50 {g['detections']['p50']} ms, glass→tracks p50 {g['tracks']['p50']} ms, "
-            f"glass→command p50 {g['command']['p50']} / p95 {g['command']['p95']} ms; camera frames "
+            f"{mode:>13}: glass→detections p50 {g['detections']['p50_ms']} ms, glass→tracks p50 "
+            f"{g['tracks']['p50_ms']} ms, glass→command p50 {g['command']['p50_ms']} / p95 {g['command']['p95_ms']} "
+            "ms; camera frames "
             f"{values['camera_frames_published']}, detector received {values['detector_frames_received']}, "
             f"skipped {values['detector_frames_skipped']}"
         )

@@ -256,6 +256,7 @@ def _run_bench(args: argparse.Namespace) -> int:
         sim_frames,
         time_detector,
     )
+    from visuomotor.statistics import meets_goal
 
     if args.frames < 1:
         raise UserError(f"--frames {args.frames} must be ≥ 1")
@@ -285,7 +286,7 @@ def _run_bench(args: argparse.Namespace) -> int:
         measured = time_detector(detector, frames, args.frames)
         measured["runtime"] = runtime
         measured["seed_cpu_ms_per_frame"] = SEED_CPU_MS_PER_FRAME[backend]
-        measured["within_s29_5_budget"] = measured["median_ms"]["total"] <= SEED_DETECTION_BUDGET_MS
+        measured["within_s29_5_budget"] = meets_goal(measured["latency_ms"]["total"], SEED_DETECTION_BUDGET_MS)
         result[name] = measured
     emit_result(result, args.json)
     return 0

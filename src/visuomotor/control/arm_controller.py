@@ -188,10 +188,10 @@ class ArmController:
         if self._q is None:
             return None
         reason = self._stale_reason(now_s)
-        if reason:
+        if reason or self._chunk is None:  # no chunk is a stale reason
             self._v = np.zeros(NUM_JOINTS)
             return Command(self._q.copy(), self._v.copy(), self._gripper, True, reason)
-        target = self._interpolate(now_s)
+        target = _interpolate(self._chunk, now_s)
         dt = 1.0 / self.config.rate_hz
         v_max, a_max = self.config.max_velocity_rad_s, self.config.max_acceleration_rad_s2
         error = target[:NUM_JOINTS] - self._q
@@ -216,11 +216,12 @@ class ArmController:
             return "action chunks stale (policy silent)"
         return ""
 
-    def _interpolate(self, now_s: float) -> np.ndarray:
-        chunk = self._chunk
-        position = np.clip((now_s - chunk.start_s) / chunk.dt_s, 0.0, len(chunk.positions) - 1)
-        i = min(int(position), len(chunk.positions) - 2) if len(chunk.positions) > 1 else 0
-        if len(chunk.positions) == 1:
-            return chunk.positions[0]
-        w = position - i
-        return (1 - w) * chunk.positions[i] + w * chunk.positions[i + 1]
+
+def _interpolate(chunk: ActionChunk, now_s: float) -> np.ndarray:
+    """The chunk's target at now_s: linear between its points, clamped to the first and the last."""
+    position = np.clip((now_s - chunk.start_s) / chunk.dt_s, 0.0, len(chunk.positions) - 1)
+    i = min(int(position), len(chunk.positions) - 2) if len(chunk.positions) > 1 else 0
+    if len(chunk.positions) == 1:
+        return chunk.positions[0]
+    w = position - i
+    return (1 - w) * chunk.positions[i] + w * chunk.positions[i + 1]

@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from visuomotor.detection.detector import Detector
+from visuomotor.statistics import latency_summary
 
 SEED_CPU_MS_PER_FRAME = {"yolo": 1000.0 / 10.0, "detr": 1000.0 / 0.5}  # §26.5.2
 SEED_DETECTION_BUDGET_MS = 15.0  # §29.5 (YOLO-v8s)
@@ -34,7 +35,8 @@ def sim_frames(count: int, seed: int = 0) -> list[np.ndarray]:
 
 
 def time_detector(detector: Detector, frames: list[np.ndarray], repeats: int, warmup: int = 2) -> dict:
-    """Median and mean ms per stage over `repeats` detect() calls cycling through frames, after warm-up."""
+    """{"latency_ms": {stage: statistics.latency_summary}, "frames_per_s", "frames", "image_size"} over `repeats`
+    detect() calls cycling through frames, after warm-up; stages preprocess, inference, postprocess, total."""
     for index in range(warmup):
         detector.detect(frames[index % len(frames)])
     rows = []
@@ -42,13 +44,11 @@ def time_detector(detector: Detector, frames: list[np.ndarray], repeats: int, wa
     for index in range(repeats):
         detector.detect(frames[index % len(frames)])
         timing = detector.last_timing
-        rows.append([timing.preprocess_ms, timing.inference_ms, timing.postprocess_ms, timing.total_ms])
+        rows.append((timing.preprocess_ms, timing.inference_ms, timing.postprocess_ms, timing.total_ms))
     wall_s = time.perf_counter() - start
-    table = np.array(rows)
     stages = ("preprocess", "inference", "postprocess", "total")
     return {
-        "median_ms": dict(zip(stages, np.median(table, axis=0).round(2).tolist())),
-        "mean_ms": dict(zip(stages, table.mean(axis=0).round(2).tolist())),
+        "latency_ms": {stage: latency_summary(row[k] for row in rows) for k, stage in enumerate(stages)},
         "frames_per_s": round(repeats / wall_s, 2),
         "frames": repeats,
         "image_size": detector.image_size,

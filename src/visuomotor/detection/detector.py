@@ -94,10 +94,9 @@ class Detector(ABC):
             keep &= torch.isin(class_ids, torch.tensor(self._keep_ids, device=class_ids.device))
         xyxy, scores, class_ids = xyxy[keep].float(), scores[keep].float(), class_ids[keep]
         kept = torchvision.ops.batched_nms(xyxy, scores, class_ids, self.config.iou)
-        xyxy, scores, class_ids = xyxy[kept].cpu().numpy(), scores[kept].cpu().numpy(), class_ids[kept].cpu().numpy()
         return [
             Detection(class_id=int(c), class_name=self.class_names[int(c)], score=float(s), xyxy=box.astype(np.float64))
-            for box, s, c in zip(xyxy, scores, class_ids)
+            for box, s, c in zip(xyxy[kept].cpu().numpy(), scores[kept].cpu().numpy(), class_ids[kept].cpu().numpy())
         ]
 
 

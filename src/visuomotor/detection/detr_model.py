@@ -24,7 +24,7 @@ def build_detr(class_names: list[str], size: DetrSize = DetrSize()):
     """(DetrForObjectDetection randomly initialised, DetrImageProcessor) for these classes."""
     from transformers import DetrConfig, DetrForObjectDetection, DetrImageProcessor
 
-    config = DetrConfig(
+    config = DetrConfig(  # type: ignore[call-arg]  # the legacy backbone options reach __post_init__ via **kwargs
         use_pretrained_backbone=False,
         use_timm_backbone=True,
         backbone=size.backbone,

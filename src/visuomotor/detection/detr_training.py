@@ -18,6 +18,7 @@ import copy
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
@@ -47,7 +48,7 @@ def trainable_batch_norm(module: torch.nn.Module) -> None:
     """Replace DETR's frozen batch norms with trainable BatchNorm2d carrying the same values (in place)."""
     for name, child in module.named_children():
         if type(child).__name__ == "DetrFrozenBatchNorm2d":
-            norm = torch.nn.BatchNorm2d(child.weight.numel())
+            norm = torch.nn.BatchNorm2d(cast(torch.Tensor, child.weight).numel())
             with torch.no_grad():
                 for key in ("weight", "bias", "running_mean", "running_var"):
                     getattr(norm, key).copy_(getattr(child, key))
@@ -65,6 +66,13 @@ def frozen_copy(model: torch.nn.Module) -> torch.nn.Module:
     return exported
 
 
+def _read_bgr(path: Path) -> np.ndarray:
+    bgr = cv2.imread(str(path))
+    if bgr is None:
+        raise ValueError(f"cannot read {path}; the dataset is incomplete")
+    return bgr
+
+
 def _batches(coco: dict, data_dir: Path, batch: int, rng: np.random.Generator):
     """Shuffled batches of (RGB images, processor annotations) from a COCO document."""
     by_image: dict[int, list[dict]] = {}
@@ -74,7 +82,7 @@ def _batches(coco: dict, data_dir: Path, batch: int, rng: np.random.Generator):
     order = rng.permutation(len(images))
     for start in range(0, len(order), batch):
         selected = [images[i] for i in order[start : start + batch]]
-        rgb = [cv2.cvtColor(cv2.imread(str(data_dir / image["file_name"])), cv2.COLOR_BGR2RGB) for image in selected]
+        rgb = [cv2.cvtColor(_read_bgr(data_dir / image["file_name"]), cv2.COLOR_BGR2RGB) for image in selected]
         targets = [{"image_id": image["id"], "annotations": by_image.get(image["id"], [])} for image in selected]
         yield rgb, targets
 

@@ -12,6 +12,7 @@ import numpy as np
 from nnfoundation.detection.box_sets import Detections, GroundTruth
 from nnfoundation.detection.coco_ap import CocoAveragePrecision, coco_average_precision
 from visuomotor.detection.detector import Detector, FrameTiming
+from visuomotor.statistics import latency_summary
 
 EVAL_CONFIDENCE = 0.001  # COCO evaluation scores the whole precision-recall curve: keep low-score boxes
 MAX_DETECTIONS = 100
@@ -77,7 +78,8 @@ def coco_map(coco: dict, results: list[dict]) -> CocoAveragePrecision:
 
 
 def evaluate(detector: Detector, data_dir: Path, split: str = "test", progress=None) -> dict:
-    """mAP@0.5, mAP@0.5:0.95, per-class AP and mean stage timings of `detector` on one split."""
+    """mAP@0.5, mAP@0.5:0.95, per-class AP and the stage timings (statistics.latency_summary, ms) of `detector`
+    on one split."""
     coco = load_split(data_dir, split)
     results, timings = detect_split(detector, data_dir, coco, progress)
     average_precision = coco_map(coco, results)
@@ -89,8 +91,8 @@ def evaluate(detector: Detector, data_dir: Path, split: str = "test", progress=N
         "map50": average_precision.map50,
         "map50_95": average_precision.map,
         "ap50_95_per_class": {names[k]: round(v, 4) for k, v in average_precision.per_class().items()},
-        "mean_ms": {
-            stage: float(np.mean([getattr(t, f"{stage}_ms") for t in timings]))
+        "latency_ms": {
+            stage: latency_summary(getattr(t, f"{stage}_ms") for t in timings)
             for stage in ("preprocess", "inference", "postprocess", "total")
         },
     }

@@ -65,13 +65,11 @@ class YoloDetector(Detector):
         self.network = self.network.half() if config.half else self.network.float()
         if config.runtime == "onnxruntime":
             self.network = OnnxRuntimeNetwork(self.network, torch.zeros(1, 3, image_size, image_size), config.threads)
-        self._letterbox: Letterbox | None = None
 
     def _preprocess(self, rgb: np.ndarray) -> torch.Tensor:
         """(H, W, 3) uint8 → (1, 3, S, S) float in [0, 1] on the device."""
         height, width = rgb.shape[:2]
-        self._letterbox = Letterbox(width, height, self.image_size)
-        canvas = self._letterbox.apply_image(rgb)
+        canvas = Letterbox(width, height, self.image_size).apply_image(rgb)
         tensor = torch.from_numpy(canvas).to(self.device).permute(2, 0, 1)[None]
         return tensor.to(self.dtype) / 255.0
 
@@ -87,5 +85,6 @@ class YoloDetector(Detector):
         cxcywh, scores, class_ids = prediction[candidates, :4], scores[candidates], class_ids[candidates]
         half_wh = cxcywh[:, 2:] / 2
         canvas_xyxy = torch.cat([cxcywh[:, :2] - half_wh, cxcywh[:, :2] + half_wh], dim=1)
-        xyxy = torch.from_numpy(self._letterbox.invert_boxes(canvas_xyxy.cpu().numpy())).float()
+        letterbox = Letterbox(image_hw[1], image_hw[0], self.image_size)  # the geometry _preprocess used
+        xyxy = torch.from_numpy(letterbox.invert_boxes(canvas_xyxy.cpu().numpy())).float()
         return self._select(xyxy, scores.cpu(), class_ids.cpu())

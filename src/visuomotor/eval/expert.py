@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from visuomotor.sim.expert import ExpertConfig, PickPlaceExpert
 from visuomotor.sim.task import PickPlaceTask, TaskConfig
+from visuomotor.statistics import success_summary
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ def run_expert_episode(task: PickPlaceTask, expert: PickPlaceExpert, seed: int) 
 
 
 def evaluate_expert(episodes: int, seed_start: int = 0, config: TaskConfig | None = None) -> dict:
-    """Success rate of the expert over `episodes` seeds, with the failing seeds and timing."""
+    """Success rate of the expert over `episodes` seeds (statistics.success_summary: with its Wilson 95 %
+    interval), the failing seeds and timing."""
     if episodes <= 0:
         raise ValueError(f"episodes must be ≥ 1, got {episodes}")
     task = PickPlaceTask(config)
@@ -38,10 +40,8 @@ def evaluate_expert(episodes: int, seed_start: int = 0, config: TaskConfig | Non
     outcomes = [run_expert_episode(task, expert, seed) for seed in range(seed_start, seed_start + episodes)]
     successes = [o for o in outcomes if o.success]
     return {
-        "episodes": episodes,
+        **success_summary(len(successes), episodes),
         "seed_start": seed_start,
-        "successes": len(successes),
-        "success_rate": len(successes) / episodes,
         "failed_seeds": [o.seed for o in outcomes if not o.success],
         "failed_final_phases": [o.final_phase for o in outcomes if not o.success],
         "mean_success_time_s": (sum(o.duration_s for o in successes) / len(successes)) if successes else None,

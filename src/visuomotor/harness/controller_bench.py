@@ -18,11 +18,12 @@ from visuomotor.nodes import qos
 from visuomotor.nodes.arm_controller_node import ArmControllerNode
 from visuomotor.robot.joints import JOINT_NAMES
 from visuomotor.sim.layout import HOME_Q
+from visuomotor.statistics import latency_summary
 
 
 def measure_controller_jitter(seconds: float) -> dict:
-    """Publication periods of the 100 Hz command stream over `seconds`: p50/p99/max period and jitter
-    |period − 10 ms| in ms, and the number of commands."""
+    """Publication periods of the 100 Hz command stream over `seconds` and their jitter |period − 10 ms|
+    (statistics.latency_summary, ms), and the number of commands."""
     context = rclpy.Context()
     rclpy.init(context=context)
     controller = ArmControllerNode(context=context)
@@ -66,13 +67,6 @@ def measure_controller_jitter(seconds: float) -> dict:
     return {
         "commands": len(arrivals),
         "rate_hz": controller.controller.config.rate_hz,
-        "period_ms": {
-            "p50": round(float(np.percentile(periods, 50)), 3),
-            "p99": round(float(np.percentile(periods, 99)), 3),
-            "max": round(float(periods.max()), 3),
-        },
-        "jitter_ms": {
-            "p50": round(float(np.percentile(jitter, 50)), 3),
-            "p99": round(float(np.percentile(jitter, 99)), 3),
-        },
+        "period_ms": latency_summary(periods),
+        "jitter_ms": latency_summary(jitter),
     }

@@ -204,12 +204,13 @@ class Localizer:
         )
         n_foreground = np.count_nonzero(foreground, axis=1)
         enough = n_foreground >= config.min_points
-        n_valid = np.count_nonzero(np.isfinite(pixels.depth_m), axis=1) if not enough.all() else None
-        for row in np.flatnonzero(~enough):
+        short = np.flatnonzero(~enough)
+        n_valid = np.count_nonzero(np.isfinite(pixels.depth_m[short]), axis=1)
+        for row, valid in zip(short, n_valid):
             diagnostics.append(
                 Diagnostic(
                     "no_valid_depth",
-                    f"only {n_valid[row]} valid and {n_foreground[row]} foreground depth pixels of "
+                    f"only {valid} valid and {n_foreground[row]} foreground depth pixels of "
                     f"{pixels.depth_m.shape[1]} sampled (need {config.min_points}): depth is 0/NaN/out of "
                     f"[{config.min_depth_m}, {config.max_depth_m}] m there",
                     int(kept[row]),

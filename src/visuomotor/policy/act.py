@@ -67,6 +67,7 @@ class ACT(nn.Module):
         self.cvae_cls = nn.Parameter(torch.zeros(1, 1, d))
         self.cvae_state_proj = nn.Linear(config.state_dim, d)
         self.cvae_action_proj = nn.Linear(config.action_dim, d)
+        self.cvae_positions: torch.Tensor  # (2 + k, d) buffer
         self.register_buffer("cvae_positions", sinusoidal_positions(2 + config.chunk_size, d), persistent=False)
         self.cvae_encoder = _encoder(config, config.n_cvae_layers)
         self.latent_head = nn.Linear(d, 2 * config.latent_dim)

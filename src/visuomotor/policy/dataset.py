@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -126,8 +127,12 @@ def episode_files(directory: str | Path) -> list[Path]:
     return files
 
 
-def relative_chunk(actions: np.ndarray | torch.Tensor, qpos: np.ndarray | torch.Tensor):
-    """(k, 7) absolute actions, (7,) qpos at the chunk start → joint targets minus the current joint angles."""
+Chunk = TypeVar("Chunk", np.ndarray, torch.Tensor)
+
+
+def relative_chunk(actions: Chunk, qpos: Chunk) -> Chunk:
+    """(k, 7) absolute actions, (7,) qpos at the chunk start → joint targets minus the current joint angles
+    (both NumPy, float64 out, or both torch)."""
     offsets = actions.clone() if isinstance(actions, torch.Tensor) else np.array(actions, dtype=np.float64)
     offsets[:, : QPOS_DIM - 1] -= qpos[: QPOS_DIM - 1]
     return offsets

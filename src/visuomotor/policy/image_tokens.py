@@ -42,6 +42,8 @@ class ResNet18Tokens(nn.Module):
         trunk = torchvision.models.resnet18(weights=None)
         self.trunk = nn.Sequential(*list(trunk.children())[:-2])  # drop avgpool + fc
         self.project = nn.Conv2d(512, d_model, kernel_size=1)
+        self.mean: torch.Tensor  # (1, 3, 1, 1) buffers
+        self.std: torch.Tensor
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 

@@ -98,10 +98,11 @@ class PolicyRunner:
         image_tensor = None
         cameras = self.model.config.camera_names
         if cameras:
-            missing = [c for c in cameras if images is None or c not in images]
+            given = images or {}
+            missing = [c for c in cameras if c not in given]
             if missing:
                 raise ValueError(f"the policy needs images from cameras {missing}")
-            frames = np.stack([images[c] for c in cameras])
+            frames = np.stack([given[c] for c in cameras])
             size = (self.model.config.image_height, self.model.config.image_width)
             image_tensor = images_to_tensor(frames, size).to(self.device)[None]
         if self.exported is not None:
@@ -110,10 +111,10 @@ class PolicyRunner:
             chunk = self.onnx(state_tensor[None])[0]  # (k, 7)
         else:
             chunk = self.model(state_tensor[None], image_tensor).actions[0]  # (k, 7) normalised
-        chunk = self.stats.denormalize_action(chunk).double().cpu().numpy()
+        actions = self.stats.denormalize_action(chunk).double().cpu().numpy()
         if self.model.config.relative_joints:  # offsets → targets
-            chunk[:, : QPOS_DIM - 1] += state[: QPOS_DIM - 1]
-        return chunk
+            actions[:, : QPOS_DIM - 1] += state[: QPOS_DIM - 1]
+        return actions
 
     def act(self, qpos, object_position, images: dict[str, np.ndarray] | None = None) -> np.ndarray:
         """→ action (7,): 6 absolute joint targets (rad) + gripper command (0 open / 1 closed; the raw

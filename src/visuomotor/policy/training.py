@@ -100,14 +100,14 @@ def _train(config: TrainConfig, act_config: ACTConfig, context: DistributedConte
         start_step = load_training_state(out, optimizer, restore_rng=context.is_main)["step"]
         if not context.is_main:
             torch.manual_seed(config.seed + 1000 * context.rank + start_step)
-    wrapped = model
+    wrapped: torch.nn.Module = model
     if context.enabled:
         wrapped = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device.index] if device.type == "cuda" else None
         )
 
     per_rank = config.batch_size // context.world_size
-    sampler = DistributedSampler(
+    sampler: DistributedSampler[dict] = DistributedSampler(
         dataset, num_replicas=context.world_size, rank=context.rank, shuffle=True, seed=config.seed, drop_last=True
     )
     steps_per_epoch = len(sampler) // per_rank

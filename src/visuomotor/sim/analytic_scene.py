@@ -75,10 +75,7 @@ def render(
     valid = np.isfinite(best_t) & (best_t <= far_m)
     depth_m = np.where(valid, best_t, 0.0).astype(np.float32)
     labels[~valid] = 0
-    if depth_encoding == "16UC1":
-        depth = np.round(depth_m * 1000.0).astype(np.uint16)
-    else:
-        depth = depth_m
+    depth: np.ndarray = np.round(depth_m * 1000.0).astype(np.uint16) if depth_encoding == "16UC1" else depth_m
     color = np.zeros((intrinsics.height, intrinsics.width, 3), dtype=np.uint8)
     color[..., 1] = 120
     color[labels > 0] = (200, 40, 40)

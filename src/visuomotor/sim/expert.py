@@ -98,10 +98,11 @@ class PickPlaceExpert:
         """Next action (7,): 6 absolute joint targets (rad) + gripper command (0 open, 1 closed)."""
         if self._q_command is None:
             self._q_command = np.asarray(observation.joint_positions, dtype=float).copy()
+        start = self._q_command
         while not self._queue and self._phase_index < len(PHASES):
             self._phase_index += 1
             if self._phase_index < len(PHASES):
-                self._plan(PHASES[self._phase_index], observation)
+                self._plan(PHASES[self._phase_index], observation, start)
         if self._queue:
             self._q_command = self._queue.popleft()
         return np.concatenate([self._q_command, [self._gripper]])
@@ -125,19 +126,20 @@ class PickPlaceExpert:
         }
         return top_down_grasp_pose(targets[name], self._yaw)
 
-    def _plan(self, phase: Phase, observation: Observation) -> None:
+    def _plan(self, phase: Phase, observation: Observation, start: np.ndarray) -> None:
+        """Queue the phase's joint targets from `start` (6,) rad, the last command."""
         c = self.config
         self._gripper = phase.gripper
         if not phase.moves:
             hold = c.close_s if phase.name == "close" else c.release_s
-            self._queue.extend([self._q_command.copy()] * max(1, int(round(hold * c.control_hz))))
+            self._queue.extend([start.copy()] * max(1, int(round(hold * c.control_hz))))
             return
-        goal = solve_ik(self._goal_pose(phase.name, observation), self._q_command, self.arm)
+        goal = solve_ik(self._goal_pose(phase.name, observation), start, self.arm)
         if not goal.converged:
             raise RuntimeError(
                 f"expert: no IK solution for phase {phase.name!r} "
                 f"(position error {goal.position_error_m:.4f} m); the target is out of reach"
             )
         min_s = c.descend_s if phase.name in ("descend", "lower") else c.move_min_s
-        duration = segment_duration(self._q_command, goal.q, c.max_joint_speed_rad_s, min_s)
-        self._queue.extend(quintic_trajectory(self._q_command, goal.q, duration, c.control_hz))
+        duration = segment_duration(start, goal.q, c.max_joint_speed_rad_s, min_s)
+        self._queue.extend(quintic_trajectory(start, goal.q, duration, c.control_hz))

@@ -111,6 +111,14 @@ class SceneLayout:
     q_init: tuple[float, ...]
 
 
+Vec3 = tuple[float, float, float]
+
+
+def _vec3(values: np.ndarray) -> Vec3:
+    x, y, z = (float(v) for v in values)
+    return (x, y, z)
+
+
 def _jittered_rgba(rng: np.random.Generator, rgb: tuple[float, float, float], jitter: float) -> tuple:
     values = np.clip(np.asarray(rgb) + rng.uniform(-jitter, jitter, 3), 0.0, 1.0)
     return (*(round(float(v), 4) for v in values), 1.0)
@@ -167,19 +175,18 @@ def sample_layout(config: SceneConfig, seed: int) -> SceneLayout:
             )
         )
     direction = np.array([rng.uniform(-0.4, 0.4), rng.uniform(-0.4, 0.4), -1.0])
-    eyes, targets = {}, {}
+    eyes: dict[str, Vec3] = {}
+    targets: dict[str, Vec3] = {}
     for cam in config.cameras:
         if cam.mount == "fixed":
-            eyes[cam.name] = tuple(float(v) for v in np.asarray(cam.eye_m) + rng.uniform(-1, 1, 3) * cam.pose_jitter_m)
-            targets[cam.name] = tuple(
-                float(v) for v in np.asarray(cam.target_m) + rng.uniform(-1, 1, 3) * cam.pose_jitter_m
-            )
+            eyes[cam.name] = _vec3(np.asarray(cam.eye_m) + rng.uniform(-1, 1, 3) * cam.pose_jitter_m)
+            targets[cam.name] = _vec3(np.asarray(cam.target_m) + rng.uniform(-1, 1, 3) * cam.pose_jitter_m)
     q_init = _start_pose(rng, config)
     return SceneLayout(
         seed=int(seed),
         objects=tuple(objects),
         light_intensity=float(1.0 + rng.uniform(-1, 1) * config.light_jitter),
-        light_direction=tuple(float(v) for v in direction / np.linalg.norm(direction)),
+        light_direction=_vec3(direction / np.linalg.norm(direction)),
         table_rgba=_jittered_rgba(rng, (0.55, 0.45, 0.35), config.color_jitter),
         camera_eyes_m=eyes,
         camera_targets_m=targets,

@@ -10,6 +10,8 @@ truth = sim.ground_truth()                # objects (ids, classes, poses, sizes)
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
 
 from visuomotor.camera.frame import RGBDFrame
@@ -23,6 +25,7 @@ from visuomotor.sim.scene_xml import FINGER_JOINTS, FINGER_MAX_OPENING_M, scene_
 
 SETTLE_TIME_S = 0.3  # objects come to rest and the arm reaches its start pose during reset
 OPTICAL_FROM_MUJOCO_CAMERA = np.diag([1.0, -1.0, -1.0])  # MuJoCo cameras look along −z with y up
+Part = TypeVar("Part")
 
 
 class TabletopSim:
@@ -31,18 +34,18 @@ class TabletopSim:
     def __init__(self, config: SceneConfig | None = None, arm: ArmModel = UR5E) -> None:
         self.config = config or SceneConfig()
         self.arm = arm
-        self.model: mujoco.MjModel | None = None
-        self.data: mujoco.MjData | None = None
-        self.layout: SceneLayout | None = None
+        self._model: mujoco.MjModel | None = None
+        self._data: mujoco.MjData | None = None
+        self._layout: SceneLayout | None = None
         self._renderer: CameraRenderer | None = None
         self._cameras = {c.name: c for c in self.config.cameras}
 
     # -- episode ---------------------------------------------------------------------------------------
     def reset(self, seed: int) -> None:
         """Build the scene of `seed` (objects, colours, lights, camera jitter, start pose) and let it settle."""
-        self.layout = sample_layout(self.config, seed)
-        self.model = mujoco.MjModel.from_xml_string(scene_xml(self.config, self.layout, self.arm))
-        self.data = mujoco.MjData(self.model)
+        self._layout = sample_layout(self.config, seed)
+        self._model = mujoco.MjModel.from_xml_string(scene_xml(self.config, self._layout, self.arm))
+        self._data = mujoco.MjData(self._model)
         self._arm_qpos = np.array([self.model.joint(n).qposadr[0] for n in JOINT_NAMES])
         self._arm_qvel = np.array([self.model.joint(n).dofadr[0] for n in JOINT_NAMES])
         self._finger_qpos = np.array([self.model.joint(n).qposadr[0] for n in FINGER_JOINTS])
@@ -58,13 +61,29 @@ class TabletopSim:
         if self._renderer is not None:
             self._renderer.bind(self.model)
 
-    def _require_reset(self) -> None:
-        if self.data is None:
+    @property
+    def model(self) -> mujoco.MjModel:
+        """The MuJoCo model of the current scene (RuntimeError before the first reset)."""
+        return self._require_reset(self._model)
+
+    @property
+    def data(self) -> mujoco.MjData:
+        """The MuJoCo state of the current scene (RuntimeError before the first reset)."""
+        return self._require_reset(self._data)
+
+    @property
+    def layout(self) -> SceneLayout:
+        """The current scene's layout (RuntimeError before the first reset)."""
+        return self._require_reset(self._layout)
+
+    @staticmethod
+    def _require_reset(part: Part | None) -> Part:
+        if part is None:
             raise RuntimeError("the simulation has no scene yet: call reset(seed) first")
+        return part
 
     @property
     def time_s(self) -> float:
-        self._require_reset()
         return float(self.data.time)
 
     @property
@@ -75,7 +94,6 @@ class TabletopSim:
     def set_targets(self, q_target: np.ndarray, gripper: float) -> None:
         """Position-actuator targets: 6 joint angles (rad, clipped to the joint limits) and the gripper
         command in [0, 1] (0 = open, 1 = closed; intermediate values close partway)."""
-        self._require_reset()
         q_target = np.asarray(q_target, dtype=float)
         if q_target.shape != (NUM_JOINTS,) or not np.all(np.isfinite(q_target)):
             raise ValueError(f"joint targets must be 6 finite angles in rad, got {q_target!r}")
@@ -86,27 +104,22 @@ class TabletopSim:
 
     def step(self, num_steps: int = 1) -> None:
         """Advance the physics by num_steps × timestep_s."""
-        self._require_reset()
         mujoco.mj_step(self.model, self.data, nstep=int(num_steps))
 
     # -- state -----------------------------------------------------------------------------------------
     def joint_positions(self) -> np.ndarray:
-        self._require_reset()
         return self.data.qpos[self._arm_qpos].copy()
 
     def joint_velocities(self) -> np.ndarray:
-        self._require_reset()
         return self.data.qvel[self._arm_qvel].copy()
 
     def gripper_state(self) -> float:
         """Finger closure: 0 = fully open, 1 = fully closed (≈ 0.55 while holding a 4 cm cube)."""
-        self._require_reset()
         opening = float(np.mean(self.data.qpos[self._finger_qpos]))
         return float(np.clip(1.0 - opening / FINGER_MAX_OPENING_M, 0.0, 1.0))
 
     def object_pose(self, object_id: int) -> tuple[np.ndarray, np.ndarray]:
         """(position (3,) m, quaternion (4,) x, y, z, w) of an object in base_link."""
-        self._require_reset()
         if object_id not in self._object_body:
             raise KeyError(f"no object with id {object_id}; ids are {sorted(self._object_body)}")
         body = self._object_body[object_id]
@@ -115,7 +128,6 @@ class TabletopSim:
 
     def object_velocity(self, object_id: int) -> np.ndarray:
         """Linear speed vector (3,) m/s of the object's centre in base_link."""
-        self._require_reset()
         velocity = np.zeros(6)
         mujoco.mj_objectVelocity(
             self.model, self.data, mujoco.mjtObj.mjOBJ_BODY, self._object_body[object_id], velocity, 0
@@ -124,7 +136,6 @@ class TabletopSim:
 
     def camera_pose(self, camera_name: str) -> np.ndarray:
         """T_base_camera (4×4) of the camera's REP-103 optical frame (z forward, x right, y down)."""
-        self._require_reset()
         camera = self._camera_config(camera_name)
         cam_id = self.model.camera(camera.name).id
         T = np.eye(4)
@@ -134,7 +145,6 @@ class TabletopSim:
 
     def tcp_pose(self) -> np.ndarray:
         """T_base_tcp (4×4) from MuJoCo's tcp site (the point between the fingertips)."""
-        self._require_reset()
         site = self.model.site("tcp").id
         T = np.eye(4)
         T[:3, :3] = self.data.site_xmat[site].reshape(3, 3)
@@ -142,7 +152,6 @@ class TabletopSim:
         return T
 
     def ground_truth(self) -> SceneGroundTruth:
-        self._require_reset()
         objects = []
         for placed in self.layout.objects:
             cls = object_class(placed.class_name)
@@ -180,7 +189,6 @@ class TabletopSim:
         depth: distance along the optical axis (z_cam), float32 m ("32FC1") or uint16 mm ("16UC1"), 0 = no
         surface. segmentation: (H, W) int32 object ids (0 = table, bin, robot, background).
         """
-        self._require_reset()
         camera = self._camera_config(camera_name)
         if self._renderer is None:
             self._renderer = CameraRenderer(self.model)

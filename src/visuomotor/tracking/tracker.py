@@ -9,7 +9,7 @@ import numpy as np
 from visuomotor.localization.diagnostics import Diagnostic
 from visuomotor.localization.localizer import LocalizedObject
 from visuomotor.tracking import kalman
-from visuomotor.tracking.association import assign, association_cost
+from visuomotor.tracking.association import association_cost, association_gate, gated_assignment
 from visuomotor.tracking.track import Track, TrackedObject, TrackState, snapshots
 
 
@@ -187,17 +187,23 @@ class Tracker:
             det_classes = np.array([codes.setdefault(o.class_name, len(codes)) for o in objects])
             track_classes = np.array([codes.setdefault(t.class_name, len(codes)) for t in tracks])
             compatible = det_classes[:, None] == track_classes[None, :]
+        predicted = np.array([t.x[:3] for t in tracks])
         cost = association_cost(
             det_centres,
             det_sizes,
-            np.array([t.x[:3] for t in tracks]),
+            predicted,
             np.array([t.size for t in tracks]),
             distance_weight=config.distance_weight_per_m,
+        )
+        feasible = association_gate(
+            det_centres,
+            predicted,
             max_distance=config.max_distance_m,
             compatible=compatible,
             track_last_centres=np.array([t.last_position for t in tracks]),
         )
-        pairs, unmatched_rows, _ = assign(cost)
+        assignment = gated_assignment(cost, feasible)
+        pairs = assignment.pairs
         if pairs:
             chosen = [tracks[c] for _, c in pairs]
             found = [objects[r] for r, _ in pairs]
@@ -213,7 +219,7 @@ class Tracker:
                 track.last_hit_ns = obj.stamp_ns
                 self._hit(track, obj)
             matched.update(track_indices[c] for _, c in pairs)
-        return [objects[r] for r in unmatched_rows]
+        return [objects[r] for r in assignment.unmatched_rows]
 
     def _measurement_cov(self, objects: list[LocalizedObject]) -> np.ndarray:
         return np.array([o.covariance for o in objects]) + np.eye(3) * self.config.measurement_sigma_floor_m**2

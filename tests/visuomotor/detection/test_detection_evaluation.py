@@ -47,6 +47,6 @@ def test_evaluate_reports_the_split(sim_dataset):
     report = evaluate(detector, data_dir, "test")
     assert report["images"] == 1 and report["ground_truth_boxes"] >= 3
     assert 0.0 <= report["map50_95"] <= report["map50"] <= 1.0
-    assert report["mean_ms"]["total"] > 0
+    assert report["latency_ms"]["total"]["n"] == report["images"] and report["latency_ms"]["total"]["mean_ms"] > 0
     with pytest.raises(ValueError, match="no holdout split"):
         load_split(data_dir, "holdout")

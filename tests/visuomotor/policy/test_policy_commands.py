@@ -86,8 +86,8 @@ def test_record_train_eval_in_the_sim(tmp_path, capsys):
 def test_bench_reports_both_modes(capsys):
     assert main(["bench", "policy", "--iterations", "3", "--image-size", "64x64", "--threads", "1", "--json"]) == 0
     result = last_json(capsys)
-    assert result["state_mode"]["iterations"] == 3 and result["state_mode"]["mean_ms"] > 0
-    assert result["state_mode_onnxruntime"]["iterations"] == 3 and result["state_mode_onnxruntime"]["mean_ms"] > 0
+    assert result["state_mode"]["n"] == 3 and result["state_mode"]["mean_ms"] > 0
+    assert result["state_mode_onnxruntime"]["n"] == 3 and result["state_mode_onnxruntime"]["mean_ms"] > 0
     assert result["image_mode"]["model_input"] == [64, 64] and result["image_mode"]["seed_budget_ms"] == 20.0
 
 

@@ -72,6 +72,14 @@ def test_eval_expert_command_prints_one_json_object(capsys):
     assert main(["eval", "expert", "--episodes", "2", "--seed-start", "7", "--json"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["episodes"] == 2 and result["successes"] == 2 and result["failed_seeds"] == []
+    assert result["success_rate"] == 1.0 and result["success_wilson_95"] == [0.342, 1.0]  # Wilson 95 % of 2/2
+
+
+def test_bench_sim_command_reports_rates_and_reset_latency(capsys):
+    assert main(["bench", "sim", "--frames", "2", "--physics-seconds", "0.1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["reset_ms"]["n"] == 10 and 0 < result["reset_ms"]["min_ms"] <= result["reset_ms"]["max_ms"]
+    assert result["physics_steps_per_s"] > 0 and all(v > 0 for k, v in result.items() if k.startswith("render_hz_"))
 
 
 def test_eval_expert_command_rejects_bad_arguments(capsys):

@@ -38,10 +38,11 @@ from visuomotor.camera.source import FrameSourceError
 from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
 from visuomotor.detection.result import Detection
 from visuomotor.eval.bag.ground_truth import ground_truth_boxes
-from visuomotor.eval.bag.replay import FrameRecord, ReplayOutcome, latency_quantiles_ms
+from visuomotor.eval.bag.replay import FrameRecord, ReplayOutcome
 from visuomotor.eval.bag.replay_frames import ReadStatus, ReplayBagError, replay_frames
 from visuomotor.eval.bag.replay_scoring import ReplayScorer
 from visuomotor.paths import share_dir
+from visuomotor.statistics import latency_summary
 
 STAGES = ("detections", "objects", "tracks")
 
@@ -127,7 +128,8 @@ def plan_bag(path: Path) -> BagPlan:
     """Check that the bag can be replayed live and scored, before any node starts: ReplayBagError (one
     line) for a bag without camera frames, extrinsics or ground truth, or one camera_node cannot read."""
     next(replay_frames(path, ReadStatus(), max_frames=1))  # raises ReplayBagError naming the problem
-    stamps, error = [], None
+    stamps: list[int] = []
+    error: str | None = None
     try:
         stamps.extend(frame.stamp_ns for frame in BagSource(BagSourceConfig(path=str(path))).frames())
     except FrameSourceError as failure:
@@ -240,7 +242,7 @@ def score_live_replay(
         "detections_source": "model",
         "detector": detector,
         **scorer.summary(),
-        "latency_ms": {f"glass_to_{stage}": latency_quantiles_ms(values) for stage, values in latency.items()},
+        "latency_ms": {f"glass_to_{stage}": latency_summary(values) for stage, values in latency.items()},
         "live": {
             "frames_in_bag": status.frames,
             "frames_published": len(published),

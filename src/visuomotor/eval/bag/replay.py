@@ -9,7 +9,7 @@ the same bag with the same options gives the same numbers. Per frame:
 - tracking (Hungarian 3D tracker, seed 004 §29.4).
 Scored per frame by bag_replay_scoring.ReplayScorer (mAP, 3D error, MOT metrics) against the
 ground-truth boxes of bag_ground_truth; latency per stage (detect preprocess / inference / postprocess,
-localize, track): p50, p95, mean ms (wall clock).
+localize, track): visuomotor.statistics.latency_summary of the wall-clock ms (n, mean, min, p50, p95, p99, max).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from visuomotor.eval.bag.ground_truth import ground_truth_boxes
 from visuomotor.eval.bag.replay_frames import ReadStatus, replay_frames
 from visuomotor.eval.bag.replay_scoring import ReplayScorer
 from visuomotor.localization import Localizer, LocalizerConfig
+from visuomotor.statistics import latency_summary
 from visuomotor.tracking import Tracker, TrackerConfig
 
 DETECTION_SOURCES = ("model", "ground-truth")
@@ -83,19 +84,6 @@ def _detector_of(config: BagReplayConfig):
     return load_detector(config.detector)
 
 
-def latency_quantiles_ms(values: list[float]) -> dict[str, float | None]:
-    """p50, p95, mean (ms, 3 decimals) and n of latency samples; None values when there are none."""
-    array = np.asarray(values, float)
-    if not array.size:
-        return {"p50": None, "p95": None, "mean": None, "n": 0}
-    return {
-        "p50": round(float(np.quantile(array, 0.5)), 3),
-        "p95": round(float(np.quantile(array, 0.95)), 3),
-        "mean": round(float(array.mean()), 3),
-        "n": int(array.size),
-    }
-
-
 def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
     """Run the pipeline over every frame of the bag and score it (see the module docstring)."""
     started = time.perf_counter()
@@ -136,7 +124,7 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
         "frames_without_extrinsics": status.frames_without_extrinsics,
         "detections_source": config.detections,
         "detector": None
-        if detector is None
+        if detector is None or config.detector is None
         else {
             "backend": config.detector.backend,
             "weights": str(config.detector.weights),
@@ -149,7 +137,7 @@ def replay_bag(path: str | Path, config: BagReplayConfig) -> ReplayOutcome:
         },
         **scorer.summary(),
         "latency_ms": {
-            stage: latency_quantiles_ms([r.stage_ms[stage] for r in records])
+            stage: latency_summary([r.stage_ms[stage] for r in records])
             for stage in (*(DETECT_STAGES if detector is not None else ()), "localize", "track")
         },
         "wall_time_s": round(wall_s, 2),

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +64,7 @@ def _records(path: Path, status: ReadStatus):
     first message (cut after closing), is re-read as a stream up to the cut and flagged truncated."""
     wanted = [*FRAME_TOPICS, topics.EXTRINSICS]
     yielded = 0
+    stream: Path | None
     try:
         for record in read_bag(path, topics=wanted):
             yielded += 1
@@ -142,7 +144,7 @@ def replay_frames(path: str | Path, status: ReadStatus, max_frames: int = 0) -> 
         )
 
 
-def _replay_frame(path: Path, parts: dict[str, object], stamp_ns: int, T_base_camera: np.ndarray) -> ReplayFrame:
+def _replay_frame(path: Path, parts: dict[str, Any], stamp_ns: int, T_base_camera: np.ndarray) -> ReplayFrame:
     color, depth, info = (parts[t] for t in (topics.COLOR_IMAGE, topics.DEPTH_IMAGE, topics.COLOR_INFO))
     if color.encoding != "rgb8" or depth.encoding not in ("16UC1", "32FC1"):
         raise ReplayBagError(

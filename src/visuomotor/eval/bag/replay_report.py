@@ -78,8 +78,11 @@ def write_report(outcome: ReplayOutcome, out_dir: Path, plots: list[Path]) -> Pa
     lines += ["| group | metric | value |", "|---|---|---|"]
     for group in ("detection", "localization", "tracking"):
         lines += [f"| {group} | {key} | {value} |" for key, value in s[group].items()]
-    lines += ["", "| stage | p50 ms | p95 ms | mean ms |", "|---|---|---|---|"]
-    lines += [f"| {stage} | {q['p50']} | {q['p95']} | {q['mean']} |" for stage, q in s["latency_ms"].items()]
+    lines += ["", "| stage | n | p50 ms | p95 ms | p99 ms | mean ms | max ms |", "|---|---|---|---|---|---|---|"]
+    lines += [
+        f"| {stage} | {q['n']} | {q['p50_ms']} | {q['p95_ms']} | {q['p99_ms']} | {q['mean_ms']} | {q['max_ms']} |"
+        for stage, q in s["latency_ms"].items()
+    ]
     lines += [
         "",
         f"Read status: incomplete stamps {s['incomplete_stamps']}, out-of-order frames "

@@ -4,7 +4,8 @@
   against the ground-truth boxes over the simulator classes, each frame one image; a detection whose
   class is not a simulator class counts in detections_outside_classes and is not scored;
 - 3D error: each localized object vs the ground-truth centre of the same class, one-to-one by
-  Hungarian assignment on distance, pairs within match_distance_m; median, p95, mean (mm), per class;
+  gated Hungarian assignment on distance (tracking.association.gated_assignment), pairs within
+  match_distance_m; median, p95, mean (mm), per class;
 - MOT: CLEAR MOT, IDF1, HOTA (visuomotor.eval.tracking.mot_metrics, 3D positions, match within
   match_distance_m, as `eval tracking` scores) with ground truth = the labelled objects, hypotheses =
   the confirmed tracks matched at the frame.
@@ -13,7 +14,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from nnfoundation.detection.box_sets import Detections, GroundTruth
 from nnfoundation.detection.coco_ap import coco_average_precision
@@ -22,6 +22,7 @@ from visuomotor.detection.result import Detection
 from visuomotor.eval.tracking.mot_metrics import MotFrame, evaluate, frame_from_positions
 from visuomotor.sim.ground_truth import ObjectState
 from visuomotor.sim.objects import CLASS_NAMES
+from visuomotor.tracking.association import gated_assignment
 
 MAX_DETECTIONS = 100  # per image and class (COCO maxDets)
 
@@ -36,10 +37,8 @@ def matched_errors(objects, truths: list[ObjectState], max_distance_m: float) ->
     true = np.array([t.position_m for t in truths])
     distance = np.linalg.norm(found[:, None] - true[None], axis=-1)
     same_class = np.array([[o.class_name == t.class_name for t in truths] for o in objects])
-    allowed = same_class & (distance <= max_distance_m)
-    rows, cols = linear_sum_assignment(np.where(allowed, distance, 1e6))
-    keep = allowed[rows, cols]
-    return distance[rows[keep], cols[keep]], [truths[c].class_name for c in cols[keep]]
+    pairs = gated_assignment(distance, same_class & (distance <= max_distance_m))
+    return distance[pairs.rows, pairs.cols], [truths[c].class_name for c in pairs.cols]
 
 
 def _mm(values: np.ndarray, q: float) -> float | None:

@@ -7,20 +7,14 @@ from pathlib import Path
 import numpy as np
 
 from visuomotor.eval.demo.records import LATENCY_STAGES, EpisodeRecord
-
-
-def percentiles(samples: list[float]) -> dict[str, float | None]:
-    if not samples:
-        return {"p50": None, "p95": None, "n": 0}
-    p50, p95 = np.percentile(np.asarray(samples), [50, 95])
-    return {"p50": round(float(p50), 2), "p95": round(float(p95), 2), "n": len(samples)}
+from visuomotor.statistics import latency_summary, success_summary
 
 
 def summarize(records: list[EpisodeRecord], mode: str, crashes: list[str]) -> dict:
-    """One dict: success rate, glass-to-X latency p50/p95 (ms), tracking error (mm), detector frames
-    skipped, per-node processing latency from /diagnostics, crashed processes."""
-    successes = sum(r.success for r in records)
-    latency = {stage: percentiles([v for r in records for v in r.latency_ms[stage]]) for stage in LATENCY_STAGES}
+    """One dict: success rate with its Wilson 95 % interval, glass-to-X latency (statistics.latency_summary,
+    ms), tracking error (mm), detector frames skipped, per-node processing latency from /diagnostics, crashed
+    processes."""
+    latency = {stage: latency_summary(v for r in records for v in r.latency_ms[stage]) for stage in LATENCY_STAGES}
     errors_mm = [1e3 * e for r in records for e in r.position_errors_m]
     last_status = {}
     for record in records:
@@ -29,9 +23,7 @@ def summarize(records: list[EpisodeRecord], mode: str, crashes: list[str]) -> di
     camera = last_status.get("sim_node", {})
     return {
         "mode": mode,
-        "episodes": len(records),
-        "successes": successes,
-        "success_rate": round(successes / len(records), 3) if records else 0.0,
+        **success_summary(sum(r.success for r in records), len(records)),
         "glass_to_ms": latency,
         "tracking_error_mm": {
             "median": _round(np.median(errors_mm)) if errors_mm else None,
@@ -117,11 +109,16 @@ def _save(figure, path: Path) -> Path:
 
 
 def markdown(summary: dict, images: list[str]) -> str:
+    rate, wilson = summary["success_rate"], summary["success_wilson_95"]
     lines = [
         f"# visuomotor demo ({summary['mode']} mode)",
         "",
-        f"- episodes: {summary['episodes']}, successes: {summary['successes']} "
-        f"(**{100 * summary['success_rate']:.0f} %**)",
+        f"- episodes: {summary['episodes']}, successes: {summary['successes']}"
+        + (
+            f" (**{100 * rate:.0f} %**, Wilson 95 % interval {100 * wilson[0]:.0f}–{100 * wilson[1]:.0f} %)"
+            if wilson
+            else ""
+        ),
         f"- camera: {summary['camera_frames_published']} frames published; detector input: "
         f"{summary['detector_frames_received']} received, {summary['detector_frames_skipped']} skipped "
         "(newest-frame processing)",
@@ -129,11 +126,14 @@ def markdown(summary: dict, images: list[str]) -> str:
         f"p95 {summary['tracking_error_mm']['p95']} mm ({summary['tracking_error_mm']['n']} samples)",
         f"- crashed processes: {', '.join(summary['crashes']) or 'none'}",
         "",
-        "| latency from image capture | p50 ms | p95 ms | samples |",
-        "|---|---|---|---|",
+        "| latency from image capture | p50 ms | p95 ms | p99 ms | max ms | samples |",
+        "|---|---|---|---|---|---|",
     ]
     for stage, values in summary["glass_to_ms"].items():
-        lines.append(f"| glass → {stage} | {values['p50']} | {values['p95']} | {values['n']} |")
+        lines.append(
+            f"| glass → {stage} | {values['p50_ms']} | {values['p95_ms']} | {values['p99_ms']} | {values['max_ms']} "
+            f"| {values['n']} |"
+        )
     lines += [
         "",
         "Seed 004 §29.5 budget for comparison: capture 5 + detection 15 + localization 2 + ACT 20 + "

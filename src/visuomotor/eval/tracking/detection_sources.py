@@ -28,7 +28,7 @@ def boxes_from_segmentation(labels: np.ndarray, min_pixels: int = 1) -> dict[int
     """Instance label → tight xyxy box (pixels, corner convention: pixel (c, r) spans [c, c+1) × [r, r+1))
     of its mask, for labels ≠ 0 with at least min_pixels pixels."""
     flat = labels.ravel()
-    present = np.flatnonzero(np.bincount(flat[flat > 0]) >= min_pixels) if np.any(flat > 0) else []
+    present = np.flatnonzero(np.bincount(flat[flat > 0]) >= min_pixels) if np.any(flat > 0) else np.zeros(0, int)
     boxes = {}
     for label in present:
         rows, cols = np.nonzero(labels == label)

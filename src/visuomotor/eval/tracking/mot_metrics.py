@@ -3,10 +3,12 @@
 Definitions follow the established implementations, and tests check equal values against them:
 - CLEAR MOT (Bernardin & Stiefelhagen 2008) as in `motmetrics`: per frame, first keep each ground-truth
   object's previous hypothesis if still within the threshold, then a Hungarian assignment of the rest
-  minimising distance; a match to a different hypothesis than the object's last one is an ID switch.
+  (tracking.association.gated_assignment: the most pairs within the threshold, then the least total distance,
+  as motmetrics); a match to a different hypothesis than the object's last one is an ID switch.
   MOTA = 1 − (FN + FP + IDSW)/GT; MOTP = mean distance of the matches.
 - IDF1 (Ristani et al. 2016): one global one-to-one assignment of object ids to hypothesis ids
-  maximising IDTP, the frames where the pair is present and within the threshold;
+  maximising IDTP, the frames where the pair is present and within the threshold (a maximum-weight
+  assignment, not a gated one: a pair never within the threshold weighs 0);
   IDF1 = 2·IDTP/(GT + hypotheses).
 - HOTA (Luiten et al. 2021) as in `trackeval`: for α = 0.05, 0.10, …, 0.95, HOTA_α = √(DetA_α·AssA_α)
   with DetA_α = TP/(TP + FN + FP), AssA_α = mean over TPs of TPA/(TPA + FNA + FPA); reported values are
@@ -25,9 +27,12 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+
+from nnfoundation.detection.matching import hungarian_match
+from visuomotor.tracking.association import gated_assignment
 
 HOTA_ALPHAS = np.arange(0.05, 0.99, 0.05)
 EPS = np.finfo(float).eps
@@ -113,7 +118,7 @@ def without_ignored(frame: MotFrame) -> MotFrame:
     drop_hyp = np.zeros(shape[1], bool)
     if distance.size:
         score = np.where(np.isfinite(distance), similarity, 0.0)
-        rows, cols = linear_sum_assignment(-score)
+        rows, cols = hungarian_match(score, maximize=True)
         matched = score[rows, cols] > EPS
         drop_hyp[cols[matched & ignored[rows]]] = True
     keep_gt, keep_hyp = ~ignored, ~drop_hyp
@@ -134,19 +139,31 @@ def evaluate(frames: list[MotFrame]) -> MotMetrics:
     return MotMetrics(**clear, **identity, **hota)
 
 
-def _min_cost_assignment(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Hungarian assignment where NaN entries are forbidden, replaced like motmetrics by a constant so
-    large that any solution using fewer forbidden edges is cheaper; forbidden pairs are then dropped."""
-    valid = np.isfinite(cost)
-    if not valid.any():
-        return np.zeros(0, int), np.zeros(0, int)
-    large = 2 * min(cost.shape) * (np.abs(cost[valid]).max() + 1) + 1
-    rows, cols = linear_sum_assignment(np.where(valid, cost, large))
-    keep = valid[rows, cols]
-    return rows[keep], cols[keep]
+class _ClearMot(TypedDict):
+    mota: float
+    motp: float
+    id_switches: int
+    false_positives: int
+    misses: int
+    matches: int
+    num_gt: int
+    num_hyp: int
 
 
-def _clear_mot(frames: list[MotFrame]) -> dict[str, float | int]:
+class _Identity(TypedDict):
+    idf1: float
+    idp: float
+    idr: float
+
+
+class _Hota(TypedDict):
+    hota: float
+    det_a: float
+    ass_a: float
+    loc_a: float
+
+
+def _clear_mot(frames: list[MotFrame]) -> _ClearMot:
     last_hyp: dict[Hashable, Hashable] = {}
     switches = false_positives = misses = matches = num_gt = num_hyp = 0
     distance_sum = 0.0
@@ -169,7 +186,8 @@ def _clear_mot(frames: list[MotFrame]) -> dict[str, float | int]:
             free = distance.copy()  # 2. Hungarian on the rest
             free[gt_done, :] = np.nan
             free[:, hyp_done] = np.nan
-            for i, j in zip(*_min_cost_assignment(free)):
+            assignment = gated_assignment(free, np.isfinite(free))  # NaN: may not match
+            for i, j in zip(assignment.rows, assignment.cols):
                 gt, hyp = frame.gt_ids[i], frame.hyp_ids[j]
                 switches += int(gt in last_hyp and last_hyp[gt] != hyp)
                 last_hyp[gt] = hyp
@@ -199,7 +217,7 @@ def _index(ids_per_frame: list[list[Hashable]]) -> dict[Hashable, int]:
     return index
 
 
-def _identity(frames: list[MotFrame]) -> dict[str, float]:
+def _identity(frames: list[MotFrame]) -> _Identity:
     gt_index = _index([f.gt_ids for f in frames])
     hyp_index = _index([f.hyp_ids for f in frames])
     together = np.zeros((len(gt_index), len(hyp_index)))
@@ -208,7 +226,7 @@ def _identity(frames: list[MotFrame]) -> dict[str, float]:
     for frame in frames:
         rows, cols = np.nonzero(np.isfinite(np.reshape(frame.distance, (len(frame.gt_ids), len(frame.hyp_ids)))))
         np.add.at(together, ([gt_index[frame.gt_ids[r]] for r in rows], [hyp_index[frame.hyp_ids[c]] for c in cols]), 1)
-    rows, cols = linear_sum_assignment(-together) if together.size else ([], [])
+    rows, cols = hungarian_match(together, maximize=True)
     idtp = float(together[rows, cols].sum())
     return {
         "idf1": 2 * idtp / (num_gt + num_hyp) if num_gt + num_hyp else float("nan"),
@@ -217,7 +235,7 @@ def _identity(frames: list[MotFrame]) -> dict[str, float]:
     }
 
 
-def _hota(frames: list[MotFrame]) -> dict[str, float]:
+def _hota(frames: list[MotFrame]) -> _Hota:
     """HOTA, DetA, AssA, LocA averaged over α (trackeval's HOTA.eval_sequence)."""
     gt_index = _index([f.gt_ids for f in frames])
     hyp_index = _index([f.hyp_ids for f in frames])
@@ -248,7 +266,7 @@ def _hota(frames: list[MotFrame]) -> dict[str, float]:
             fp += len(h)
             fn += len(g)
             continue
-        rows, cols = linear_sum_assignment(-(alignment[g[:, None], h[None, :]] * s))
+        rows, cols = hungarian_match(alignment[g[:, None], h[None, :]] * s, maximize=True)
         for a, alpha in enumerate(HOTA_ALPHAS):
             ok = s[rows, cols] >= alpha - EPS
             count = int(ok.sum())

@@ -2,10 +2,11 @@
 
 Localization: 20 detections on an exactly ray-cast 640×480 RGB-D frame, depth as 16UC1 millimetres (as
 the RealSense publishes; keys without a suffix) and as 32FC1 metres (keys ending in _32FC1), box-only and
-with instance masks. Tracking: 50 confirmed tracks updated with 50 detections per frame. Times are the
-median (and the minimum, cpu_ms_min) over repeats of the mean over a batch, after a warm-up, both
-wall-clock and CPU time of this process (on a shared machine the wall time includes waiting for a core;
-the CPU time is what the work itself costs, and its minimum is the least disturbed batch).
+with instance masks. Tracking: 50 confirmed tracks updated with 50 detections per frame. Each time is the
+mean per call over a batch, after a warm-up, summarised over the repeats (statistics.latency_summary: n =
+repeats, p50 = the median batch, min_ms = the least disturbed one), both wall-clock (wall_ms) and CPU time of
+this process (cpu_ms): on a shared machine the wall time includes waiting for a core; the CPU time is what
+the work itself costs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import dataclasses
 import os
 import platform
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -22,27 +24,25 @@ from visuomotor.detection.result import Detection
 from visuomotor.eval.tracking.detection_sources import boxes_from_segmentation
 from visuomotor.localization import LocalizedObject, Localizer, LocalizerConfig
 from visuomotor.sim.analytic_scene import SceneObject, look_at, render
+from visuomotor.statistics import LatencySummary, latency_summary
 from visuomotor.tracking import Tracker, TrackerConfig
 
 CUBE_M = (0.04, 0.04, 0.04)
 
 
-def _median_ms(function, batch: int, repeats: int) -> dict[str, float]:
-    """{"wall_ms", "cpu_ms", "cpu_ms_min"} per call: medians (and the minimum CPU time) over `repeats`
-    batches of `batch` calls, after one warm-up call."""
+def _time_ms(function: Callable[[], object], batch: int, repeats: int) -> dict[str, LatencySummary]:
+    """{"wall_ms", "cpu_ms"}: latency summaries of the per-call time of `repeats` batches of `batch` calls,
+    after one warm-up call."""
     function()
-    wall, cpu = [], []
+    wall: list[float] = []
+    cpu: list[float] = []
     for _ in range(repeats):
         wall_start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(batch):
             function()
-        wall.append((time.perf_counter() - wall_start) / batch)
-        cpu.append((time.process_time() - cpu_start) / batch)
-    return {
-        "wall_ms": round(float(np.median(wall)) * 1000, 4),
-        "cpu_ms": round(float(np.median(cpu)) * 1000, 4),
-        "cpu_ms_min": round(float(np.min(cpu)) * 1000, 4),
-    }
+        wall.append((time.perf_counter() - wall_start) / batch * 1e3)
+        cpu.append((time.process_time() - cpu_start) / batch * 1e3)
+    return {"wall_ms": latency_summary(wall), "cpu_ms": latency_summary(cpu)}
 
 
 def localization_scene(num_objects: int = 20):
@@ -57,6 +57,7 @@ def localization_scene(num_objects: int = 20):
         CameraIntrinsics(),
         depth_encoding="16UC1",
     )
+    assert frame.segmentation is not None  # the analytic renderer always labels its pixels
     boxes = boxes_from_segmentation(frame.segmentation)
     if len(boxes) != num_objects:
         raise RuntimeError(f"benchmark scene shows {len(boxes)} of {num_objects} objects")
@@ -104,13 +105,13 @@ def benchmark_perception(repeats: int = 15, batch: int = 20) -> dict:
         objects = next(stream)
         tracker.update(objects, objects[0].stamp_ns)
 
-    tracking_ms = _median_ms(track_one, batch, repeats)
+    tracking_ms = _time_ms(track_one, batch, repeats)
     tracks = len(tracker.tracks)
     return {
-        "localization_20_boxes": _median_ms(lambda: localizer.localize(frame, box_only), batch, repeats),
-        "localization_20_masks": _median_ms(lambda: localizer.localize(frame, masked), batch, repeats),
-        "localization_20_boxes_32FC1": _median_ms(lambda: localizer.localize(frame_32fc1, box_only), batch, repeats),
-        "localization_20_masks_32FC1": _median_ms(lambda: localizer.localize(frame_32fc1, masked), batch, repeats),
+        "localization_20_boxes": _time_ms(lambda: localizer.localize(frame, box_only), batch, repeats),
+        "localization_20_masks": _time_ms(lambda: localizer.localize(frame, masked), batch, repeats),
+        "localization_20_boxes_32FC1": _time_ms(lambda: localizer.localize(frame_32fc1, box_only), batch, repeats),
+        "localization_20_masks_32FC1": _time_ms(lambda: localizer.localize(frame_32fc1, masked), batch, repeats),
         "tracking_50x50": tracking_ms,
         "tracks_alive": tracks,
         "goal_ms": 1.0,

@@ -20,13 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from visuomotor.eval.tracking.detection_sources import DetectionSource, DetectorDetections, GroundTruthDetections
 from visuomotor.eval.tracking.mot_metrics import MotFrame, evaluate, frame_from_positions
 from visuomotor.eval.tracking.sim_scenarios import SCENARIOS, ScenarioFrame, run_scenario
 from visuomotor.localization import Localizer, LocalizerConfig
-from visuomotor.tracking import Tracker, TrackerConfig
+from visuomotor.statistics import latency_summary
+from visuomotor.tracking import Tracker, TrackerConfig, gated_assignment
 
 DETECTION_MODES = ("gt-masks", "gt-boxes", "yolo")
 
@@ -156,6 +156,7 @@ def score_sequence(
             objects = []
         score.localized += len(objects)
         tracks = tracker.update(objects, frame.stamp_ns).confirmed()
+        assert frame.segmentation is not None  # scenario frames are rendered with it
         counts = np.bincount(frame.segmentation.ravel(), minlength=max(o.object_id for o in truth.objects) + 1)
         visible = [o for o in truth.objects if counts[o.object_id] >= config.min_visible_pixels]
         gt_xyz = np.array([o.position_m for o in visible]).reshape(-1, 3)
@@ -198,10 +199,8 @@ def _collect_errors(
         return
     found = np.array([o.position for o in objects])
     distance = np.linalg.norm(found[:, None] - gt_xyz[None], axis=-1)
-    rows, cols = linear_sum_assignment(np.where(distance <= config.match_distance_m, distance, 1e6))
-    for r, c in zip(rows, cols):
-        if distance[r, c] > config.match_distance_m:
-            continue
+    pairs = gated_assignment(distance, distance <= config.match_distance_m)
+    for r, c in zip(pairs.rows, pairs.cols):
         score.errors_all.append(float(distance[r, c]))
         if in_view[c]:
             score.errors_in_view.append(float(distance[r, c]))
@@ -217,15 +216,13 @@ def _summary(scores: list[SequenceScore]) -> dict:
     def mm(values: np.ndarray, q: float) -> float | None:
         return round(float(np.quantile(values, q)) * 1000, 3) if values.size else None
 
-    detector_wall = np.array([t for s in scores for t in s.detector_wall_ms]) / 1000
-    detector_cpu = np.array([t for s in scores for t in s.detector_cpu_ms]) / 1000
+    detector_wall = [t for s in scores for t in s.detector_wall_ms]
     detector_time = (
         {
-            "detector_wall_ms_median": mm(detector_wall, 0.5),
-            "detector_wall_ms_p95": mm(detector_wall, 0.95),
-            "detector_cpu_ms_median": mm(detector_cpu, 0.5),
+            "detector_wall_ms": latency_summary(detector_wall),
+            "detector_cpu_ms": latency_summary(t for s in scores for t in s.detector_cpu_ms),
         }
-        if detector_wall.size
+        if detector_wall
         else {}
     )
     return {

@@ -17,6 +17,7 @@ import numpy as np
 from visuomotor.camera.frame import RGBDFrame
 from visuomotor.localization.camera_pose import JointStateHistory, WristCameraPose
 from visuomotor.localization.diagnostics import Diagnostic
+from visuomotor.sim.ground_truth import SceneGroundTruth
 
 SCENARIOS = ("static", "moved", "occlusion", "wrist")
 JOINT_STATE_EVERY_STEPS = 2  # 250 Hz joint states at the 500 Hz physics rate
@@ -26,12 +27,12 @@ SWEEP_Y_RANGE_M, SWEEP_PERIOD_S = (-0.32, 0.16), 4.0
 
 @dataclass
 class ScenarioFrame:
-    """One rendered frame, the simulator's ground truth at its stamp, and the camera pose to localize with
-    (a Diagnostic when the joint-state history cannot give one)."""
+    """One rendered frame (with its segmentation), the simulator's ground truth at its stamp, and the camera
+    pose to localize with (a Diagnostic when the joint-state history cannot give one)."""
 
     frame: RGBDFrame
-    truth: object  # visuomotor.sim.SceneGroundTruth
-    T_base_camera: np.ndarray | Diagnostic
+    truth: SceneGroundTruth
+    T_base_camera: np.ndarray | Diagnostic | None
 
 
 def run_scenario(
@@ -61,7 +62,7 @@ def run_scenario(
     wrist_pose = WristCameraPose(lambda q: link_frames(q)[-1], wrist_camera_in_flange(), history)
     act = _policy(name, task, observation, ExpertConfig, PickPlaceExpert)
     history.add(sim.stamp_ns, sim.joint_positions())
-    pending: list[tuple[RGBDFrame, object]] = []
+    pending: list[tuple[RGBDFrame, SceneGroundTruth]] = []
     emitted = 0
     control_step = 0
     try:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from visuomotor.eval.demo.records import EpisodeRecord
-from visuomotor.eval.demo.report import markdown, percentiles, summarize, write_report
+from visuomotor.eval.demo.report import markdown, summarize, write_report
 
 
 def records() -> list[EpisodeRecord]:
@@ -35,9 +35,10 @@ def records() -> list[EpisodeRecord]:
 def test_summary_counts_and_percentiles():
     summary = summarize(records(), "multi-process", [])
     assert (summary["episodes"], summary["successes"], summary["success_rate"]) == (4, 3, 0.75)
+    assert summary["success_wilson_95"] == [0.301, 0.954]  # Wilson 95 % of 3/4
     assert summary["detector_frames_received"] == 400 and summary["detector_frames_skipped"] == 40
     command = summary["glass_to_ms"]["command"]
-    assert command["n"] == 400 and 60 < command["p50"] < command["p95"]
+    assert command["n"] == 400 and 60 < command["p50_ms"] < command["p95_ms"] < command["p99_ms"] <= command["max_ms"]
     assert 2.0 < summary["tracking_error_mm"]["median"] < 4.0
     assert summary["node_latency_ms"]["detector_node"] == {
         "latency_p50_ms": 41.0,
@@ -45,7 +46,6 @@ def test_summary_counts_and_percentiles():
         "input_age_p50_ms": 30.5,
         "input_age_p95_ms": 70.0,
     }
-    assert percentiles([]) == {"p50": None, "p95": None, "n": 0}
 
 
 def test_report_folder_has_markdown_and_plots(tmp_path):
@@ -55,10 +55,16 @@ def test_report_folder_has_markdown_and_plots(tmp_path):
     assert {f.name for f in files} == {"latency.png", "tracking_error.png", "joints.png", "strip.png", "report.md"}
     assert all(f.stat().st_size > 1000 for f in files if f.suffix == ".png")
     text = (tmp_path / "report.md").read_text()
-    assert "75 %" in text and "detector_node (exit 1)" in text and "![latency.png](latency.png)" in text
+    assert (
+        "75 %**, Wilson 95 % interval 30–95 %" in text
+        and "detector_node (exit 1)" in text
+        and "![latency.png](latency.png)" in text
+    )
     assert "| detector_node | input_age | 30.5 | 70.0 |" in text
 
 
 @pytest.mark.parametrize("empty", [[]])
 def test_markdown_of_no_episodes(empty):
-    assert "episodes: 0" in markdown(summarize(empty, "multi-process", []), [])
+    summary = summarize(empty, "multi-process", [])
+    assert summary["glass_to_ms"]["command"]["n"] == 0 and summary["success_wilson_95"] is None
+    assert "episodes: 0, successes: 0\n" in markdown(summary, [])
