@@ -130,7 +130,8 @@ class ArmController:
             self._fault = f"joint state refused: {problem}"
             return self._fault
         resumed = (  # after going stale, far from where the controller left the arm
-            self._joint_state_s is not None
+            self._q is not None
+            and self._joint_state_s is not None
             and received_s - self._joint_state_s > self.config.watchdog_timeout_s
             and jumped(self._q, positions, 0.0, self.config.arm)
         )

@@ -21,9 +21,11 @@ MAX_MOUNT_DISTANCE_M = 10.0
 def mount_from_message(xyz: Sequence[float], quat_xyzw: Sequence[float]) -> np.ndarray | Diagnostic:
     """xyz (3,) m + quaternion (x, y, z, w) of camera_color_optical_frame in base_link → T_base_camera (4×4),
     or why it cannot be used."""
-    xyz, quat = np.asarray(xyz, dtype=float), np.asarray(quat_xyzw, dtype=float)
-    if not (np.all(np.isfinite(xyz)) and np.all(np.isfinite(quat))):
-        return Diagnostic("bad_extrinsics", f"camera mount {xyz.tolist()} {quat.tolist()} is not finite: ignored")
+    translation, quat = np.asarray(xyz, dtype=float), np.asarray(quat_xyzw, dtype=float)
+    if not (np.all(np.isfinite(translation)) and np.all(np.isfinite(quat))):
+        return Diagnostic(
+            "bad_extrinsics", f"camera mount {translation.tolist()} {quat.tolist()} is not finite: ignored"
+        )
     norm = float(np.linalg.norm(quat))
     if abs(norm - 1.0) > QUATERNION_NORM_TOLERANCE:
         return Diagnostic(
@@ -31,9 +33,9 @@ def mount_from_message(xyz: Sequence[float], quat_xyzw: Sequence[float]) -> np.n
             f"camera mount quaternion {quat.tolist()} has norm {norm:.4g}, not 1: publish a unit quaternion "
             "(0 0 0 1 for no rotation); ignored",
         )
-    if np.linalg.norm(xyz) > MAX_MOUNT_DISTANCE_M:
+    if np.linalg.norm(translation) > MAX_MOUNT_DISTANCE_M:
         return Diagnostic(
             "bad_extrinsics",
-            f"camera mount at {xyz.tolist()} m is more than {MAX_MOUNT_DISTANCE_M:g} m from base_link: ignored",
+            f"camera mount at {translation.tolist()} m is more than {MAX_MOUNT_DISTANCE_M:g} m from base_link: ignored",
         )
-    return transform_from_xyz_quat(xyz, quat)
+    return transform_from_xyz_quat(translation.tolist(), quat.tolist())

@@ -261,13 +261,15 @@ class PolicyController:
     def _object_position(self, now_ns: int, q: np.ndarray) -> np.ndarray | None:
         # strictly younger: the tracker's coasting predictions, stamped coast_period_s ≥ stale_timeout_s in the
         # past, are stale on arrival
-        fresh = self._target is not None and now_ns - self._target.stamp_ns < int(self.config.stale_timeout_s * 1e9)
+        target = self._target
+        fresh = target is not None and now_ns - target.stamp_ns < int(self.config.stale_timeout_s * 1e9)
+        seen = target.position if target is not None and fresh else None
         if not self.holding(q):
             self._grasp_offset = None
-            return self._target.position if fresh else None
+            return seen
         tcp = forward_kinematics(q[: QPOS_DIM - 1])[:3, 3]
-        if self._grasp_offset is None and fresh:
-            self._grasp_offset = self._target.position - tcp
+        if self._grasp_offset is None and seen is not None:
+            self._grasp_offset = seen - tcp
         return tcp + self._grasp_offset if self._grasp_offset is not None else None
 
     def _no_action(self, reason: str, refused: bool) -> NoAction:

@@ -133,4 +133,6 @@ class PolicyRunner:
         chunk's actions for the following control steps (as predicted: neither ensembled nor snapped), so a
         controller can follow the plan between control steps."""
         action = self.act(qpos, object_position, images)
-        return np.vstack([action, self._latest_chunk[self._steps_into_chunk :]])
+        latest = self._latest_chunk
+        assert latest is not None  # act() queried the policy at least once since reset()
+        return np.vstack([action, latest[self._steps_into_chunk :]])
