@@ -19,7 +19,7 @@ QOS = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
 HOME = np.asarray(HOME_Q)
 
 
-def chunk_msg(target: np.ndarray, k: int = 400, dt: float = 0.05) -> JointTrajectory:
+def chunk_msg(target: np.ndarray, k: int = 200, dt: float = 0.05) -> JointTrajectory:
     msg = JointTrajectory(joint_names=[*JOINT_NAMES, "gripper"])
     for i in range(k):
         point = JointTrajectoryPoint(positions=[*target.tolist(), 1.0])

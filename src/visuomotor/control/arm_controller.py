@@ -56,7 +56,7 @@ class ArmControllerConfig:
     "upper corner (x, y, z) of the box in base_link the tool-centre point must stay in, m"
     watchdog_timeout_s: float = 0.1
     "hold the arm when no joint state or no new action chunk arrived for this long, s"
-    max_chunk_points: int = 1000
+    max_chunk_points: int = 200
     "longest action chunk accepted, points (a longer one is rejected before it is read: it would stall the loop)"
     arm: ArmModel = UR5E
 

@@ -134,8 +134,8 @@ def test_no_command_before_a_joint_state_within_the_limits():
 
 def test_a_chunk_longer_than_max_chunk_points_is_rejected():
     controller = controller_at_home()
-    reason = controller.submit(chunk_to(HOME, 0.0, k=1001), 0.0)
-    assert "1001 points, more than max_chunk_points 1000" in reason
+    reason = controller.submit(chunk_to(HOME, 0.0, k=201), 0.0)
+    assert "201 points, more than max_chunk_points 200" in reason
 
 
 def test_target_outside_workspace_is_rejected():
