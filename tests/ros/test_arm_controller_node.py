@@ -72,6 +72,8 @@ def test_tracks_rejects_nan_and_holds_when_joint_states_stop(spawn, ros_node):
     chunk_pub.publish(chunk_msg(np.full(6, np.nan)))
     assert spin_until(executor, lambda: any("NaN" in d for d in diagnostics), 5)
     np.testing.assert_allclose(commands[-1].points[0].positions, target, atol=1e-3)
+    chunk_pub.publish(chunk_msg(target, k=10_000))  # issue #18: reading one starved the 100 Hz loop to ~33 Hz
+    assert spin_until(executor, lambda: any("10000 points, more than max_chunk_points" in d for d in diagnostics), 5)
 
     policy["chunk"] = None  # the policy vanishes: holding within 100 ms
     assert spin_until(executor, lambda: "holding: action chunks stale (policy silent)" in states, 5)
