@@ -14,7 +14,9 @@ from visuomotor.nodes import qos
 
 
 class StageDiagnostics:
-    """Collects one stage's per-frame timings (ms; "latency" = its processing time, others such as
+    """One DiagnosticArray per publish: the node's status first, then one status per distinct refusal.
+
+    Collects one stage's per-frame timings (ms; "latency" = its processing time, others such as
     "input_age" = now − the input's stamp), counters, its state and refusals; publish() sends one
     DiagnosticStatus named after the node with `<timing>_p50_ms` / `<timing>_p95_ms` over the last `window`
     values and the counters, whose message is the node's state (set_state; else "ok", or "refused input" if

@@ -152,12 +152,6 @@ def declare_values(node: Node, config_class: type) -> dict[str, Any]:
     return values
 
 
-def declare_config(node: Node, config_class: type, **fixed: Any) -> Any:
-    """config_class(**declared parameters, **fixed): the config this node runs with; `fixed` gives the fields
-    that are not parameters."""
-    return config_class(**declare_values(node, config_class), **fixed)
-
-
 def parameter_table(node_classes: dict[str, type]) -> str:
     """A markdown section per node: parameter, type, default, description (docs/parameters.md)."""
     lines = []
