@@ -38,6 +38,7 @@ LAYERS = [
 ]
 BASE_MODULES = {
     "visuomotor",
+    "visuomotor.config_docs",
     "visuomotor.errors",
     "visuomotor.paths",
     "visuomotor.process",

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import ast
-import dataclasses
-import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +12,8 @@ import yaml
 
 from visuomotor.launching.loader import load_launch_file
 from visuomotor.launching.runner import node_command
+from visuomotor.nodes.catalog import node_class
+from visuomotor.nodes.parameters import parameter_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 LAUNCH_FILES = sorted((ROOT / "launch").glob("*.launch.py"))
@@ -22,22 +21,9 @@ REQUIRED_ARGUMENTS = {"replay.launch.py": {"bag": "/tmp/recording"}}
 
 
 def declared_parameters(executable: str) -> set[str]:
-    """Parameter names a node module declares: string literals passed to declare_parameter()/declare(),
-    keys of a module-level PARAMETERS dict, and the fields of dataclasses passed to fields()."""
-    module_name = f"visuomotor.nodes.{executable}"
-    tree = ast.parse((ROOT / "src/visuomotor/nodes" / f"{executable}.py").read_text())
-    names: set[str] = {"use_sim_time"}  # declared by every rclpy Node
-    module = importlib.import_module(module_name)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and node.args:
-            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            first = node.args[0]
-            if func in ("declare_parameter", "declare") and isinstance(first, ast.Constant):
-                names.add(first.value)
-            if func == "fields" and isinstance(first, ast.Name):
-                names.update(f.name for f in dataclasses.fields(getattr(module, first.id)))
-    names.update(getattr(module, "PARAMETERS", {}))
-    return names
+    """Parameter names a node declares: the fields of its PARAMETERS dataclasses (visuomotor.nodes.parameters)."""
+    names = {"use_sim_time", "start_type_description_service"}  # declared by every rclpy Node
+    return names | {spec.name for config in node_class(executable).PARAMETERS for spec in parameter_specs(config)}
 
 
 @pytest.mark.parametrize("path", LAUNCH_FILES, ids=lambda p: p.name)

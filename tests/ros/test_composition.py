@@ -24,7 +24,7 @@ def test_composed_graph_runs_perception_without_image_topics():
             "detector_node",
             "detector_node",
             "",
-            param_values={"weights": "yolov8n.yaml", "image_size": 320, "confidence_threshold": 0.0},
+            param_values={"weights": "yolov8n.yaml", "image_size": 320, "confidence": 0.0},
         ),
         NodeSpec("visuomotor_ros", "localizer_node", "localizer_node", ""),
         NodeSpec("visuomotor_ros", "tracker_node", "tracker_node", ""),

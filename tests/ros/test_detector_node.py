@@ -26,7 +26,7 @@ def test_detects_newest_frames_and_skips_bad_ones(spawn, ros_node):
             "-p",
             "weights:=yolov8n.yaml",
             "-p",
-            "confidence_threshold:=0.0",
+            "confidence:=0.0",
             "-p",
             "image_size:=320",
         ],

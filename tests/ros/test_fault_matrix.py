@@ -10,7 +10,7 @@ the launcher must bring it back by itself, and meanwhile:
 - after the respawn, chunks flow again and the arm moves again.
 
 Perception nodes are killed while the arm approaches the cube (gripper open): once the gripper holds it, the
-policy needs no perception — the cube moves with the tool — and carries on by design (policy_node).
+policy needs no perception — the cube moves with the tool — and carries on by design (policy/controller.py).
 sim_node is in the matrix too: its restart resets the world (a new scene from its seed parameter), which the
 graph treats as a new episode — the controller holds while joint states are stale and resynchronises to the
 new pose.

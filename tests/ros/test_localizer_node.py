@@ -107,3 +107,27 @@ def test_objects_match_ground_truth_and_bad_input_is_refused(spawn, ros_node, re
     assert spin_until(executor, lambda: any("dropped after" in d for d in diagnostics), 10), diagnostics
     assert all(o.header.stamp.sec == 5 for o in objects[count:])
     assert localizer.alive()
+
+
+def test_a_latched_bad_camera_mount_is_refused_and_the_localizer_stays_up(spawn, ros_node):
+    """Issue #18: a zero quaternion on the latched /camera/extrinsics raised in on_extrinsics, so every
+    restarted localizer died again within ~1.5 s (a crash loop)."""
+    node, executor = ros_node("localizer_bad_mount_test")
+    diagnostics: list[str] = []
+    node.create_subscription(
+        DiagnosticArray, "/diagnostics", lambda m: diagnostics.extend(s.message for s in m.status), QOS
+    )
+    mount = node.create_publisher(TransformStamped, "/camera/extrinsics", LATCHED)
+    bad = TransformStamped()
+    bad.header.frame_id, bad.child_frame_id = "base_link", "camera_color_optical_frame"
+    bad.transform.translation.z, bad.transform.rotation.w = 1.0, 0.0  # a zero quaternion
+    mount.publish(bad)  # latched before the localizer starts, as after a crash
+    localizer = spawn(["-m", "visuomotor.nodes", "localizer_node"])
+    assert spin_until(executor, lambda: any("bad_extrinsics" in d and "norm 0" in d for d in diagnostics), 30), (
+        localizer.output()
+    )
+    bad.transform.rotation.w, bad.transform.translation.x = 1.0, float("nan")
+    mount.publish(bad)
+    assert spin_until(executor, lambda: any("bad_extrinsics" in d and "not finite" in d for d in diagnostics), 10)
+    spin_until(executor, lambda: False, 1.5)
+    assert localizer.alive(), localizer.output()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros_testing import spin_until
 from sensor_msgs.msg import JointState
@@ -62,10 +63,14 @@ def test_chunks_follow_inputs_and_stop_when_stale(spawn, ros_node, checkpoint):
     node.create_subscription(JointTrajectory, "/policy/action_chunk", chunks.append, QOS)
     joints_pub = node.create_publisher(JointState, "/joint_states", QOS)
     tracks_pub = node.create_publisher(TrackArray, "/tracks", QOS)
-    feeding = {"tracks": True}
+    diagnostics: list[str] = []
+    node.create_subscription(
+        DiagnosticArray, "/diagnostics", lambda m: diagnostics.extend(s.message for s in m.status), QOS
+    )
+    feeding = {"tracks": True, "joints": [*HOME_Q, 0.0]}
 
     def feed():
-        joints_pub.publish(JointState(name=[*JOINT_NAMES, "gripper"], position=[*HOME_Q, 0.0]))
+        joints_pub.publish(JointState(name=[*JOINT_NAMES, "gripper"], position=feeding["joints"]))
         if feeding["tracks"]:
             stamp = node.get_clock().now().nanoseconds
             track = Track(
@@ -94,6 +99,17 @@ def test_chunks_follow_inputs_and_stop_when_stale(spawn, ros_node, checkpoint):
     spin_until(executor, lambda: False, 1.0)
     assert len(chunks) == count, "published while the target track was stale"
     assert policy.alive()
+
+    # NaN joint states (issue #18: forward kinematics raised in the timer and killed the node): refused, alive
+    feeding["tracks"], feeding["joints"] = True, [np.nan, *HOME_Q[1:], 0.0]
+    assert spin_until(
+        executor, lambda: any("joint_states refused: joint shoulder_pan is nan" in d for d in diagnostics), 10
+    )
+    count = len(chunks)
+    spin_until(executor, lambda: False, 0.5)
+    assert len(chunks) == count and policy.alive()
+    feeding["joints"] = [*HOME_Q, 0.0]  # good readings again: acting again
+    assert spin_until(executor, lambda: len(chunks) > count + 3, 10), policy.output()
 
 
 def test_missing_checkpoint_is_a_one_line_error(spawn, tmp_path):

@@ -1,9 +1,10 @@
 """tracker_node in its own process: stable ids for moving objects, coasting to LOST when input stops,
-forgetting the scene on tracker/reset."""
+forgetting the scene on tracker/reset, refusing a NaN object without dying or publishing NaN."""
 
 from __future__ import annotations
 
 import numpy as np
+from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros_testing import spin_until
 from std_msgs.msg import Empty
@@ -66,11 +67,15 @@ def test_ids_are_stable_and_tracks_coast_when_input_stops(spawn, ros_node):
     assert lost_cube.id == cube.id and tracker.alive()
 
 
-def test_reset_forgets_the_scene_and_refuses_frames_captured_before_it(spawn, ros_node):
+def test_reset_forgets_the_scene_refuses_frames_captured_before_it_and_nan_objects(spawn, ros_node):
     tracker = spawn(["-m", "visuomotor.nodes", "tracker_node"])
     node, executor = ros_node("tracker_reset_test")
     tracks: list[TrackArray] = []
+    diagnostics: list[str] = []
     node.create_subscription(TrackArray, "/tracks", tracks.append, QOS)
+    node.create_subscription(
+        DiagnosticArray, "/diagnostics", lambda m: diagnostics.extend(s.message for s in m.status), QOS
+    )
     objects_pub = node.create_publisher(Object3DArray, "/objects", QOS)
     reset_pub = node.create_publisher(Empty, "/tracker/reset", QOS)
     assert spin_until(
@@ -93,3 +98,15 @@ def test_reset_forgets_the_scene_and_refuses_frames_captured_before_it(spawn, ro
     new = tracks[2].tracks
     assert {t.state for t in new} == {Track.CONFIRMED} and not {t.id for t in new} & old_ids
     assert tracker.alive()
+
+    # a NaN object (issue #18: the tracker died in linear_sum_assignment, after publishing tracks at NaN)
+    stamp = after_ns + 100_000_000
+    frame = objects_at(stamp, 0.1)
+    frame.objects[0].pose.pose.position.x = float("nan")
+    objects_pub.publish(frame)
+    assert spin_until(executor, lambda: len(tracks) == 4, 10), tracker.output()
+    positions = [[t.pose.pose.position.x, t.pose.pose.position.y, t.pose.pose.position.z] for t in tracks[3].tracks]
+    assert np.all(np.isfinite(positions))
+    assert spin_until(executor, lambda: any("bad_object" in d for d in diagnostics), 5)
+    objects_pub.publish(objects_at(stamp + 100_000_000, 0.2))
+    assert spin_until(executor, lambda: len(tracks) == 5, 10) and tracker.alive()

@@ -62,21 +62,19 @@ def run(args: argparse.Namespace) -> int:
         },
         "modes": {},
     }
-    from visuomotor.harness.demo_session import run_session
+    from visuomotor.harness.demo_session import SessionConfig, run_session
 
     for mode in args.modes:
         log(f"== {mode}")
-        summary = run_session(
+        config = SessionConfig(
             out / mode,
-            mode == "composed",
-            args.episodes,
             DEMO_SEED_START,
-            25.0,
-            180.0,
+            episodes=args.episodes,
+            composed=mode == "composed",
             record_bag=False,
-            log=log,
             parameter_overrides={"sim_node": {"camera_rate_hz": args.camera_rate}},
         )
+        summary = run_session(config, log)
         result["modes"][mode] = {
             key: summary[key]
             for key in (

@@ -54,20 +54,10 @@ def run(args: argparse.Namespace) -> int:
         samples.append({name: rss_mb(p.pid) for name, p in group.processes.items()})
         command_ms.append(list(record.latency_ms["command"]))
 
-    from visuomotor.harness.demo_session import run_session
+    from visuomotor.harness.demo_session import SessionConfig, run_session
 
-    summary = run_session(
-        out,
-        False,
-        1,
-        DEMO_SEED_START,
-        25.0,
-        180.0,
-        record_bag=False,
-        log=log,
-        until_s=60.0 * args.minutes,
-        after_episode=sample,
-    )
+    config = SessionConfig(out, DEMO_SEED_START, episodes=1, record_bag=False, until_s=60.0 * args.minutes)
+    summary = run_session(config, log, after_episode=sample)
     first, last = samples[0], samples[-1]
     growth = {name: round(100.0 * (last[name] - first[name]) / first[name], 2) for name in first if first[name] > 0}
     third = max(1, len(command_ms) // 3)

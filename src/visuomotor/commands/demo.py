@@ -38,18 +38,17 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--out {out} exists already; choose a new folder (reports are never overwritten)")
     log = (lambda line: None) if args.json else (lambda line: print(line, flush=True))
 
-    from visuomotor.harness.demo_session import run_session
+    from visuomotor.harness.demo_session import SessionConfig, run_session
 
-    summary = run_session(
+    config = SessionConfig(
         out,
-        args.composed,
-        args.episodes,
         args.seed_start,
-        args.episode_timeout,
-        args.startup_timeout,
-        record_bag=True,
-        log=log,
+        episodes=args.episodes,
+        composed=args.composed,
+        episode_timeout_s=args.episode_timeout,
+        startup_timeout_s=args.startup_timeout,
     )
+    summary = run_session(config, log)
     log(f"report: {out}")
     emit_result(summary, args.json)
     return 0 if not summary["crashes"] else 1

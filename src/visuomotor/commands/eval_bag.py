@@ -91,13 +91,13 @@ def _detector_config(args: argparse.Namespace):
             f"no shipped detector at {SHIPPED_YOLO}; pass --weights (a .pt, a model .yaml such as "
             "yolov8n.yaml, or a DETR directory) or --detections ground-truth"
         )
+    chosen = {"confidence": args.confidence, "iou": args.iou}  # unset: DetectorConfig's defaults
     return DetectorConfig(
         backend=backend_of(weights),
         weights=weights,
-        confidence=0.25 if args.confidence is None else args.confidence,
-        iou=0.7 if args.iou is None else args.iou,
         image_size=args.image_size,
         device=args.device,
+        **{name: value for name, value in chosen.items() if value is not None},
     )
 
 
@@ -113,8 +113,8 @@ def _detector_overrides(args: argparse.Namespace) -> dict:
     if args.weights is not None:
         overrides.update(weights=args.weights, backend=backend_of(args.weights))
     for name, value in (
-        ("confidence_threshold", args.confidence),
-        ("iou_threshold", args.iou),
+        ("confidence", args.confidence),
+        ("iou", args.iou),
         ("image_size", args.image_size),
     ):
         if value is not None:

@@ -188,7 +188,7 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ensemble-m", type=float, default=0.01, help="temporal ensembling weight decay m")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument(
-        "--backend",
+        "--runtime",
         choices=("torch", "nnfoundation", "onnxruntime"),
         default="torch",
         help="run the ACT in torch, torch-free in nnfoundation, or in ONNX Runtime (the last two: "
@@ -229,12 +229,12 @@ def _run_eval(args: argparse.Namespace) -> int:
             stats,
             temporal_ensembling=not args.no_temporal_ensembling,
             ensemble_m=args.ensemble_m,
-            backend=args.backend,
+            runtime=args.runtime,
         )
     except ValueError as error:
         raise UserError(str(error)) from error
     result = evaluate_policy(runner, seeds, progress=not args.json, start_jitter_rad=args.start_jitter_rad)
-    emit_result({"checkpoint": args.checkpoint, "backend": args.backend, **result}, args.json)
+    emit_result({"checkpoint": args.checkpoint, "runtime": args.runtime, **result}, args.json)
     return 0
 
 

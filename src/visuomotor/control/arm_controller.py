@@ -8,14 +8,20 @@ Each tick (period Δt = 1/rate_hz) the controller
    v = v_prev + a·Δt, q = clip(q_prev + v·Δt, q_min, q_max) — position, velocity and acceleration limits;
 3. holds (q = q_prev, v = 0: the command stream stops at once, the drives brake) when the joint states or
    the action chunks go stale — no new one for watchdog_timeout_s, so a vanished policy holds the arm
-   within that time even if its last chunk reached further ahead — or nothing was accepted yet.
-When a joint state jumps by more than resync_jump_rad from the previous one (a simulator reset, a robot
-moved by hand), the controller restarts from the measured position (and measured gripper closure, when
-reported) and drops the current chunk — and any chunk planned before the jump that is still in flight —
-so it never drags the arm back to where it was nor re-closes a gripper that was opened.
-A chunk is rejected whole, with a reason, if it holds a non-finite value or if any target's tool-centre
-point (forward kinematics) leaves the workspace box in base_link; targets beyond the joint limits are
-clamped. Units: rad, rad/s, rad/s², m, s. The gripper channel is a closure in [0, 1] (0 open, 1 closed).
+   within that time even if its last chunk reached further ahead — when the newest joint state was refused
+   (not finite, or beyond the joint limits: a sensor fault is never a pose to move from), or when nothing
+   was accepted yet.
+The controller (re)starts from the measured position (clipped to the joint limits; and the measured gripper
+closure, when reported) on its first joint state, when the joint states jump (visuomotor.robot.joint_checks:
+further than the drives move, e.g. a simulator reset or a robot moved by hand) and when they resume after
+going stale further than JUMP_TOLERANCE_RAD from the last command; it then drops the current chunk — and
+any chunk planned before the restart that is still in flight — so it never drags the arm back to where it
+was nor re-closes a gripper that was opened.
+A chunk is rejected whole, with a reason, if it has more than max_chunk_points points, holds a non-finite
+value, puts a joint beyond its limits (by more than LIMIT_TOLERANCE_RAD; within it, targets are clamped), or
+if any target's tool-centre point (forward kinematics) leaves the workspace box in base_link. So no command
+ever leaves the joint limits. Units: rad, rad/s, rad/s², m, s. The gripper channel is a closure in [0, 1]
+(0 open, 1 closed).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from visuomotor.robot.arm import NUM_JOINTS, UR5E, ArmModel
+from visuomotor.robot.joint_checks import LIMIT_TOLERANCE_RAD, jumped, limit_violation
 from visuomotor.robot.kinematics import tcp_positions
 
 
@@ -38,14 +45,19 @@ def braking_speed(distance: np.ndarray, a_max: float, dt: float) -> np.ndarray:
 @dataclass(frozen=True)
 class ArmControllerConfig:
     rate_hz: float = 100.0
-    max_velocity_rad_s: float = np.pi  # UR5e: 180 °/s on every joint
+    "command rate, Hz (one joint command per tick)"
+    max_velocity_rad_s: float = np.pi
+    "joint speed limit, rad/s, every joint (UR5e: 180 °/s)"
     max_acceleration_rad_s2: float = 15.0
-    workspace_min_m: tuple[float, float, float] = (-0.9, -0.9, -0.005)  # TCP box in base_link
+    "joint acceleration limit, rad/s², every joint"
+    workspace_min_m: tuple[float, float, float] = (-0.9, -0.9, -0.005)
+    "lower corner (x, y, z) of the box in base_link the tool-centre point must stay in, m"
     workspace_max_m: tuple[float, float, float] = (0.9, 0.9, 0.9)
-    watchdog_timeout_s: float = 0.1  # hold when inputs are older than this
-    resync_jump_rad: float = 0.2  # a joint state this far from the last one (no drive moves that
-    # far in one update) means the arm was reset or moved by hand:
-    # restart from the measured position
+    "upper corner (x, y, z) of the box in base_link the tool-centre point must stay in, m"
+    watchdog_timeout_s: float = 0.1
+    "hold the arm when no joint state or no new action chunk arrived for this long, s"
+    max_chunk_points: int = 200
+    "longest action chunk accepted, points (a longer one is rejected before it is read: it would stall the loop)"
     arm: ArmModel = UR5E
 
     def __post_init__(self) -> None:
@@ -54,9 +66,11 @@ class ArmControllerConfig:
             and self.max_velocity_rad_s > 0
             and self.max_acceleration_rad_s2 > 0
             and self.watchdog_timeout_s > 0
+            and self.max_chunk_points > 0
         ):
             raise ValueError(
-                "rate_hz, max_velocity_rad_s, max_acceleration_rad_s2 and watchdog_timeout_s must be positive"
+                "rate_hz, max_velocity_rad_s, max_acceleration_rad_s2, watchdog_timeout_s and max_chunk_points "
+                "must be positive"
             )
         if np.any(np.asarray(self.workspace_min_m) >= np.asarray(self.workspace_max_m)):
             raise ValueError(
@@ -93,43 +107,72 @@ class ArmController:
     config: ArmControllerConfig = field(default_factory=ArmControllerConfig)
     _chunk: ActionChunk | None = None
     _chunk_received_s: float = 0.0
-    _joint_state_s: float | None = None
+    _joint_state_s: float | None = None  # when the newest accepted joint state was received
     _measured: np.ndarray | None = None
+    _measured_stamp_s: float = 0.0
+    _fault: str = ""  # why the newest joint state was refused ("" when it was accepted)
     resyncs: int = 0
-    _resync_s: float = float("-inf")  # when the last resync happened; chunks planned earlier are void
+    _resync_s: float = float("-inf")  # when the last restart happened; chunks planned earlier are void
     _q: np.ndarray | None = None
     _v: np.ndarray = field(default_factory=lambda: np.zeros(NUM_JOINTS))
     _gripper: float = 0.0
 
-    def update_joint_state(self, positions: np.ndarray, stamp_s: float, gripper: float | None = None) -> None:
-        """positions (6,) rad measured at stamp_s; gripper: the measured closure, if the robot reports it
-        (on a (re)start the controller holds it rather than its last command)."""
+    def update_joint_state(
+        self, positions: np.ndarray, stamp_s: float, gripper: float | None = None, received_s: float | None = None
+    ) -> str:
+        """positions (6,) rad measured at stamp_s, received at received_s (default stamp_s); gripper: the
+        measured closure, if the robot reports it (on a restart the controller holds it rather than its last
+        command). Returns "" or why the reading was refused (the controller then holds until a good one)."""
+        received_s = stamp_s if received_s is None else received_s
         positions = np.asarray(positions, dtype=float)
-        if positions.shape != (NUM_JOINTS,) or not np.all(np.isfinite(positions)):
-            return  # a bad reading is ignored; the watchdog holds if no good one follows
-        jumped = self._measured is not None and np.max(np.abs(positions - self._measured)) > self.config.resync_jump_rad
-        if self._q is None or jumped:
-            self._q, self._v, self._chunk = positions.copy(), np.zeros(NUM_JOINTS), None
+        problem = limit_violation(positions, self.config.arm)
+        if problem:
+            self._fault = f"joint state refused: {problem}"
+            return self._fault
+        resumed = (  # after going stale, far from where the controller left the arm
+            self._q is not None
+            and self._joint_state_s is not None
+            and received_s - self._joint_state_s > self.config.watchdog_timeout_s
+            and jumped(self._q, positions, 0.0, self.config.arm)
+        )
+        moved = self._measured is not None and jumped(
+            self._measured, positions, stamp_s - self._measured_stamp_s, self.config.arm
+        )
+        if self._q is None or moved or resumed:
+            arm = self.config.arm
+            self._q, self._v, self._chunk = np.clip(positions, arm.lower, arm.upper), np.zeros(NUM_JOINTS), None
             if gripper is not None and np.isfinite(gripper):
                 self._gripper = float(np.clip(gripper, 0.0, 1.0))
-            if jumped:
+            if moved or resumed:
                 self.resyncs += 1
                 self._resync_s = stamp_s
-        self._measured, self._joint_state_s = positions, stamp_s
+        self._fault = ""
+        self._measured, self._measured_stamp_s, self._joint_state_s = positions, stamp_s, received_s
+        return ""
 
     def submit(self, chunk: ActionChunk, now_s: float) -> str:
         """Accept a chunk received at now_s; returns "" or why it was rejected (the previous chunk stays
         in force, and keeps ageing towards the watchdog)."""
         positions = np.asarray(chunk.positions, dtype=float)
         if chunk.start_s < self._resync_s:
-            return "action chunk planned before the joint states jumped (robot reset or moved): discarded"
+            return "action chunk planned before the controller restarted from the measured pose: discarded"
         if positions.ndim != 2 or positions.shape[1] != NUM_JOINTS + 1 or len(positions) == 0:
             return f"action chunk must be (k, {NUM_JOINTS + 1}), got {positions.shape}"
+        if len(positions) > self.config.max_chunk_points:
+            limit = self.config.max_chunk_points
+            return f"action chunk has {len(positions)} points, more than max_chunk_points {limit}"
         if not (np.all(np.isfinite(positions)) and np.isfinite(chunk.start_s) and chunk.dt_s > 0):
             return "action chunk holds NaN/inf or a non-positive dt"
         arm = self.config.arm
+        joints = positions[:, :NUM_JOINTS]
+        beyond = np.flatnonzero(
+            np.any((joints < arm.lower - LIMIT_TOLERANCE_RAD) | (joints > arm.upper + LIMIT_TOLERANCE_RAD), axis=1)
+        )
+        if beyond.size:
+            i = int(beyond[0])
+            return f"action {i}: {limit_violation(joints[i], arm)}"
         positions = positions.copy()
-        positions[:, :NUM_JOINTS] = np.clip(positions[:, :NUM_JOINTS], arm.lower, arm.upper)
+        positions[:, :NUM_JOINTS] = np.clip(joints, arm.lower, arm.upper)
         positions[:, NUM_JOINTS] = np.clip(positions[:, NUM_JOINTS], 0.0, 1.0)
         low, high = np.asarray(self.config.workspace_min_m), np.asarray(self.config.workspace_max_m)
         tcp = tcp_positions(positions[:, :NUM_JOINTS], arm)
@@ -142,7 +185,7 @@ class ArmController:
         return ""
 
     def tick(self, now_s: float) -> Command | None:
-        """One control period; None until a joint state has arrived (nothing safe to command)."""
+        """One control period; None until a joint state has been accepted (nothing safe to command)."""
         if self._q is None:
             return None
         reason = self._stale_reason(now_s)
@@ -164,6 +207,8 @@ class ArmController:
 
     def _stale_reason(self, now_s: float) -> str:
         timeout = self.config.watchdog_timeout_s
+        if self._fault:
+            return self._fault
         if self._joint_state_s is None or now_s - self._joint_state_s > timeout:
             return "joint states stale"
         if self._chunk is None:

@@ -30,7 +30,14 @@ def __getattr__(name: str):
 
 
 def load_detector(config: DetectorConfig) -> Detector:
-    """Build the backend named by config.backend."""
+    """Build the backend named by config.backend (weights "": that backend's shipped weights)."""
+    if not config.weights:
+        from dataclasses import replace
+
+        from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
+
+        shipped = {"yolo": SHIPPED_YOLO, "detr": SHIPPED_DETR}.get(config.backend)
+        config = replace(config, weights=str(shipped)) if shipped is not None else config
     if config.backend == "yolo":
         from visuomotor.detection.yolo_backend import YoloDetector
 

@@ -17,6 +17,7 @@ from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 
 from visuomotor.launching.loader import NodeSpec
+from visuomotor.nodes.roles import BackgroundWork, FrameConsumer, FrameProducer
 from visuomotor.nodes.runner import torch_threads
 from visuomotor.process import configure_process
 
@@ -27,9 +28,9 @@ def compose(specs: list[NodeSpec], context: rclpy.Context) -> list[Node]:
     for spec in specs:
         node_class = importlib.import_module(f"visuomotor.nodes.{spec.executable}").NODE_CLASS
         nodes.append(node_class(context=context, cli_args=spec.ros_args()))
-    cameras = [n for n in nodes if hasattr(n, "frame_sinks")]
+    cameras = [n for n in nodes if isinstance(n, FrameProducer)]
     if cameras:
-        sinks = [n.use_in_process_frames() for n in nodes if hasattr(n, "use_in_process_frames")]
+        sinks = [n.use_in_process_frames() for n in nodes if isinstance(n, FrameConsumer)]
         for camera in cameras:
             camera.frame_sinks.extend(sinks)
     return nodes
@@ -51,7 +52,7 @@ class ComposedGraph:
 
     def start(self) -> None:
         for node in self.nodes:
-            if hasattr(node, "start"):
+            if isinstance(node, BackgroundWork):
                 node.start()
         self.thread.start()
 
@@ -65,7 +66,7 @@ class ComposedGraph:
 
     def stop(self) -> None:
         for node in self.nodes:
-            if hasattr(node, "stop"):
+            if isinstance(node, BackgroundWork):
                 node.stop()
         self.executor.shutdown(timeout_sec=5.0)
         for node in self.nodes:

@@ -40,9 +40,12 @@ def measure_controller_jitter(seconds: float) -> dict:
     chunks = feeder.create_publisher(JointTrajectory, "/policy/action_chunk", qos.CHUNK)
     feeder.create_timer(0.01, lambda: joints.publish(JointState(name=list(JOINT_NAMES), position=last["q"].tolist())))
     chunk = JointTrajectory(joint_names=[*JOINT_NAMES, "gripper"])
-    for i in range(int(seconds * 20) + 40):  # a slow sweep lasting longer than the measurement
-        point = JointTrajectoryPoint(positions=[*(np.asarray(HOME_Q) + 0.3 * np.sin(i / 40)).tolist(), 0.0])
-        point.time_from_start = Duration(nanoseconds=i * 50_000_000).to_msg()
+    points = controller.controller.config.max_chunk_points  # the longest chunk the controller takes
+    step_ns = int((seconds + 2.0) / (points - 1) * 1e9)  # a slow sweep lasting longer than the measurement
+    for i in range(points):
+        t = i * step_ns * 1e-9
+        point = JointTrajectoryPoint(positions=[*(np.asarray(HOME_Q) + 0.3 * np.sin(t / 2.0)).tolist(), 0.0])
+        point.time_from_start = Duration(nanoseconds=i * step_ns).to_msg()
         chunk.points.append(point)
     executors = []
     for node in (controller, feeder):

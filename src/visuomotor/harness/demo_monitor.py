@@ -137,9 +137,9 @@ class DemoMonitor(Node):
         with self.lock:
             if self.record is None:
                 return
-            for status in message.status:
-                if status.values:
-                    self.record.node_status[status.name] = {kv.key: kv.value for kv in status.values}
+            if message.status:  # StageDiagnostics: the node's status first, then one status per refusal
+                status = message.status[0]
+                self.record.node_status[status.name] = {kv.key: kv.value for kv in status.values}
 
 
 def position_errors(tracks: TrackArray, truth: Object3DArray) -> list[float]:

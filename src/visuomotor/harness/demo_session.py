@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import rclpy
@@ -20,26 +21,39 @@ from visuomotor.launching.runner import ProcessGroup
 from visuomotor.paths import share_dir
 
 
-def run_session(
-    out: Path,
-    composed: bool,
-    episodes: int,
-    seed_start: int,
-    episode_timeout_s: float,
-    startup_timeout_s: float,
-    record_bag: bool,
-    log,
-    parameter_overrides: dict | None = None,
-    until_s: float | None = None,
-    after_episode=None,
-) -> dict:
+@dataclass
+class SessionConfig:
+    """One demo/bench session. Add an option here (with its default) and read it in run_session; callers that
+    do not know it keep working."""
+
+    out: Path
+    "report folder (created; the node logs go to out/logs)"
+    seed_start: int
+    "scene seed of the first episode; episode i uses seed_start + i"
+    episodes: int = 20
+    "episodes to run (more while until_s has not passed)"
+    composed: bool = False
+    "all nodes in this process (harness.composition) instead of one process per node"
+    episode_timeout_s: float = 25.0
+    "seconds before an episode counts as failed"
+    startup_timeout_s: float = 180.0
+    "seconds for the graph to produce action chunks"
+    record_bag: bool = True
+    "record episode 1 into out/bag (MCAP)"
+    parameter_overrides: dict[str, dict] = field(default_factory=dict)
+    "node name → {parameter: value} replacing config/sim.yaml's"
+    until_s: float | None = None
+    "keep running episodes (beyond `episodes`) until this many seconds have passed"
+
+
+def run_session(config: SessionConfig, log, after_episode=None) -> dict:
     """Start the sim graph (one process per node, or composed), run the episodes, write the report to
-    `out` and return its summary. parameter_overrides: node name -> {parameter: value}; until_s: keep
-    running episodes (beyond `episodes`) until this many seconds have passed; after_episode(group,
-    record): called after each episode (e.g. to sample memory)."""
+    config.out and return its summary. after_episode(group, record): called after each episode (e.g. to
+    sample memory)."""
+    out, composed = config.out, config.composed
     plan = load_launch_file(share_dir() / "launch" / "sim.launch.py")
     for spec in plan.nodes:
-        spec.param_values.update((parameter_overrides or {}).get(spec.name, {}))
+        spec.param_values.update(config.parameter_overrides.get(spec.name, {}))
     mode = "composed" if composed else "multi-process"
     out.mkdir(parents=True, exist_ok=True)
     rclpy.init()
@@ -61,15 +75,16 @@ def run_session(
         threading.Thread(target=executor.spin, daemon=True).start()
     records, recorder = [], None
     try:
-        wait_until_flowing(monitor, group, startup_timeout_s, log)
+        wait_until_flowing(monitor, group, config.startup_timeout_s, log)
         started = time.monotonic()
         index = 0
-        while index < episodes or (until_s is not None and time.monotonic() - started < until_s):
-            seed = seed_start + index
-            if index == 0 and record_bag:
+        until_s = config.until_s
+        while index < config.episodes or (until_s is not None and time.monotonic() - started < until_s):
+            seed = config.seed_start + index
+            if index == 0 and config.record_bag:
                 recorder = start_recorder(out / "bag")
-                wait_for_recorder(monitor, recorder, startup_timeout_s, log)
-            record = monitor.run_episode(seed, episode_timeout_s)
+                wait_for_recorder(monitor, recorder, config.startup_timeout_s, log)
+            record = monitor.run_episode(seed, config.episode_timeout_s)
             if recorder is not None:
                 stop_recorder(recorder)
                 recorder = None

@@ -43,7 +43,6 @@ from visuomotor.nodes.msgs.detection import detection_from_msg
 from visuomotor.paths import share_dir
 
 CAMERA_INFO_QOS = QoSProfile(depth=100, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
-STATUS_MESSAGES = ("ok", "refused input")  # StageDiagnostics' per-node status; other messages are refusals
 
 
 def _position(pose) -> tuple[float, float, float]:
@@ -111,9 +110,9 @@ class ReplayProbe(Node):
     def on_diagnostics(self, message: DiagnosticArray) -> None:
         stamp = stamp_to_ns(message.header.stamp)
         with self.lock:
-            for status in message.status:
+            for index, status in enumerate(message.status):
                 values = {kv.key: kv.value for kv in status.values}
-                if status.message in STATUS_MESSAGES:
+                if index == 0:  # StageDiagnostics: the node's status first, then one status per refusal
                     self.recording.node_status[status.name] = values
                     self.status_stamp_ns[status.name] = stamp
                 else:

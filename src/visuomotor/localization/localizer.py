@@ -20,56 +20,55 @@ _NO_PRIOR = np.full(3, np.nan)
 
 @dataclass
 class LocalizerConfig:
-    """Every knob of the localizer, with its default and effect.
-
-    box_shrink (0.0): fraction of the box width/height removed (half per side) when there is no instance
-        mask, for loose detector boxes. 0 by default: the centre model needs the whole top face (shrinking
-        cuts its far edge and biases the centre towards the camera), and background pixels are already
-        removed by the foreground depth window and the top band.
-    samples_per_axis (16): each detection reads a 16×16 grid of pixels spread over its box; bounds the
-        cost (fewer samples: faster, noisier centres).
-    min_depth_m, max_depth_m (0.1, 3.0): depths outside are invalid (besides 0 and NaN), e.g. the
-        RealSense minimum range and far background.
-    foreground_gap_m (0.02): a jump in sorted depth larger than this separates two depth clusters
-        (object, occluder in front, table or wall behind) in the foreground selection (object_pixels.py).
-    foreground_mode_fraction (0.25): a cluster counts when it has at least this fraction of the samples
-        of the box's largest cluster; lower accepts smaller objects, higher ignores more flying pixels.
-    foreground_min_coverage (0.5): the object's cluster must span at least this fraction of the box
-        (touched grid rows × columns); an occluder crossing only part of the box is skipped.
-    default_depth_extent_m (0.15): how deep behind its nearest point an object without a size prior may
-        reach; with a prior its diagonal is used.
-    min_points (10): fewer foreground pixels → no object (a diagnostic), never a guess.
-    top_band_m (0.002): thickness of the top slice whose (x, y) mean is the centre (object_centre.py);
-        must exceed the depth noise (raise it to ~3σ for a real sensor), and stay small: the side-face
-        strip inside the band biases the centre towards the camera (~1 mm at 2 mm, ~3 mm at 4 mm).
-    top_quantile (0.98): quantile of z taken as the object's top (robust to noisy points).
-    size_priors_m ({}): class name → full size (x, y, z) in metres; sets the height used for the centre
-        (z_top − h/2), the reported size and the foreground depth extent. Unknown classes are measured.
-    pixel_sigma_px (1.0): pixel noise of the centre's image position, for the covariance.
-    depth_sigma_floor_m (0.002): depth standard deviation never undercut in the covariance (sensor bias,
-        size-prior error); the depth variance is var(top-point depths)/n_top + this².
-    border_margin_px (1.0): a box within this distance of the image border is truncated: part of the
-        object is outside the image, so its top may be cut and the centre biased (centimetres).
-    truncated_sigma_m (0.02): added isotropically (σ² I) to a truncated object's covariance, so a tracker
-        trusts it accordingly.
-    """
+    """Every knob of the localizer, with its default and effect (each field's docstring)."""
 
     box_shrink: float = 0.0
+    """fraction of the box width/height removed (half per side) when there is no instance mask, for loose
+    detector boxes. 0: the centre model needs the whole top face (shrinking cuts its far edge and biases the
+    centre towards the camera), and background pixels are already removed by the foreground depth window and
+    the top band"""
     samples_per_axis: int = 16
+    """each detection reads a samples_per_axis² grid of pixels spread over its box; bounds the cost (fewer
+    samples: faster, noisier centres)"""
     min_depth_m: float = 0.1
+    "depths below this (besides 0 and NaN) are invalid, m (e.g. the RealSense minimum range)"
     max_depth_m: float = 3.0
+    "depths beyond this are invalid, m (far background)"
     foreground_gap_m: float = 0.02
+    """a jump in sorted depth larger than this separates two depth clusters (object, occluder in front, table
+    or wall behind) in the foreground selection (object_pixels.py), m"""
     foreground_mode_fraction: float = 0.25
+    """a depth cluster counts when it has at least this fraction of the samples of the box's largest cluster;
+    lower accepts smaller objects, higher ignores more flying pixels"""
     foreground_min_coverage: float = 0.5
+    """the object's cluster must span at least this fraction of the box (touched grid rows × columns); an
+    occluder crossing only part of the box is skipped"""
     default_depth_extent_m: float = 0.15
+    "how deep behind its nearest point an object without a size prior may reach, m (with a prior: its diagonal)"
     min_points: int = 10
+    "fewer foreground pixels than this → no object (a diagnostic), never a guess"
     top_band_m: float = 0.002
+    """thickness of the top slice whose (x, y) mean is the centre (object_centre.py), m; must exceed the depth
+    noise (raise it to ~3σ for a real sensor) and stay small: the side-face strip inside the band biases the
+    centre towards the camera (~1 mm at 2 mm, ~3 mm at 4 mm)"""
     top_quantile: float = 0.98
+    "quantile of z taken as the object's top (robust to noisy points)"
     size_priors_m: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    """class name → full size (x, y, z) in m; sets the height used for the centre (z_top − h/2), the reported
+    size and the foreground depth extent. Unknown classes are measured"""
     pixel_sigma_px: float = 1.0
+    "pixel noise of the centre's image position, px, for the covariance"
     depth_sigma_floor_m: float = 0.002
+    """depth standard deviation never undercut in the covariance (sensor bias, size-prior error), m; the depth
+    variance is var(top-point depths)/n_top + this²"""
     border_margin_px: float = 1.0
+    """a box within this distance of the image border is truncated, px: part of the object is outside the
+    image, so its top may be cut and the centre biased (centimetres)"""
     truncated_sigma_m: float = 0.02
+    "added isotropically (σ² I) to a truncated object's covariance, m, so a tracker trusts it accordingly"
+    max_box_overhang_px: float = 16.0
+    """a box reaching further than this beyond the image border is refused, px (not a detection of this image:
+    a detector's boxes lie within the image, give or take its rounding)"""
 
 
 @dataclass
@@ -121,8 +120,9 @@ class Localizer:
 
         T_base_camera: the 4×4 camera pose valid at frame.stamp_ns (e.g. WristCameraPose.at(stamp));
         defaults to frame.T_base_camera. A frame whose RGB, depth, intrinsics, frames or transform
-        disagree is refused whole; a detection without enough valid foreground depth is left out; both
-        with diagnostics, never a guessed position.
+        disagree is refused whole; a detection whose box is not finite or reaches beyond the image (by more
+        than max_box_overhang_px), whose score is not in [0, 1], or without enough valid foreground depth is
+        left out; all with diagnostics, never a guessed position.
         """
         config = self.config
         T = frame.T_base_camera if T_base_camera is None else T_base_camera
@@ -151,6 +151,23 @@ class Localizer:
                     int(index),
                 )
             )
+        scores = np.array([float(d.score) for d in detections])
+        for index in np.flatnonzero(~((scores >= 0.0) & (scores <= 1.0))):  # NaN fails both
+            diagnostics.append(
+                Diagnostic("bad_score", f"score {scores[index]} is not a probability in [0, 1]", int(index))
+            )
+        overhang = config.max_box_overhang_px
+        within = np.all(xyxy >= -overhang, axis=1) & np.all(xyxy <= [width + overhang, height + overhang] * 2, axis=1)
+        for index in np.flatnonzero(usable & ~within):
+            diagnostics.append(
+                Diagnostic(
+                    "bad_box",
+                    f"box {xyxy[index].tolist()} reaches more than {overhang:g} px beyond the {width}×{height} "
+                    "image: not a detection of this frame",
+                    int(index),
+                )
+            )
+        usable &= within & (scores >= 0.0) & (scores <= 1.0)
         inside = usable & (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
         for index in np.flatnonzero(usable & ~inside):
             diagnostics.append(

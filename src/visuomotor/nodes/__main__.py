@@ -7,16 +7,11 @@ environment defaults reach MuJoCo, transformers, ultralytics and Fast DDS when t
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 
 from visuomotor import nodes
+from visuomotor.nodes.catalog import node_names
 from visuomotor.process import configure_process
-
-
-def node_names() -> list[str]:
-    """The node executables: every nodes/*_node.py."""
-    return sorted(m.name for m in pkgutil.iter_modules(nodes.__path__) if m.name.endswith("_node"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,16 +15,13 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-import time
+from dataclasses import dataclass
 
 import numpy as np
 import rclpy
 from geometry_msgs.msg import TransformStamped
-from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.duration import Duration
-from rclpy.exceptions import ParameterException, ParameterUninitializedException
-from rclpy.node import Node
-from rclpy.parameter import Parameter
+from rclpy.exceptions import ParameterException
 from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import CameraInfo, Image
 
@@ -32,89 +29,70 @@ from visuomotor.camera import topics
 from visuomotor.camera.depth_units import with_depth_encoding
 from visuomotor.camera.extrinsics import transform_from_xyz_quat
 from visuomotor.camera.frame import RGBDFrame
+from visuomotor.camera.pacing import Pacer, parse_rate
 from visuomotor.camera.source import FrameSource, FrameSourceError
 from visuomotor.nodes import qos
+from visuomotor.nodes.base import VisuomotorNode
 from visuomotor.nodes.msgs.image import frame_to_msgs
 from visuomotor.nodes.msgs.transform import extrinsics_msg
 
-PARAMETERS = {  # name: (default, description)
-    "source": ("realsense", "frame source: realsense | sim | bag"),
-    "serial": ("", "realsense: serial number of the camera to open; empty = the first camera found"),
-    "realsense_bag_path": ("", "realsense: play this RealSense recording (rs.recorder file) instead of a live camera"),
-    "bag_path": ("", "bag: rosbag2 directory (MCAP or sqlite3) holding the camera topics"),
-    "rate": ("recorded", "publishing pace: 'recorded' (source stamps), 'max' (as fast as possible) or a rate in Hz"),
-    "sim_seed": (0, "sim: scene seed (objects, lights, camera jitter)"),
-    "sim_camera": ("fixed", "sim: camera to render, fixed (front/above) or wrist"),
-    "width": (640, "realsense/sim: image width, px"),
-    "height": (480, "realsense/sim: image height, px"),
-    "fps": (30, "realsense/sim: frames per second"),
-    "depth_encoding": ("16UC1", "published depth: 16UC1 (uint16 mm, as RealSense) or 32FC1 (float32 m)"),
-    "extrinsics_xyz": (
-        Parameter.Type.DOUBLE_ARRAY,
-        "fixed mount: camera optical frame origin in base_link, m "
-        "(3 values); unset = the source's own mount (sim, recorded bag), else none is published",
-    ),
-    "extrinsics_quat_xyzw": (
-        [0.0, 0.0, 0.0, 1.0],
-        "fixed mount: orientation of the camera optical frame in base_link, unit quaternion x y z w",
-    ),
-    "wait_for_subscribers": (
-        0,
-        "publish the first frame only once this many subscribers match every camera topic "
-        "(replaying a bag for evaluation without losing its start); 0 = do not wait",
-    ),
-    "restamp": (False, "replace the source's stamps with the publish time (replaying a bag into a live graph)"),
-}
+
+@dataclass(frozen=True)
+class CameraNodeOptions:
+    source: str = "realsense"
+    "frame source: realsense | sim | bag"
+    serial: str = ""
+    "realsense: serial number of the camera to open; empty = the first camera found"
+    realsense_bag_path: str = ""
+    "realsense: play this RealSense recording (rs.recorder file) instead of a live camera"
+    bag_path: str = ""
+    "bag: rosbag2 directory (MCAP or sqlite3) holding the camera topics"
+    rate: str | float = "recorded"
+    "publishing pace: 'recorded' (source stamps), 'max' (as fast as possible) or a rate in Hz"
+    sim_seed: int = 0
+    "sim: scene seed (objects, lights, camera jitter)"
+    sim_camera: str = "fixed"
+    "sim: camera to render, fixed (front/above) or wrist"
+    width: int = 640
+    "realsense/sim: image width, px"
+    height: int = 480
+    "realsense/sim: image height, px"
+    fps: int = 30
+    "realsense/sim: frames per second"
+    depth_encoding: str = "16UC1"
+    "published depth: 16UC1 (uint16 mm, as RealSense) or 32FC1 (float32 m)"
+    extrinsics_xyz: tuple[float, float, float] | None = None
+    """fixed mount: camera optical frame origin in base_link, m (3 values); unset = the source's own mount (sim,
+    recorded bag), else none is published"""
+    extrinsics_quat_xyzw: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 1.0)
+    "fixed mount: orientation of the camera optical frame in base_link, unit quaternion x y z w"
+    wait_for_subscribers: int = 0
+    """publish the first frame only once this many subscribers match every camera topic (replaying a bag for
+    evaluation without losing its start); 0 = do not wait"""
+    restamp: bool = False
+    "replace the source's stamps with the publish time (replaying a bag into a live graph)"
+
+    def __post_init__(self) -> None:
+        if self.source not in ("realsense", "sim", "bag"):
+            raise ValueError(f"source {self.source!r}: use realsense, sim or bag")
+        if self.depth_encoding not in ("16UC1", "32FC1"):
+            raise ValueError(f"depth_encoding {self.depth_encoding!r}: use 16UC1 (mm) or 32FC1 (m)")
+        parse_rate(str(self.rate))
+
+    def mount(self) -> np.ndarray | None:
+        """The fixed mount from extrinsics_xyz/quat (ValueError when it is not a rigid transform), or None
+        when extrinsics_xyz is unset."""
+        if self.extrinsics_xyz is None:
+            return None
+        return transform_from_xyz_quat(list(self.extrinsics_xyz), list(self.extrinsics_quat_xyzw))
 
 
-class ParameterError(ValueError):
-    """A parameter value the node cannot use; the message says which and what is allowed."""
+class CameraNode(VisuomotorNode):
+    PARAMETERS = (CameraNodeOptions,)
 
-
-def parse_rate(value: str) -> float | None:
-    """'recorded' → 0 (pace by stamps), 'max' → None (no pacing), '15' → 15.0 Hz."""
-    if value == "recorded":
-        return 0.0
-    if value == "max":
-        return None
-    try:
-        hz = float(value)
-    except ValueError:
-        hz = -1.0
-    if not hz > 0:
-        raise ParameterError(f"rate {value!r}: use 'recorded', 'max' or a positive rate in Hz")
-    return hz
-
-
-class Pacer:
-    """Sleeps so that frames go out at the recorded rate (stamp differences), a fixed rate, or at once."""
-
-    def __init__(self, rate_hz: float | None):
-        self.rate_hz = rate_hz
-        self._first: tuple[float, int] | None = None  # (monotonic s, stamp ns) of the first frame
-        self._next = 0.0
-
-    def wait(self, stamp_ns: int) -> None:
-        now = time.monotonic()
-        if self.rate_hz is None:
-            return
-        if self.rate_hz == 0.0:
-            if self._first is None:
-                self._first = (now, stamp_ns)
-            due = self._first[0] + (stamp_ns - self._first[1]) * 1e-9
-        else:
-            due, self._next = self._next, max(self._next, now) + 1.0 / self.rate_hz
-        if due > now:
-            time.sleep(due - now)
-
-
-class CameraNode(Node):
     def __init__(self, **node_kwargs):
         super().__init__("camera_node", **node_kwargs)
-        for name, (default, description) in PARAMETERS.items():
-            self.declare_parameter(
-                name, default, ParameterDescriptor(description=description, dynamic_typing=name == "rate")
-            )  # rate: 'max' or 30 or 7.5
+        self.options: CameraNodeOptions = self.declare_config(CameraNodeOptions)
         self.publishers_ = {
             topic: self.create_publisher(msg_type, topic, qos.IMAGE)
             for topic, msg_type in (
@@ -128,62 +106,42 @@ class CameraNode(Node):
         self.frames_published = 0
         self._published_mount: np.ndarray | None = None
 
-    def param(self, name: str):
-        """The parameter's value; None for a typed parameter left unset (extrinsics_xyz)."""
-        try:
-            return self.get_parameter(name).value
-        except ParameterUninitializedException:
-            return None
-
-    def configured_mount(self) -> np.ndarray | None:
-        """The fixed mount from extrinsics_xyz/quat, or None when extrinsics_xyz is unset."""
-        xyz = self.param("extrinsics_xyz")
-        if xyz is None:
-            return None
-        try:
-            return transform_from_xyz_quat(list(xyz), list(self.param("extrinsics_quat_xyzw")))
-        except ValueError as error:
-            raise ParameterError(str(error)) from None
-
     def make_source(self) -> FrameSource:
-        kind, encoding = self.param("source"), self.param("depth_encoding")
-        if encoding not in ("16UC1", "32FC1"):
-            raise ParameterError(f"depth_encoding {encoding!r}: use 16UC1 (mm) or 32FC1 (m)")
+        options = self.options
+        kind, encoding = options.source, options.depth_encoding
         if kind == "bag":
             from visuomotor.camera.bag_source import BagSource, BagSourceConfig
 
-            return BagSource(BagSourceConfig(path=self.param("bag_path"), depth_encoding=encoding))
+            return BagSource(BagSourceConfig(path=options.bag_path, depth_encoding=encoding))
         if kind == "realsense":
             from visuomotor.camera.realsense import RealSenseConfig, RealSenseSource
 
             config = RealSenseConfig(
-                serial=self.param("serial"),
-                recording=self.param("realsense_bag_path"),
-                width=self.param("width"),
-                height=self.param("height"),
-                fps=self.param("fps"),
+                serial=options.serial,
+                recording=options.realsense_bag_path,
+                width=options.width,
+                height=options.height,
+                fps=options.fps,
                 depth_encoding=encoding,
             )
             return RealSenseSource(config, log=self.get_logger().warning)
-        if kind == "sim":
-            from visuomotor.sim.camera_source import SimSource, SimSourceConfig
+        from visuomotor.sim.camera_source import SimSource, SimSourceConfig
 
-            return SimSource(
-                SimSourceConfig(
-                    seed=self.param("sim_seed"),
-                    camera=self.param("sim_camera"),
-                    width=self.param("width"),
-                    height=self.param("height"),
-                    fps=self.param("fps"),
-                    depth_encoding=encoding,
-                )
+        return SimSource(
+            SimSourceConfig(
+                seed=options.sim_seed,
+                camera=options.sim_camera,
+                width=options.width,
+                height=options.height,
+                fps=options.fps,
+                depth_encoding=encoding,
             )
-        raise ParameterError(f"source {kind!r}: use realsense, sim or bag")
+        )
 
     def publish_frame(self, frame: RGBDFrame, mount: np.ndarray | None) -> None:
-        if self.param("restamp"):
+        if self.options.restamp:
             frame.stamp_ns = self.get_clock().now().nanoseconds
-        frame = with_depth_encoding(frame, self.param("depth_encoding"))
+        frame = with_depth_encoding(frame, self.options.depth_encoding)
         mount = mount if mount is not None else frame.T_base_camera
         if mount is not None and (self._published_mount is None or not np.array_equal(mount, self._published_mount)):
             self.extrinsics_publisher.publish(extrinsics_msg(mount, frame.stamp_ns, frame.frame_id))
@@ -201,8 +159,8 @@ class CameraNode(Node):
     def stream(self, source: FrameSource, stop: threading.Event) -> None:
         """Publish the source's frames, paced by `rate`, until it ends or `stop` is set; then wait (≤ 2 s)
         until reliable subscribers acknowledged everything, so an ending file source loses nothing."""
-        mount, pacer = self.configured_mount(), Pacer(parse_rate(str(self.param("rate"))))
-        wanted = self.param("wait_for_subscribers")
+        mount, pacer = self.options.mount(), Pacer(parse_rate(str(self.options.rate)))
+        wanted = self.options.wait_for_subscribers
         while (
             wanted > 0
             and not stop.is_set()
@@ -222,10 +180,9 @@ def run(node: CameraNode) -> int:
     """Publish until the source ends (0), fails (1, cause logged) or a signal stops rclpy (0)."""
     logger = node.get_logger()
     try:
+        node.options.mount()
         source = node.make_source()
-        node.configured_mount()
-        parse_rate(str(node.param("rate")))
-    except (ParameterError, FrameSourceError) as error:
+    except (ValueError, FrameSourceError) as error:
         logger.error(f"camera_node: {error}")
         return 2
     stop, outcome = threading.Event(), {"code": 0}
@@ -233,12 +190,12 @@ def run(node: CameraNode) -> int:
     def publish_loop() -> None:
         try:
             node.stream(source, stop)
-            logger.info(f"source {node.param('source')} ended after {node.frames_published} frames")
+            logger.info(f"source {node.options.source} ended after {node.frames_published} frames")
         except (FrameSourceError, ValueError) as error:  # ValueError: a frame the messages cannot carry
             logger.error(f"camera_node: {error}")
             outcome["code"] = 1
         except Exception as error:
-            logger.error(f"camera_node: source {node.param('source')} failed: {type(error).__name__}: {error}")
+            logger.error(f"camera_node: source {node.options.source} failed: {type(error).__name__}: {error}")
             outcome["code"] = 1
         finally:
             stop.set()
@@ -265,7 +222,7 @@ def main(args: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         node = CameraNode()
-    except ParameterException as error:  # e.g. width:=wide (a string for an integer)
+    except (ParameterException, ValueError) as error:  # e.g. width:=wide (a string for an integer)
         print(f"camera_node: bad parameter: {error}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2

@@ -3,69 +3,51 @@
 replace each other (counted as skipped, never queued). In composed mode (visuomotor.harness.composition)
 frames arrive as in-process RGBDFrames instead of over the image topic. Reports per-frame latency, input
 age (now − image stamp when it starts on a frame) and skips on /diagnostics; a frame it cannot read
-(encoding, size) is skipped with a diagnostic, never a crash. Parameter `runtime`: torch, or onnxruntime
-(YOLO on the CPU: the same detections, ~30 % less time per frame)."""
+(encoding, size) is skipped with a diagnostic, never a crash. Parameters: every DetectorConfig field (`runtime`:
+torch, or onnxruntime — YOLO on the CPU: the same detections, ~30 % less time per frame) and
+`publish_debug_image`."""
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
-from rclpy.node import Node
 from sensor_msgs.msg import Image
 from visuomotor_ros.msg import Detection2DArray, LabelInfo
 
 from visuomotor.camera.frame import RGBDFrame
 from visuomotor.camera.image_codec import ImageEncodingError, decode_image, stamp_to_ns
 from visuomotor.detection import DetectorConfig, DetectorError, load_detector
-from visuomotor.detection.assets import SHIPPED_DETR, SHIPPED_YOLO
 from visuomotor.detection.drawing import draw_detections
 from visuomotor.nodes import qos
-from visuomotor.nodes.diagnostics import StageDiagnostics
+from visuomotor.nodes.base import VisuomotorNode
 from visuomotor.nodes.msgs.detection import detections_msg, label_info_msg
 from visuomotor.nodes.msgs.image import header, image_msg
 from visuomotor.nodes.newest import NewestOnly
+from visuomotor.nodes.roles import BackgroundWork, FrameConsumer, FrameSink
 from visuomotor.nodes.runner import run_node
 
 
-class DetectorNode(Node):
+@dataclass(frozen=True)
+class DetectorNodeOptions:
+    publish_debug_image: bool = False
+    "publish detections/debug_image: the image with the detections drawn (costs an image message per frame)"
+
+
+class DetectorNode(VisuomotorNode, BackgroundWork, FrameConsumer):
+    PARAMETERS = (DetectorConfig, DetectorNodeOptions)
+
     def __init__(self, **node_kwargs):
         super().__init__("detector_node", **node_kwargs)
-        declare = self.declare_parameter
-        declare("backend", "yolo")
-        declare("weights", "")
-        declare("confidence_threshold", 0.5)
-        declare("iou_threshold", 0.5)
-        declare("classes", [""])
-        declare("device", "cpu")
-        declare("half", False)
-        declare("image_size", 0)  # 0: the size the model was trained at (running a 320 model at 640 misclassifies)
-        declare("publish_debug_image", False)
-        declare("runtime", "torch")  # torch | onnxruntime (YOLO on the CPU, ~30 % faster per frame)
-        declare("threads", 0)  # the runtime's CPU threads; 0: its default (all cores)
-        p = lambda name: self.get_parameter(name).value  # noqa: E731
-        classes = tuple(c for c in p("classes") if c) or None
-        self.config = DetectorConfig(
-            backend=p("backend"),
-            weights=p("weights") or str({"yolo": SHIPPED_YOLO, "detr": SHIPPED_DETR}.get(p("backend"), "")),
-            confidence=p("confidence_threshold"),
-            iou=p("iou_threshold"),
-            classes=classes,
-            device=p("device"),
-            half=p("half"),
-            image_size=p("image_size") or None,
-            runtime=p("runtime"),
-            threads=p("threads"),
-        )
+        self.config: DetectorConfig = self.declare_config(DetectorConfig)
         self.detector = load_detector(self.config)
-        self.debug = p("publish_debug_image")
+        self.debug = self.declare_config(DetectorNodeOptions).publish_debug_image
         self.detections_pub = self.create_publisher(Detection2DArray, "detections", qos.DATA)
         self.labels_pub = self.create_publisher(LabelInfo, "detections/label_info", qos.LATCHED)
         self.debug_pub = self.create_publisher(Image, "detections/debug_image", qos.IMAGE) if self.debug else None
         self.frames: NewestOnly[Image | RGBDFrame] = NewestOnly()
         self.image_subscription = self.create_subscription(Image, "camera/color/image_raw", self.frames.put, qos.IMAGE)
-        self.diagnostics = StageDiagnostics(self)
-        self.create_timer(1.0, self.publish_diagnostics)
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self.work, name="detector", daemon=True)
         self.labels_pub.publish(
@@ -79,7 +61,7 @@ class DetectorNode(Node):
         self.diagnostics.set_counter("frames_skipped", self.frames.skipped)
         self.diagnostics.publish()
 
-    def use_in_process_frames(self):
+    def use_in_process_frames(self) -> FrameSink:
         """Composed mode: stop reading the image topic; returns the callback taking RGBDFrames."""
         self.destroy_subscription(self.image_subscription)
         return self.frames.put
@@ -128,8 +110,12 @@ class DetectorNode(Node):
     def work(self) -> None:
         while not self._stop.is_set():
             item = self.frames.take(timeout_s=0.1)
-            if item is not None:
+            if item is None:
+                continue
+            try:
                 self.process(item)
+            except Exception as error:  # the worker outlives any frame, as a guarded callback would
+                self.diagnostics.callback_failed("detector worker", error)
 
 
 NODE_CLASS = DetectorNode

@@ -17,33 +17,33 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass
 
 import rclpy
-from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.exceptions import ParameterException
 from rclpy.executors import SingleThreadedExecutor
-from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
 
 from visuomotor.camera import topics as camera_topics
 from visuomotor.camera.bag import DEFAULT_SPLIT_S, BagError, BagWriter, normalize_msgtype
+from visuomotor.nodes.base import VisuomotorNode
 
-DEFAULT_TOPICS = list(camera_topics.RECORDED_TOPIC_TYPES)
 FLUSH_PERIOD_S = 0.2  # how often a quiet recording checks whether its storage file is due to close
-PARAMETERS = {  # name: (default, description)
-    "out": ("", "output rosbag2 directory (must not exist)"),
-    "topics": (
-        DEFAULT_TOPICS,
-        "topics to record (default: camera topics, extrinsics, /joint_states, /sim/ground_truth)",
-    ),
-    "storage": ("mcap", "bag storage: mcap or sqlite3"),
-    "split_s": (
-        DEFAULT_SPLIT_S,
-        "close a storage file and start the next every split_s seconds (a crash loses at most that)",
-    ),
-    "duration_s": (0.0, "stop after this many seconds; 0 = until SIGINT/SIGTERM"),
-}
+
+
+@dataclass(frozen=True)
+class RecorderOptions:
+    out: str = ""
+    "output rosbag2 directory (must not exist)"
+    topics: tuple[str, ...] = tuple(camera_topics.RECORDED_TOPIC_TYPES)
+    "topics to record (default: camera topics, extrinsics, /joint_states, /sim/ground_truth)"
+    storage: str = "mcap"
+    "bag storage: mcap or sqlite3"
+    split_s: float = DEFAULT_SPLIT_S
+    "close a storage file and start the next every split_s seconds (a crash loses at most that)"
+    duration_s: float = 0.0
+    "stop after this many seconds; 0 = until SIGINT/SIGTERM"
 
 
 def message_class(msgtype: str):
@@ -52,16 +52,16 @@ def message_class(msgtype: str):
     return getattr(importlib.import_module(f"{package}.msg"), name)
 
 
-class RecorderNode(Node):
+class RecorderNode(VisuomotorNode):
+    PARAMETERS = (RecorderOptions,)
+
     def __init__(self, **node_kwargs):
         super().__init__("recorder_node", **node_kwargs)
-        for name, (default, description) in PARAMETERS.items():
-            self.declare_parameter(name, default, ParameterDescriptor(description=description))
-        out = self.get_parameter("out").value
-        if not out:
+        self.options: RecorderOptions = self.declare_config(RecorderOptions)
+        if not self.options.out:
             raise BagError("recorder needs an output path: set out (visuomotor record --out PATH)")
-        self.wanted = list(self.get_parameter("topics").value)
-        self.writer = BagWriter(out, self.get_parameter("storage").value, self.get_parameter("split_s").value)
+        self.wanted = list(self.options.topics)
+        self.writer = BagWriter(self.options.out, self.options.storage, self.options.split_s)
         self._recording: dict[str, object] = {}  # topic -> subscription (None: refused)
         self._lock = threading.Lock()
         self.create_timer(0.2, self.subscribe_new_topics)
@@ -130,7 +130,7 @@ def qos_matching(publishers) -> QoSProfile:
 
 def record(args: list[str] | None = None, log=print) -> dict[str, int]:
     """Run a recorder until SIGINT/SIGTERM or its duration; returns messages per topic. Raises BagError
-    or ParameterException (bad parameters) before anything is recorded."""
+    or ParameterException/ValueError (bad parameters) before anything is recorded."""
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     context = rclpy.Context()
@@ -138,7 +138,7 @@ def record(args: list[str] | None = None, log=print) -> dict[str, int]:
     node, executor = None, SingleThreadedExecutor(context=context)
     try:
         node = RecorderNode(context=context)
-        duration = node.get_parameter("duration_s").value
+        duration = node.options.duration_s
         deadline = time.monotonic() + duration if duration > 0 else float("inf")
         log(f"recording {', '.join(node.wanted)} into {node.writer.path}")
         executor.add_node(node)
@@ -159,7 +159,7 @@ def main(args: list[str] | None = None) -> int:
     """Entry point of `ros2 run visuomotor_ros recorder_node`."""
     try:
         counts = record(args)
-    except (BagError, ParameterException) as error:
+    except (BagError, ParameterException, ValueError) as error:
         print(f"recorder_node: {error}", file=sys.stderr)
         return 2
     print(f"recorded {sum(counts.values())} messages: {counts}")

@@ -12,6 +12,7 @@ import rclpy
 from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
+from visuomotor.nodes.roles import BackgroundWork
 from visuomotor.process import configure_process
 
 CONSTRUCTION_ERRORS = (ValueError, TypeError, FileNotFoundError, KeyError)
@@ -29,8 +30,8 @@ def torch_threads(nodes: list[Node]) -> int | None:
 
 
 def run_node(make_node: Callable[[], Node], name: str, args: list[str] | None = None) -> int:
-    """Configure the process, construct the node, start it (if it has background threads:
-    node.start()/node.stop()), spin, stop."""
+    """Configure the process, construct the node, start it (a BackgroundWork node: start()/stop() around
+    the spin), spin, stop."""
     configure_process()
     rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -41,14 +42,14 @@ def run_node(make_node: Callable[[], Node], name: str, args: list[str] | None = 
         print(f"{name}: {error}", file=sys.stderr)
         rclpy.try_shutdown()
         return 2
-    if hasattr(node, "start"):
+    if isinstance(node, BackgroundWork):
         node.start()
     try:
         rclpy.spin(node)
     except KeyboardInterrupt:
         pass
     finally:
-        if hasattr(node, "stop"):
+        if isinstance(node, BackgroundWork):
             node.stop()
         node.destroy_node()
         rclpy.try_shutdown()

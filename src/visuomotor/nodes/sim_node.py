@@ -9,7 +9,7 @@ seed, announced (latched) on /sim/episode once the new scene runs; std_msgs/Bool
 whether the red cube rests in the bin. A reset teleports the arm: commands computed for the old pose
 (in flight, or from a controller that has not seen the new joint states yet) would yank it back or
 re-close the gripper, so after a reset arm and gripper commands are ignored until a trajectory starts
-within RESYNC_TOLERANCE_RAD of the new pose (the arm controller restarts from the measured pose when
+within JUMP_TOLERANCE_RAD of the new pose (the arm controller restarts from the measured pose when
 the joint states jump by more than that, so it sends such a trajectory as soon as it sees the reset).
 
 Composed mode (visuomotor.harness.composition): frames are also handed as RGBDFrames to `frame_sinks`
@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from geometry_msgs.msg import TransformStamped
-from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import CameraInfo, Image, JointState
 from std_msgs.msg import Bool, Float64MultiArray, UInt32
@@ -34,44 +33,57 @@ from visuomotor_ros.msg import Object3DArray
 
 from visuomotor.camera import topics
 from visuomotor.camera.depth_units import with_depth_encoding
-from visuomotor.camera.frame import RGBDFrame
-from visuomotor.control.arm_controller import ArmControllerConfig
 from visuomotor.nodes import qos
-from visuomotor.nodes.diagnostics import StageDiagnostics
+from visuomotor.nodes.base import VisuomotorNode
 from visuomotor.nodes.msgs.image import frame_to_msgs, header
 from visuomotor.nodes.msgs.objects import ground_truth_msg
 from visuomotor.nodes.msgs.transform import extrinsics_msg
+from visuomotor.nodes.roles import BackgroundWork, FrameProducer, FrameSink
 from visuomotor.nodes.runner import run_node
+from visuomotor.robot.joint_checks import JUMP_TOLERANCE_RAD
 from visuomotor.robot.joints import GRIPPER_JOINT, JOINT_NAMES
 from visuomotor.sim.layout import SceneConfig
 from visuomotor.sim.realtime import RealTimePacer
 from visuomotor.sim.task import PickPlaceTask, TaskConfig
 
-RESYNC_TOLERANCE_RAD = ArmControllerConfig.resync_jump_rad
+
+@dataclass(frozen=True)
+class SimNodeOptions:
+    seed: int = 0
+    "scene seed of the first episode (objects, lights, start pose); later episodes come from sim/reset"
+    real_time_factor: float = 1.0
+    "simulated seconds per wall-clock second; ≠ 1 publishes /clock (nodes then need use_sim_time)"
+    camera_mount: str = "fixed"
+    "camera to render: fixed (the cell's mount) or wrist (on the gripper)"
+    camera_rate_hz: float = 30.0
+    "camera frames per simulated second (a frame rendered late is dropped, never queued)"
+    control_rate_hz: float = 50.0
+    "rate of the joint states and of executing arm/gripper commands, per simulated second"
+    depth_encoding: str = "16UC1"
+    "published depth: 16UC1 (uint16 mm, as a RealSense) or 32FC1 (float32 m)"
+
+    def __post_init__(self) -> None:
+        if self.camera_mount not in ("fixed", "wrist"):
+            raise ValueError(f"camera_mount {self.camera_mount!r}: use fixed or wrist")
+        if self.depth_encoding not in ("16UC1", "32FC1"):
+            raise ValueError(f"depth_encoding {self.depth_encoding!r}: use 16UC1 (mm) or 32FC1 (m)")
+        if not (self.real_time_factor > 0 and self.camera_rate_hz > 0 and self.control_rate_hz > 0):
+            raise ValueError("real_time_factor, camera_rate_hz and control_rate_hz must be positive")
 
 
-class SimNode(Node):
+class SimNode(VisuomotorNode, BackgroundWork, FrameProducer):
+    PARAMETERS = (SimNodeOptions,)
+
     def __init__(self, **node_kwargs):
         super().__init__("sim_node", **node_kwargs)
-        declare = self.declare_parameter
-        declare("seed", 0)
-        declare("real_time_factor", 1.0)
-        declare("camera_mount", "fixed")
-        declare("camera_rate_hz", 30.0)
-        declare("control_rate_hz", 50.0)
-        declare("depth_encoding", "16UC1")
-        p = lambda name: self.get_parameter(name).value  # noqa: E731
-        if p("camera_mount") not in ("fixed", "wrist"):
-            raise ValueError(f"camera_mount {p('camera_mount')!r}: use fixed or wrist")
-        if p("depth_encoding") not in ("16UC1", "32FC1"):
-            raise ValueError(f"depth_encoding {p('depth_encoding')!r}: use 16UC1 (mm) or 32FC1 (m)")
-        self.camera, self.depth_encoding = p("camera_mount"), p("depth_encoding")
-        self.task = PickPlaceTask(TaskConfig(scene=SceneConfig(), control_hz=p("control_rate_hz")))
-        self.tick_s = 1.0 / p("control_rate_hz")
-        self.pacer = RealTimePacer(self.tick_s, 1.0 / p("camera_rate_hz"), p("real_time_factor"))
-        self.publish_clock = p("real_time_factor") != 1.0
+        options: SimNodeOptions = self.declare_config(SimNodeOptions)
+        self.camera, self.depth_encoding = options.camera_mount, options.depth_encoding
+        self.task = PickPlaceTask(TaskConfig(scene=SceneConfig(), control_hz=options.control_rate_hz))
+        self.tick_s = 1.0 / options.control_rate_hz
+        self.pacer = RealTimePacer(self.tick_s, 1.0 / options.camera_rate_hz, options.real_time_factor)
+        self.publish_clock = options.real_time_factor != 1.0
         self.lock = threading.Lock()
-        self.pending_seed: int | None = p("seed")
+        self.pending_seed: int | None = options.seed
         self.targets: tuple[np.ndarray, float] | None = None
         self.reset_pose: np.ndarray | None = None  # commands wait for a trajectory starting here
         self.camera_pubs = {
@@ -94,9 +106,7 @@ class SimNode(Node):
         self.create_subscription(UInt32, "/sim/reset", lambda m: self.request_reset(m.data), qos.DATA)
         self.gripper_command = 0.0
         self.wall_offset_ns = 0
-        self.frame_sinks: list[Callable[[RGBDFrame], None]] = []
-        self.diagnostics = StageDiagnostics(self)
-        self.create_timer(1.0, self.publish_diagnostics)
+        self.frame_sinks: list[FrameSink] = []
         self._stop = threading.Event()
         self._loop = threading.Thread(target=self.run_loop, args=(self._stop,), name="sim_loop", daemon=True)
 
@@ -120,12 +130,12 @@ class SimNode(Node):
         try:
             q = np.array([msg.points[0].positions[list(msg.joint_names).index(n)] for n in JOINT_NAMES])
         except (ValueError, IndexError):
-            self.get_logger().warning(f"joint_trajectory must name the joints {list(JOINT_NAMES)}")
+            self.diagnostics.refuse(f"joint_trajectory must name the joints {list(JOINT_NAMES)}")
             return
         if np.all(np.isfinite(q)):
             with self.lock:
                 if self.reset_pose is not None:
-                    if np.max(np.abs(q - self.reset_pose)) > RESYNC_TOLERANCE_RAD:
+                    if np.max(np.abs(q - self.reset_pose)) > JUMP_TOLERANCE_RAD:
                         return  # computed for the pose before the reset
                     self.reset_pose = None
                 self.targets = (q, self.gripper_command)

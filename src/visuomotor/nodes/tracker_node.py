@@ -5,16 +5,17 @@ frames captured before the reset are then refused, and an empty /tracks says so 
 Hungarian 3D tracking in base_link (visuomotor.tracking, seed 004 §29.4). When /objects stop arriving
 (e.g. the detector died), the tracks coast on their constant-velocity prediction every coast_period_s,
 turning LOST and finally being deleted after max_age missed updates — never frozen, never invented.
+An object the tracker cannot use (non-finite position, covariance, size or score; visuomotor.tracking.tracker.
+object_problem) is refused with a diagnostic and the frame's other objects are tracked.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass
 
 import numpy as np
 from builtin_interfaces.msg import Duration
 from geometry_msgs.msg import TwistWithCovariance
-from rclpy.node import Node
 from std_msgs.msg import Empty
 from visualization_msgs.msg import Marker, MarkerArray
 from visuomotor_ros.msg import Object3DArray, ObjectHypothesis, Track, TrackArray
@@ -22,7 +23,7 @@ from visuomotor_ros.msg import Object3DArray, ObjectHypothesis, Track, TrackArra
 from visuomotor.camera.image_codec import stamp_to_ns
 from visuomotor.localization.localizer import LocalizedObject
 from visuomotor.nodes import qos
-from visuomotor.nodes.diagnostics import StageDiagnostics
+from visuomotor.nodes.base import VisuomotorNode
 from visuomotor.nodes.msgs.detection import detection_from_msg
 from visuomotor.nodes.msgs.image import header
 from visuomotor.nodes.msgs.objects import pose_with_covariance
@@ -49,28 +50,37 @@ def localized_from_msg(message) -> LocalizedObject:
     )
 
 
+@dataclass(frozen=True)
+class TrackerNodeOptions:
+    publish_markers: bool = True
+    "publish tracks/markers (visualization_msgs/MarkerArray: a box and the id per track) for RViz"
+    coast_period_s: float = 0.5
+    """when no /objects arrived for this long, advance the tracks by prediction alone to now − coast_period_s
+    (they turn LOST, then are deleted), s"""
+
+    def __post_init__(self) -> None:
+        if not self.coast_period_s > 0:
+            raise ValueError(f"coast_period_s {self.coast_period_s} must be > 0")
+
+
 def duration(nanoseconds: int) -> Duration:
     return Duration(sec=nanoseconds // 1_000_000_000, nanosec=nanoseconds % 1_000_000_000)
 
 
-class TrackerNode(Node):
+class TrackerNode(VisuomotorNode):
+    PARAMETERS = (TrackerConfig, TrackerNodeOptions)
+
     def __init__(self, **node_kwargs):
         super().__init__("tracker_node", **node_kwargs)
-        for f in fields(TrackerConfig):
-            self.declare_parameter(f.name, f.default)
-        self.declare_parameter("publish_markers", True)
-        self.declare_parameter("coast_period_s", 0.5)
-        config = TrackerConfig(**{f.name: self.get_parameter(f.name).value for f in fields(TrackerConfig)})
-        self.tracker = Tracker(config)
-        self.coast_ns = int(self.get_parameter("coast_period_s").value * 1e9)
-        self.markers = self.get_parameter("publish_markers").value
+        self.tracker = Tracker(self.declare_config(TrackerConfig))
+        options: TrackerNodeOptions = self.declare_config(TrackerNodeOptions)
+        self.coast_ns = int(options.coast_period_s * 1e9)
+        self.markers = options.publish_markers
         self.tracks_pub = self.create_publisher(TrackArray, "tracks", qos.DATA)
         self.markers_pub = self.create_publisher(MarkerArray, "tracks/markers", qos.DATA) if self.markers else None
         self.create_subscription(Object3DArray, "objects", self.on_objects, qos.DATA)
         self.create_subscription(Empty, "tracker/reset", self.on_reset, qos.DATA)
-        self.diagnostics = StageDiagnostics(self)
         self.create_timer(self.coast_ns * 1e-9, self.coast)
-        self.create_timer(1.0, self.diagnostics.publish)
         self.created_ns: dict[str, int] = {}
         self.updated_ns: dict[str, int] = {}
         self.last_input_ns: int | None = None  # node clock when /objects last arrived

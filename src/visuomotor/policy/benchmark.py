@@ -64,7 +64,7 @@ def benchmark_policy(checkpoint: str | None, iterations: int, image_size: tuple[
         stats = _neutral_stats(model.config)
     observation = {"qpos": np.zeros(7), "object_position": np.array([0.45, -0.05, 0.02])}
     state = time_queries(PolicyRunner(model, stats), observation, iterations)
-    state_onnx = time_queries(PolicyRunner(model, stats, backend="onnxruntime"), observation, iterations)
+    state_onnx = time_queries(PolicyRunner(model, stats, runtime="onnxruntime"), observation, iterations)
 
     image_config = ACTConfig(
         **{

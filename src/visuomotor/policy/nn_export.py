@@ -32,8 +32,8 @@ class NNFoundationACT(nn.Module):
         super().__init__()
         if config.camera_names:
             raise ValueError(
-                f"this ACT uses cameras {list(config.camera_names)}; the nnfoundation backend runs "
-                "state-only checkpoints (camera_names empty): use backend 'torch' for image mode"
+                f"this ACT uses cameras {list(config.camera_names)}; the nnfoundation runtime runs "
+                "state-only checkpoints (camera_names empty): use runtime 'torch' for image mode"
             )
         self.config = config
         d, rng = config.d_model, np.random.default_rng(0)  # rng only fills weights that load_state_dict replaces

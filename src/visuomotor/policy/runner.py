@@ -2,10 +2,10 @@
 one action per control step through an action schedule (visuomotor.policy.action_schedule) → the gripper
 command snapped to 0 (open) / 1 (closed) at GRIPPER_THRESHOLD.
 
-Backends compute the same chunk: "torch" runs the ACT itself; "nnfoundation" runs its torch-free export
+Runtimes compute the same chunk: "torch" runs the ACT itself; "nnfoundation" runs its torch-free export
 (visuomotor.policy.nn_export, state-mode checkpoints only, float64); "onnxruntime" runs its ONNX export
-(visuomotor.onnx_runtime, state-mode checkpoints only, one CPU thread: ~4× less time per query than
-eager torch for this small transformer).
+(visuomotor.onnx_runtime, state-mode checkpoints only, `threads` CPU threads, default 1: ~4× less time per
+query than eager torch for this small transformer).
 
 Why snap: the demonstrations' gripper command is binary, but the regressed (and ensembled) value is not; a
 command of 0.05 closes the fingers slightly, the policy then sees a gripper state it only saw while the
@@ -25,7 +25,7 @@ from visuomotor.policy.preprocess import checked_vector, images_to_tensor
 from visuomotor.robot.state_layout import OBJECT_DIM, QPOS_DIM
 
 GRIPPER_THRESHOLD = 0.5
-BACKENDS = ("torch", "nnfoundation", "onnxruntime")
+RUNTIMES = ("torch", "nnfoundation", "onnxruntime")
 
 
 class _StateModeActions(torch.nn.Module):
@@ -39,19 +39,20 @@ class _StateModeActions(torch.nn.Module):
         return self.model(state, None).actions
 
 
-def onnx_act(model: ACT) -> OnnxRuntimeNetwork:
-    """The state-mode ACT exported to ONNX Runtime on one CPU thread (a query is too small to share)."""
+def onnx_act(model: ACT, threads: int = 1) -> OnnxRuntimeNetwork:
+    """The state-mode ACT exported to ONNX Runtime on `threads` CPU threads (default 1: a query is too small
+    to share; 0 = ONNX Runtime's default, all cores)."""
     if model.config.camera_names:
         raise ValueError(
-            f"this ACT uses cameras {list(model.config.camera_names)}; the onnxruntime backend runs "
-            "state-only checkpoints (camera_names empty): use backend 'torch' for image mode"
+            f"this ACT uses cameras {list(model.config.camera_names)}; the onnxruntime runtime runs "
+            "state-only checkpoints (camera_names empty): use runtime 'torch' for image mode"
         )
     example = torch.zeros(1, model.config.state_dim)
-    return OnnxRuntimeNetwork(_StateModeActions(model).cpu().eval(), example, threads=1)
+    return OnnxRuntimeNetwork(_StateModeActions(model).cpu().eval(), example, threads=threads)
 
 
 class PolicyRunner:
-    """Call `reset()` at the start of every episode and `act(...)` once per control step."""
+    """Call `reset()` at the start of every episode and `act(...)` (or `plan(...)`) once per control step."""
 
     def __init__(
         self,
@@ -61,13 +62,14 @@ class PolicyRunner:
         ensemble_m: float = 0.01,
         execute_steps: int | None = None,
         binary_gripper: bool = True,
-        backend: str = "torch",
+        runtime: str = "torch",
+        threads: int = 1,
     ):
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown policy backend {backend!r}; pick one of {list(BACKENDS)}")
+        if runtime not in RUNTIMES:
+            raise ValueError(f"unknown policy runtime {runtime!r}; pick one of {list(RUNTIMES)}")
         self.model = model.eval()
-        self.exported = export_act(model) if backend == "nnfoundation" else None
-        self.onnx = onnx_act(model) if backend == "onnxruntime" else None
+        self.exported = export_act(model) if runtime == "nnfoundation" else None
+        self.onnx = onnx_act(model, threads) if runtime == "onnxruntime" else None
         self.stats = stats
         self.temporal_ensembling = temporal_ensembling
         self.ensemble_m = ensemble_m
@@ -83,6 +85,8 @@ class PolicyRunner:
             if self.temporal_ensembling
             else ChunkExecution(k, self.execute_steps)
         )
+        self._latest_chunk: np.ndarray | None = None  # the newest predicted chunk (k, 7)
+        self._steps_into_chunk = 0  # control steps taken since it was predicted
 
     @torch.inference_mode()
     def predict_chunk(self, qpos, object_position, images: dict[str, np.ndarray] | None = None) -> np.ndarray:
@@ -116,8 +120,19 @@ class PolicyRunner:
         """→ action (7,): 6 absolute joint targets (rad) + gripper command (0 open / 1 closed; the raw
         regressed value when binary_gripper is False)."""
         if self.schedule.wants_query():
-            self.schedule.add_chunk(self.predict_chunk(qpos, object_position, images))
+            self._latest_chunk, self._steps_into_chunk = self.predict_chunk(qpos, object_position, images), 0
+            self.schedule.add_chunk(self._latest_chunk)
         action = self.schedule.next_action()
+        self._steps_into_chunk += 1
         if self.binary_gripper:
             action[-1] = float(action[-1] >= GRIPPER_THRESHOLD)
         return action
+
+    def plan(self, qpos, object_position, images: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """This step's action and the actions ahead: (n, 7), row 0 = act(...), rows 1.. the newest predicted
+        chunk's actions for the following control steps (as predicted: neither ensembled nor snapped), so a
+        controller can follow the plan between control steps."""
+        action = self.act(qpos, object_position, images)
+        latest = self._latest_chunk
+        assert latest is not None  # act() queried the policy at least once since reset()
+        return np.vstack([action, latest[self._steps_into_chunk :]])

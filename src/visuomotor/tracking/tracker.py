@@ -15,53 +15,50 @@ from visuomotor.tracking.track import Track, TrackedObject, TrackState, snapshot
 
 @dataclass
 class TrackerConfig:
-    """Every knob of the tracker, with its default and effect.
-
-    distance_weight_per_m (10.0): λ of the cost C = −IoU + λ·d (seed §29.4.2); 10/m makes 1 cm of
-        centroid distance cost as much as 0.1 of IoU. Larger: association by distance only.
-    max_distance_m (0.1): gate; a detection farther than this from both a track's predicted centre and
-        its last measured centre can never match it (it starts a new track instead). Must exceed the
-        motion between frames not explained by the constant-velocity prediction.
-    class_gating (True): a detection may only match a track of the same (majority-vote) class.
-    n_init (3): matched frames before a tentative track is confirmed (reported); suppresses one-frame
-        false positives at the cost of n_init − 1 frames of delay.
-    confirm_first_frame (True): tracks started on the tracker's first frame (after construction or
-        reset) are confirmed at once (ByteTrack's rule: nothing existed to confuse them with), so a scene
-        is reported from frame one.
-    tentative_max_misses (0): misses allowed to a tentative track before it is deleted.
-    max_age_s (3.0): how long after its last match a confirmed track survives (LOST, coasting) before it
-        is deleted, in stamp time; keeps the id through occlusions of up to max_age_s whatever the rate.
-    coast_velocity_decay (0.5): a missed track's velocity is multiplied by this per missed frame, so a
-        long-lost track stops drifting (objects here come to rest) while a short gap is bridged.
-    high_score (0.5): detections at or above it are associated first and may start tracks.
-    low_score (0.1): detections in [low_score, high_score) only extend existing confirmed/lost tracks in
-        a second round (ByteTrack-style), recovering partly occluded objects; below low_score: ignored.
-    second_round (True): enable that second round.
-    accel_sigma_mps2 (1.0): process noise, white acceleration σ per axis (m/s²); larger follows
-        manoeuvres faster, smaller smooths more.
-    initial_velocity_sigma_mps (0.3): velocity uncertainty of a new track (m/s).
-    measurement_sigma_floor_m (0.001): added to each detection's position covariance (σ² I), so a
-        too-confident localizer cannot freeze a track.
-    size_smoothing (0.3): weight of a new detection's size in the track size (exponential average).
-    id_prefix ("obj-"): track ids are id_prefix + a counter; never reused within a Tracker.
-    """
+    """Every knob of the tracker, with its default and effect (each field's docstring)."""
 
     distance_weight_per_m: float = 10.0
+    """λ of the association cost C = −IoU + λ·d (seed §29.4.2), per m; 10/m makes 1 cm of centroid distance
+    cost as much as 0.1 of IoU. Larger: association by distance only"""
     max_distance_m: float = 0.1
+    """gate, m: a detection farther than this from both a track's predicted centre and its last measured centre
+    can never match it (it starts a new track instead); must exceed the motion between frames not explained by
+    the constant-velocity prediction"""
     class_gating: bool = True
+    "a detection may only match a track of the same (majority-vote) class"
     n_init: int = 3
+    """matched frames before a tentative track is confirmed (reported); suppresses one-frame false positives at
+    the cost of n_init − 1 frames of delay"""
     confirm_first_frame: bool = True
+    """tracks started on the tracker's first frame (after construction or reset) are confirmed at once
+    (ByteTrack's rule: nothing existed to confuse them with), so a scene is reported from frame one"""
     tentative_max_misses: int = 0
+    "misses allowed to a tentative track before it is deleted"
     max_age_s: float = 3.0
+    """how long after its last match a confirmed track survives (LOST, coasting) before it is deleted, s of stamp
+    time; keeps the id through occlusions of up to max_age_s whatever the rate"""
     coast_velocity_decay: float = 0.5
+    """a missed track's velocity is multiplied by this per missed frame, so a long-lost track stops drifting
+    (objects here come to rest) while a short gap is bridged"""
     high_score: float = 0.5
+    "detections at or above this score are associated first and may start tracks"
     low_score: float = 0.1
+    """detections in [low_score, high_score) only extend existing confirmed/lost tracks in a second round
+    (ByteTrack-style), recovering partly occluded objects; below low_score: ignored"""
     second_round: bool = True
+    "enable that second association round for low-score detections"
     accel_sigma_mps2: float = 1.0
+    """process noise: white acceleration σ per axis, m/s²; larger follows manoeuvres faster, smaller smooths
+    more"""
     initial_velocity_sigma_mps: float = 0.3
+    "velocity uncertainty (σ) of a new track, m/s"
     measurement_sigma_floor_m: float = 0.001
+    """σ added to each detection's position covariance (σ² I), m, so a too-confident localizer cannot freeze a
+    track"""
     size_smoothing: float = 0.3
+    "weight of a new detection's size in the track size (exponential average)"
     id_prefix: str = "obj-"
+    "track ids are id_prefix + a counter; never reused within a tracker"
 
 
 @dataclass
@@ -75,6 +72,25 @@ class TrackerOutput:
     def confirmed(self) -> list[TrackedObject]:
         """The tracks to act on: confirmed and matched at this stamp."""
         return [t for t in self.tracks if t.state is TrackState.CONFIRMED and t.updated]
+
+
+def object_problem(obj: LocalizedObject) -> str:
+    """ "" for an object the tracker can use, else why not: position (3,) and size (3,) finite, covariance a
+    finite symmetric 3×3 with no negative variance, score finite in [0, 1]. A non-finite value would make the
+    association cost matrix non-finite (Hungarian assignment then fails) and put tracks at NaN."""
+    position, size = np.asarray(obj.position, dtype=float), np.asarray(obj.size, dtype=float)
+    covariance = np.asarray(obj.covariance, dtype=float)
+    if position.shape != (3,) or not np.all(np.isfinite(position)):
+        return f"object {obj.class_name!r} at {position.tolist()}: position must be 3 finite values (m)"
+    if size.shape != (3,) or not np.all(np.isfinite(size)) or np.any(size < 0):
+        return f"object {obj.class_name!r} has size {size.tolist()}: must be 3 finite values ≥ 0 (m)"
+    if covariance.shape != (3, 3) or not np.all(np.isfinite(covariance)):
+        return f"object {obj.class_name!r}: position covariance must be a finite 3×3 matrix (m²)"
+    if not np.allclose(covariance, covariance.T, atol=1e-12) or np.any(np.diag(covariance) < 0):
+        return f"object {obj.class_name!r}: position covariance must be symmetric with variances ≥ 0"
+    if not (np.isfinite(obj.score) and 0.0 <= obj.score <= 1.0):
+        return f"object {obj.class_name!r} has score {obj.score}: must be finite in [0, 1]"
+    return ""
 
 
 class Tracker:
@@ -98,7 +114,8 @@ class Tracker:
     def update(self, objects: list[LocalizedObject], stamp_ns: int) -> TrackerOutput:
         """Advance all tracks to stamp_ns and associate this frame's objects (possibly none: coast).
 
-        A stamp not newer than the previous one is ignored (state unchanged) with a diagnostic.
+        A stamp not newer than the previous one is ignored (state unchanged) with a diagnostic; so is an
+        object stamped otherwise, or one the tracker cannot use (object_problem).
         """
         if self._last_stamp_ns is not None and stamp_ns <= self._last_stamp_ns:
             problem = Diagnostic(
@@ -116,7 +133,10 @@ class Tracker:
             for i, o in enumerate(objects)
             if o.stamp_ns != stamp_ns
         ]
-        objects = [o for o in objects if o.stamp_ns == stamp_ns and o.score >= config.low_score]
+        objects = [o for o in objects if o.stamp_ns == stamp_ns]
+        problems = [(i, object_problem(o)) for i, o in enumerate(objects)]
+        diagnostics += [Diagnostic("bad_object", problem, i) for i, problem in problems if problem]
+        objects = [o for (_, problem), o in zip(problems, objects) if not problem and o.score >= config.low_score]
         self._predict(dt)
         high = [o for o in objects if o.score >= config.high_score]
         low = [o for o in objects if o.score < config.high_score]

@@ -87,13 +87,55 @@ def test_non_finite_chunk_is_rejected_and_previous_chunk_kept(bad):
     assert not controller.tick(0.01).holding
 
 
-def test_out_of_limit_targets_are_clamped():
+def test_targets_just_beyond_the_limits_are_clamped():
     controller = controller_at_home()
     target = HOME.copy()
-    target[2] = 5.0  # elbow limit is ±π
+    target[2] = UR5E.upper[2] + 0.005  # within the tolerance (the elbow limit is ±π)
     assert controller.submit(chunk_to(target, 0.0, k=200), 0.0) == ""
     commands = run(controller, 0.0, 3.0, chunk=chunk_to(target, 0.0, k=200))
     assert max(c.joints[2] for c in commands) <= UR5E.upper[2] + 1e-12
+
+
+def test_targets_beyond_the_limits_are_rejected_with_the_joint_named():
+    """Issue #18: a 20 rad target was clamped to 2π and swung the joint 2.7 rad without a word."""
+    controller = controller_at_home()
+    target = HOME.copy()
+    target[0] = 20.0
+    reason = controller.submit(chunk_to(target, 0.0), 0.0)
+    assert "action 0: joint shoulder_pan at 20 rad is beyond its limits" in reason
+    assert controller.tick(0.01).reason == "no action chunk yet"
+
+
+def test_an_out_of_limit_joint_state_holds_the_last_command_and_never_commands_beyond_the_limits():
+    """Issue #18: a measured 100 rad became the hold pose, published unclipped (3.53 → 100 → 6.28 rad)."""
+    controller = controller_at_home()
+    chunk = chunk_to(HOME + 0.1, 0.0, k=100)
+    commands = run(controller, 0.0, 0.3, chunk=chunk)
+    for bad in (100.0, 7.0, np.nan):
+        reading = commands[-1].joints.copy()
+        reading[0] = bad
+        reason = controller.update_joint_state(reading, 0.3)
+        assert reason.startswith("joint state refused: joint shoulder_pan")
+        held = [controller.tick(0.3 + i * DT) for i in range(5)]
+        assert all(c.holding and c.reason == reason for c in held)
+        np.testing.assert_array_equal(held[0].joints, commands[-1].joints)
+    assert controller.update_joint_state(commands[-1].joints, 0.31) == ""  # good readings resume tracking
+    controller.submit(chunk_to(HOME + 0.1, 0.31, k=100), 0.31)
+    assert not controller.tick(0.32).holding
+    every = np.array([c.joints for c in commands])
+    assert np.all(every >= UR5E.lower) and np.all(every <= UR5E.upper)
+
+
+def test_no_command_before_a_joint_state_within_the_limits():
+    controller = ArmController()
+    assert "beyond its limits" in controller.update_joint_state(np.full(6, 100.0), 0.0)
+    assert controller.tick(0.01) is None
+
+
+def test_a_chunk_longer_than_max_chunk_points_is_rejected():
+    controller = controller_at_home()
+    reason = controller.submit(chunk_to(HOME, 0.0, k=201), 0.0)
+    assert "201 points, more than max_chunk_points 200" in reason
 
 
 def test_target_outside_workspace_is_rejected():
@@ -161,5 +203,27 @@ def test_a_chunk_planned_before_the_resync_is_discarded():
     reset_pose = HOME + np.array([0.5, 0, 0, 0, 0, 0])
     controller.update_joint_state(reset_pose, 1.00)
     late = chunk_to(HOME + 0.1, 0.98)  # planned from the pre-reset state, arriving now
-    assert "before the joint states jumped" in controller.submit(late, 1.01)
+    assert "planned before the controller restarted" in controller.submit(late, 1.01)
     assert controller.submit(chunk_to(reset_pose, 1.02), 1.02) == ""
+
+
+def test_the_jump_rule_allows_what_the_drives_move_in_the_time_between_readings():
+    """One rule with the policy (robot.joint_checks.jumped): 0.2 rad + v_max·Δt. Before, the controller
+    restarted on any 0.2 rad step between consecutive readings, however far apart in time."""
+    controller = controller_at_home()
+    step = HOME + np.array([0.25, 0, 0, 0, 0, 0])
+    controller.update_joint_state(HOME, 0.05)
+    controller.update_joint_state(step, 0.10)  # 0.25 rad in 50 ms: allowed 0.2 + π·0.05 = 0.357 rad
+    assert controller.resyncs == 0
+    controller.update_joint_state(step + np.array([0.25, 0, 0, 0, 0, 0]), 0.11)  # allowed 0.2 + π·0.01
+    assert controller.resyncs == 1
+
+
+def test_joint_states_resuming_after_going_stale_restart_from_the_measured_pose():
+    controller = controller_at_home()
+    run(controller, 0.0, 0.2, chunk=chunk_to(HOME + 0.05, 0.0, k=100))
+    moved = HOME + np.array([0.0, 0.3, 0.0, 0.0, 0.0, 0.0])  # moved by hand while no reading came
+    controller.update_joint_state(moved, 2.0)
+    command = controller.tick(2.01)
+    assert controller.resyncs == 1 and command.reason == "no action chunk yet"
+    np.testing.assert_allclose(command.joints, moved)

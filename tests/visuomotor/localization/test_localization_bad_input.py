@@ -3,10 +3,13 @@
 import dataclasses
 
 import numpy as np
+import pytest
 
 from visuomotor.camera.frame import CameraIntrinsics
 from visuomotor.detection.result import Detection
 from visuomotor.localization import Localizer, LocalizerConfig
+from visuomotor.localization.camera_mount import mount_from_message
+from visuomotor.localization.diagnostics import Diagnostic
 
 
 def codes(result):
@@ -99,3 +102,48 @@ def test_bad_boxes_are_skipped_and_named(tabletop):
 def test_no_detections_is_an_empty_result(tabletop):
     result = Localizer().localize(tabletop.frame32, [])
     assert result.objects == [] and result.diagnostics == []
+
+
+def test_a_huge_box_is_refused_not_localized_as_the_whole_image(tabletop):
+    """Issue #18: a ±1e30 box was clipped to the image and localized as a real object."""
+    good = tabletop.detections(tabletop.frame32, False)[0]
+    huge = Detection(0, "box", 0.5, np.array([-1e30, -1e30, 1e30, 1e30]))
+    overhanging = Detection(0, "box", 0.5, np.array([-17.0, 10.0, 50.0, 60.0]))  # beyond the 16 px tolerance
+    result = Localizer().localize(tabletop.frame32, [good, huge, overhanging])
+    assert len(result.objects) == 1 and result.objects[0].detection is good
+    assert [(d.code, d.detection_index) for d in result.diagnostics] == [("bad_box", 1), ("bad_box", 2)]
+    assert "beyond the" in result.diagnostics[0].message
+
+
+def test_scores_that_are_not_probabilities_are_refused(tabletop):
+    """Issue #18: NaN / −inf detection scores went into /objects."""
+    good = tabletop.detections(tabletop.frame32, False)[0]
+    bad = [dataclasses.replace(good, score=value) for value in (float("nan"), float("-inf"), 1.5)]
+    result = Localizer().localize(tabletop.frame32, [good, *bad])
+    assert len(result.objects) == 1 and result.objects[0].detection is good
+    assert [(d.code, d.detection_index) for d in result.diagnostics] == [
+        ("bad_score", 1),
+        ("bad_score", 2),
+        ("bad_score", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    "xyz, quat, expected",
+    [
+        ([0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 0.0], "norm 0, not 1"),
+        ([np.nan, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0], "not finite"),
+        ([0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 2.0], "norm 2, not 1"),
+        ([100.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0], "more than 10 m from base_link"),
+    ],
+)
+def test_a_bad_camera_mount_message_is_refused(xyz, quat, expected):
+    """Issue #18: a zero quaternion or NaN translation on /camera/extrinsics raised in the localizer."""
+    result = mount_from_message(xyz, quat)
+    assert isinstance(result, Diagnostic) and result.code == "bad_extrinsics" and expected in result.message
+
+
+def test_a_good_camera_mount_message_gives_its_transform():
+    T = mount_from_message([0.1, 0.2, 0.3], [0.0, 0.0, np.sin(0.25), np.cos(0.25)])
+    np.testing.assert_allclose(T[:3, 3], [0.1, 0.2, 0.3])
+    np.testing.assert_allclose(T[:3, :3] @ T[:3, :3].T, np.eye(3), atol=1e-12)

@@ -1,6 +1,6 @@
 """The torch-free ACT (visuomotor.policy.nn_export) computes the torch ACT's chunk: the shipped checkpoint on
 1000 realistic states (max |Δ action| ≤ 1e-4 rad), a random deeper model whose every layer is shown to matter,
-and the backend switch of PolicyRunner and `visuomotor eval policy`."""
+and the runtime switch of PolicyRunner and `visuomotor eval policy`."""
 
 import json
 
@@ -76,11 +76,11 @@ def test_every_layer_of_a_deeper_random_model_is_used():
             theirs = perturbed_theirs
 
 
-def test_runner_backends_act_alike_on_the_shipped_checkpoint():
+def test_runner_runtimes_act_alike_on_the_shipped_checkpoint():
     model, stats, _ = load_policy(SHIPPED_CHECKPOINT)
     runners = [
-        PolicyRunner(model, stats, binary_gripper=False, backend=backend)
-        for backend in ("torch", "nnfoundation", "onnxruntime")
+        PolicyRunner(model, stats, binary_gripper=False, runtime=runtime)
+        for runtime in ("torch", "nnfoundation", "onnxruntime")
     ]
     qpos, cube = np.array([0.0, -1.6, 1.6, -1.6, -1.57, 0.0, 0.0]), np.array([0.45, -0.05, 0.02])
     for step in range(5):
@@ -89,21 +89,21 @@ def test_runner_backends_act_alike_on_the_shipped_checkpoint():
         np.testing.assert_allclose(onnx_action, torch_action, atol=1e-4)
 
 
-def test_unknown_backend_and_image_checkpoints_are_refused():
+def test_unknown_runtime_and_image_checkpoints_are_refused():
     model = ACT(ACTConfig(**SMALL))
     stats = NormalizationStats(np.zeros(10), np.ones(10), np.zeros(7), np.ones(7))
-    with pytest.raises(ValueError, match="unknown policy backend 'onnx'"):
-        PolicyRunner(model, stats, backend="onnx")
-    with pytest.raises(ValueError, match="state-only checkpoints .* use backend 'torch'"):
+    with pytest.raises(ValueError, match="unknown policy runtime 'onnx'"):
+        PolicyRunner(model, stats, runtime="onnx")
+    with pytest.raises(ValueError, match="state-only checkpoints .* use runtime 'torch'"):
         NNFoundationACT(ACTConfig(**SMALL, camera_names=("fixed",)))
-    with pytest.raises(ValueError, match="onnxruntime backend runs state-only checkpoints"):
-        PolicyRunner(ACT(ACTConfig(**SMALL, camera_names=("fixed",))), stats, backend="onnxruntime")
+    with pytest.raises(ValueError, match="onnxruntime runtime runs state-only checkpoints"):
+        PolicyRunner(ACT(ACTConfig(**SMALL, camera_names=("fixed",))), stats, runtime="onnxruntime")
 
 
-def test_eval_policy_backends_give_the_same_episode(monkeypatch, capsys):
+def test_eval_policy_runtimes_give_the_same_episode(monkeypatch, capsys):
     monkeypatch.setenv("MUJOCO_GL", "egl")
     results = {}
-    for backend in ("torch", "nnfoundation"):
+    for runtime in ("torch", "nnfoundation"):
         assert (
             main(
                 [
@@ -115,14 +115,14 @@ def test_eval_policy_backends_give_the_same_episode(monkeypatch, capsys):
                     "1",
                     "--seed-start",
                     "100001",
-                    "--backend",
-                    backend,
+                    "--runtime",
+                    runtime,
                     "--json",
                 ]
             )
             == 0
         )
-        results[backend] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert results["nnfoundation"]["backend"] == "nnfoundation" and results["nnfoundation"]["successes"] == 1
+        results[runtime] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert results["nnfoundation"]["runtime"] == "nnfoundation" and results["nnfoundation"]["successes"] == 1
     for key in ("successes", "failed_seeds", "mean_success_time_s"):
         assert results["nnfoundation"][key] == results["torch"][key]

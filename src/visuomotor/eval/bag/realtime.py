@@ -54,7 +54,7 @@ class LiveReplayError(RuntimeError):
 @dataclass
 class RealtimeReplayConfig:
     """detector_overrides: detector_node parameters replacing config/replay.yaml's (e.g. weights,
-    confidence_threshold); startup_timeout_s: nodes up and subscribed; drain_timeout_s: after the camera
+    confidence); startup_timeout_s: nodes up and subscribed; drain_timeout_s: after the camera
     finished the bag, at most this long for the detector to report itself idle and outputs to stop
     (settle_s without a new /detections or /objects); match_distance_m: 3D pairing threshold of the scores;
     log_dir: one <node>.log per node process."""
@@ -162,8 +162,8 @@ def realtime_detector(overrides: dict) -> dict:
     return {
         "backend": backend,
         "weights": str(parameters.get("weights") or shipped),
-        "confidence": parameters.get("confidence_threshold"),
-        "iou": parameters.get("iou_threshold"),
+        "confidence": parameters.get("confidence"),
+        "iou": parameters.get("iou"),
         "image_size": parameters.get("image_size") or None,
         "device": parameters.get("device", "cpu"),
         "runtime": parameters.get("runtime", "torch"),

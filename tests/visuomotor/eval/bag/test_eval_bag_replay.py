@@ -178,4 +178,4 @@ def test_realtime_detector_parameters_are_the_replay_config_with_the_overrides()
         "runtime": "onnxruntime",
         "threads": 1,
     }  # config/replay.yaml
-    assert realtime_detector({"confidence_threshold": 0.1, "image_size": 320})["confidence"] == 0.1
+    assert realtime_detector({"confidence": 0.1, "image_size": 320})["confidence"] == 0.1

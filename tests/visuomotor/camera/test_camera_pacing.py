@@ -1,4 +1,4 @@
-"""camera_node's `rate` parameter: recorded (by stamps), max, or Hz."""
+"""Frame pacing (camera_node's `rate` parameter): recorded (by stamps), max, or Hz."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from visuomotor.nodes.camera_node import Pacer, ParameterError, parse_rate
+from visuomotor.camera.pacing import Pacer, parse_rate
 
 
 @pytest.mark.parametrize("value, expected", [("recorded", 0.0), ("max", None), ("30", 30.0), ("7.5", 7.5)])
@@ -16,7 +16,7 @@ def test_parse_rate(value, expected):
 
 @pytest.mark.parametrize("value", ["fast", "0", "-5", "nan", ""])
 def test_bad_rates_are_refused(value):
-    with pytest.raises(ParameterError, match="use 'recorded', 'max' or a positive rate in Hz"):
+    with pytest.raises(ValueError, match="use 'recorded', 'max' or a positive rate in Hz"):
         parse_rate(value)
 
 
