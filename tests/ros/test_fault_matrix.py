@@ -39,12 +39,16 @@ from std_msgs.msg import Empty, Float64MultiArray, UInt32
 from trajectory_msgs.msg import JointTrajectory
 from visuomotor_ros.msg import Detection2DArray, Object3DArray, TrackArray
 
+from visuomotor.control.arm_controller import ArmControllerConfig
 from visuomotor.nodes import qos
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = yaml.safe_load((ROOT / "config" / "sim.yaml").read_text())
 STALE_S = CONFIG["/**/policy_node"]["ros__parameters"]["stale_timeout_s"]  # perception too old: no chunk
 WATCHDOG_S = CONFIG["/**/arm_controller_node"]["ros__parameters"]["watchdog_timeout_s"]  # no chunk: hold
+CONTROL_HZ = CONFIG["/**/arm_controller_node"]["ros__parameters"]["rate_hz"]
+MAX_VELOCITY = ArmControllerConfig().max_velocity_rad_s  # rad/s, the controller's limit (sim.yaml keeps it)
+MISSED_TICKS = 10  # commands of the respawned controller the probe may not see before its first one
 SLACK_S = 0.4  # DDS delivery and scheduling on a loaded 2-core machine
 SETTLE_S = 0.5  # the arm coming to rest at its last target once commands stop
 HOLD_BOUND_S = {  # from the kill to the arm held still
@@ -283,12 +287,23 @@ def test_killed_node_holds_the_arm_and_the_graph_resumes_after_its_respawn(graph
         first_new = probe.first_after("commands", respawned_at)  # the respawned controller's first command
         # Until the new process appeared (it needs seconds more to command): a lagging sim's stamps stay in it.
         states = [m for _, m in probe.between("joint_states", last_old + SETTLE_S, respawned_at)]
-        assert len(states) >= 20, f"too few joint states while the controller was dead ({len(states)}); {timing}"
+        assert len(states) >= 10, f"too few joint states while the controller was dead ({len(states)}); {timing}"
         positions = np.array([m.position[:6] for m in states])
         assert np.ptp(positions, axis=0).max() < 2e-3, f"the arm moved while its controller was dead; {timing}"
-        first = next(m for t, m in probe.between("commands", first_new - 1e-6))
-        jump = np.abs(np.array(first.points[0].positions) - positions[-1]).max()
-        assert jump < 0.05, f"the respawned controller jumped the arm by {jump:.3f} rad"
+        # It starts from the measured pose and moves at most max_velocity_rad_s: its first command we saw is within
+        # what it can move in MISSED_TICKS (the probe may miss a few on a loaded machine; a restart from anything
+        # but the measured pose is a jump of ~1 rad), and no step between its commands is faster (one tick of
+        # timer jitter allowed: it integrates at the nominal period).
+        restarted = probe.between("commands", first_new - 1e-6, first_new + 2.0)
+        jump = np.abs(np.array(restarted[0][1].points[0].positions) - positions[-1]).max()
+        assert jump < MAX_VELOCITY * MISSED_TICKS / CONTROL_HZ, (
+            f"the respawned controller jumped the arm by {jump:.3f} rad"
+        )
+        for (t0, a), (t1, b) in zip(restarted, restarted[1:]):
+            step = np.abs(np.array(b.points[0].positions) - np.array(a.points[0].positions)).max()
+            assert step <= MAX_VELOCITY * (t1 - t0 + 1.0 / CONTROL_HZ) + 1e-3, (
+                f"a {step:.3f} rad step in {t1 - t0:.3f} s after the restart"
+            )
     else:
         # Until the graph resumes: the first chunk (or new-sim joint state) after the respawn, or the first moving
         # command after it (the controller moves only on a chunk, and the probe may miss one on a loaded machine).
